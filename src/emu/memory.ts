@@ -21,8 +21,9 @@ export class MemFault extends Error {
     readonly addr: number,
     readonly access: 'read' | 'write' | 'exec',
     readonly mapped: boolean,
+    readonly misaligned = false,
   ) {
-    super(`${access} fault at 0x${addr.toString(16)}${mapped ? ' (permission)' : ' (unmapped)'}`);
+    super(`${access} fault at 0x${addr.toString(16)}${misaligned ? ' (misaligned)' : mapped ? ' (permission)' : ' (unmapped)'}`);
   }
 }
 
@@ -32,34 +33,42 @@ export class Page {
   /** Pre-decoded instructions of this page, owned by the CPU layer; shared with the page. */
   decoded: unknown[] | null = null;
   readonly dv: DataView;
-  constructor(
-    readonly u8: Uint8Array,
-    public prot: number,
-  ) {
+  constructor(readonly u8: Uint8Array = new Uint8Array(PAGE_SIZE)) {
     this.dv = new DataView(u8.buffer, u8.byteOffset, PAGE_SIZE);
-  }
-  clone(): Page {
-    return new Page(this.u8.slice(), this.prot);
   }
 }
 
+/** Mapping bit in a leaf's prot table: set for every mapped page, even PROT_NONE. */
+const MAPPED = 8;
+const ZERO = new Page();
+
+/** 1024 consecutive pages: their protections and, once touched, their contents. */
 class Leaf {
   refs = 1;
-  constructor(readonly pages: (Page | undefined)[] = new Array(1024)) {}
+  constructor(
+    readonly pages: (Page | undefined)[] = new Array(1024),
+    readonly prot = new Uint8Array(1024),
+    public mapped = 0,
+  ) {}
 }
 
 const TLB_BITS = 8;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 
+const pageSpan = (addr: number, len: number): [number, number] => [
+  Math.floor(addr / PAGE_SIZE),
+  Math.ceil((addr + len) / PAGE_SIZE),
+];
+
 export class Memory {
   private l1: (Leaf | undefined)[] = new Array(1024);
-  /** Pages resident in this address space (for accounting and limits). */
-  resident = 0;
-  /** Upper bound on resident pages; allocation beyond it is ENOMEM for the caller. */
-  maxResident = 1 << 20;
+  /** Pages mapped in this address space (touched or not). */
+  mappedPages = 0;
+  /** Upper bound on mapped pages; mapping beyond it is ENOMEM for the caller. */
+  maxPages = 1 << 20;
 
-  // Direct-mapped TLBs: tag is the page number or -1; the read TLB also serves exec-checked fetches.
+  // Direct-mapped TLBs: tag is the page number or -1.
   private rTag = new Int32Array(TLB_SIZE).fill(-1);
   private rDv: DataView[] = new Array(TLB_SIZE);
   private wTag = new Int32Array(TLB_SIZE).fill(-1);
@@ -67,12 +76,15 @@ export class Memory {
 
   // ---- page table -------------------------------------------------------------------
 
-  /** The page holding vpn, or undefined. */
-  page(vpn: number): Page | undefined {
+  /** Protection of page vpn, or -1 when unmapped. */
+  protOf(vpn: number): number {
     const leaf = this.l1[vpn >>> 10];
-    return leaf === undefined ? undefined : leaf.pages[vpn & 1023];
+    if (leaf === undefined) return -1;
+    const p = leaf.prot[vpn & 1023];
+    return p === 0 ? -1 : p & 7;
   }
 
+  /** The leaf holding vpn made private to this address space. */
   private ownLeaf(vpn: number): Leaf {
     const i = vpn >>> 10;
     let leaf = this.l1[i];
@@ -83,33 +95,22 @@ export class Memory {
       leaf.refs--;
       const pages = leaf.pages.slice();
       for (const p of pages) if (p !== undefined) p.refs++;
-      leaf = new Leaf(pages);
+      leaf = new Leaf(pages, leaf.prot.slice(), leaf.mapped);
       this.l1[i] = leaf;
     }
     return leaf;
   }
 
-  /** The page at vpn made private to this address space (copying it if shared). */
-  ownPage(vpn: number): Page | undefined {
+  /** The page at vpn (mapped), materialized and private to this address space. */
+  private ownPage(vpn: number): Page {
     const leaf = this.ownLeaf(vpn);
     const p = leaf.pages[vpn & 1023];
-    if (p === undefined || p.refs === 1) return p;
-    p.refs--;
-    const copy = p.clone();
+    if (p !== undefined && p.refs === 1) return p;
+    const copy = p === undefined ? new Page() : new Page(p.u8.slice());
+    if (p !== undefined) p.refs--;
     leaf.pages[vpn & 1023] = copy;
     this.flushTlb();
     return copy;
-  }
-
-  private setPage(vpn: number, p: Page | undefined): void {
-    const leaf = this.ownLeaf(vpn);
-    const old = leaf.pages[vpn & 1023];
-    if (old !== undefined) {
-      old.refs--;
-      this.resident--;
-    }
-    if (p !== undefined) this.resident++;
-    leaf.pages[vpn & 1023] = p;
   }
 
   flushTlb(): void {
@@ -117,52 +118,77 @@ export class Memory {
     this.wTag.fill(-1);
   }
 
-  /** Map [addr, addr+len) as fresh zero pages with prot (replacing what was there). */
+  /** Map [addr, addr+len) as zero-filled pages with prot, replacing what was there. */
   map(addr: number, len: number, prot: number): void {
-    const first = Math.floor(addr / PAGE_SIZE);
-    const end = Math.ceil((addr + len) / PAGE_SIZE);
-    if (end - first + this.resident > this.maxResident) throw new RangeError('ENOMEM');
-    for (let vpn = first; vpn < end; vpn++) this.setPage(vpn, new Page(new Uint8Array(PAGE_SIZE), prot));
+    const [first, end] = pageSpan(addr, len);
+    let fresh = 0;
+    for (let vpn = first; vpn < end; vpn++) if (this.protOf(vpn) < 0) fresh++;
+    if (this.mappedPages + fresh > this.maxPages) throw new RangeError('ENOMEM');
+    for (let vpn = first; vpn < end; vpn++) {
+      const leaf = this.ownLeaf(vpn);
+      const old = leaf.pages[vpn & 1023];
+      if (old !== undefined) old.refs--;
+      leaf.pages[vpn & 1023] = undefined;
+      if (leaf.prot[vpn & 1023] === 0) {
+        leaf.mapped++;
+        this.mappedPages++;
+      }
+      leaf.prot[vpn & 1023] = MAPPED | prot;
+    }
     this.flushTlb();
   }
 
   unmap(addr: number, len: number): void {
-    const first = Math.floor(addr / PAGE_SIZE);
-    const end = Math.ceil((addr + len) / PAGE_SIZE);
-    for (let vpn = first; vpn < end; vpn++) if (this.page(vpn) !== undefined) this.setPage(vpn, undefined);
+    const [first, end] = pageSpan(addr, len);
+    for (let vpn = first; vpn < end; vpn++) {
+      if (this.protOf(vpn) < 0) continue;
+      const leaf = this.ownLeaf(vpn);
+      const old = leaf.pages[vpn & 1023];
+      if (old !== undefined) old.refs--;
+      leaf.pages[vpn & 1023] = undefined;
+      leaf.prot[vpn & 1023] = 0;
+      this.mappedPages--;
+      if (--leaf.mapped === 0) this.l1[vpn >>> 10] = undefined;
+    }
     this.flushTlb();
   }
 
   /** Change protection; returns false if some page in the range is unmapped (ENOMEM). */
   protect(addr: number, len: number, prot: number): boolean {
-    const first = Math.floor(addr / PAGE_SIZE);
-    const end = Math.ceil((addr + len) / PAGE_SIZE);
-    for (let vpn = first; vpn < end; vpn++) if (this.page(vpn) === undefined) return false;
+    const [first, end] = pageSpan(addr, len);
+    for (let vpn = first; vpn < end; vpn++) if (this.protOf(vpn) < 0) return false;
     for (let vpn = first; vpn < end; vpn++) {
-      const p = this.page(vpn)!;
-      if (p.prot !== prot) this.ownPage(vpn)!.prot = prot;
+      if (this.protOf(vpn) !== prot) this.ownLeaf(vpn).prot[vpn & 1023] = MAPPED | prot;
     }
     this.flushTlb();
     return true;
   }
 
-  isMapped(addr: number, len: number): boolean {
-    const first = Math.floor(addr / PAGE_SIZE);
-    const end = Math.ceil((addr + len) / PAGE_SIZE);
-    for (let vpn = first; vpn < end; vpn++) if (this.page(vpn) !== undefined) return true;
+  /** True if any page of the range is mapped. */
+  anyMapped(addr: number, len: number): boolean {
+    const [first, end] = pageSpan(addr, len);
+    for (let vpn = first; vpn < end; vpn++) if (this.protOf(vpn) >= 0) return true;
     return false;
   }
 
-  /** Lowest page-aligned gap of len bytes at or above hint, below limit; -1 if none. */
-  findFree(hint: number, len: number, limit: number): number {
+  /** Lowest page-aligned free gap of len bytes in [from, limit); -1 if none. */
+  findFree(from: number, len: number, limit: number): number {
     const pages = Math.ceil(len / PAGE_SIZE);
-    let vpn = Math.ceil(hint / PAGE_SIZE);
     const lim = Math.floor(limit / PAGE_SIZE);
+    let start = Math.ceil(from / PAGE_SIZE);
     let run = 0;
-    for (let v = vpn; v < lim; v++) {
-      if (this.page(v) === undefined) {
-        if (run === 0) vpn = v;
-        if (++run === pages) return vpn * PAGE_SIZE;
+    for (let v = start; v < lim; v++) {
+      if (this.l1[v >>> 10] === undefined && (v & 1023) === 0 && v + 1024 <= lim) {
+        // A whole absent leaf is free: step over it at once.
+        if (run === 0) start = v;
+        run += 1024;
+        v += 1023;
+        if (run >= pages) return start * PAGE_SIZE;
+        continue;
+      }
+      if (this.protOf(v) < 0) {
+        if (run === 0) start = v;
+        if (++run >= pages) return start * PAGE_SIZE;
       } else run = 0;
     }
     return -1;
@@ -171,8 +197,8 @@ export class Memory {
   /** A copy-on-write twin: shares every leaf and page until one side writes. */
   fork(): Memory {
     const child = new Memory();
-    child.maxResident = this.maxResident;
-    child.resident = this.resident;
+    child.maxPages = this.maxPages;
+    child.mappedPages = this.mappedPages;
     for (let i = 0; i < 1024; i++) {
       const leaf = this.l1[i];
       if (leaf !== undefined) {
@@ -180,7 +206,7 @@ export class Memory {
         child.l1[i] = leaf;
       }
     }
-    // Our own write TLB may point at pages that are now shared.
+    // Our write TLB points at pages that are now shared.
     this.flushTlb();
     return child;
   }
@@ -193,8 +219,15 @@ export class Memory {
       if (--leaf.refs === 0) for (const p of leaf.pages) if (p !== undefined) p.refs--;
       this.l1[i] = undefined;
     }
-    this.resident = 0;
+    this.mappedPages = 0;
     this.flushTlb();
+  }
+
+  /** Pages with contents of their own (touched), for accounting. */
+  touchedPages(): number {
+    let n = 0;
+    for (const leaf of this.l1) if (leaf !== undefined) for (const p of leaf.pages) if (p !== undefined) n++;
+    return n;
   }
 
   // ---- fast paths for the CPU ---------------------------------------------------------
@@ -203,36 +236,65 @@ export class Memory {
   readView(addr: number): DataView {
     const vpn = addr >>> PAGE_SHIFT;
     const slot = vpn & TLB_MASK;
-    if (this.rTag[slot] === vpn) return this.rDv[slot];
-    const p = this.page(vpn);
-    if (p === undefined || (p.prot & PROT_READ) === 0) throw new MemFault(addr, 'read', p !== undefined);
+    if (this.rTag[slot] === vpn && addr < ADDR_LIMIT && addr >= 0) return this.rDv[slot];
+    if (!(addr >= 0 && addr < ADDR_LIMIT)) throw new MemFault(addr, 'read', false);
+    const leaf = this.l1[vpn >>> 10];
+    const prot = leaf === undefined ? 0 : leaf.prot[vpn & 1023];
+    if ((prot & PROT_READ) === 0) throw new MemFault(addr, 'read', prot !== 0);
+    const dv = (leaf!.pages[vpn & 1023] ?? ZERO).dv;
     this.rTag[slot] = vpn;
-    this.rDv[slot] = p.dv;
-    return p.dv;
+    this.rDv[slot] = dv;
+    return dv;
   }
 
-  /** DataView of the writable, private page holding addr; invalidates decoded code on it. */
+  /** DataView of the writable, private page holding addr; drops decoded code on it. */
   writeView(addr: number): DataView {
     const vpn = addr >>> PAGE_SHIFT;
     const slot = vpn & TLB_MASK;
-    if (this.wTag[slot] === vpn) return this.wDv[slot];
-    let p = this.page(vpn);
-    if (p === undefined || (p.prot & PROT_WRITE) === 0) throw new MemFault(addr, 'write', p !== undefined);
-    if (p.refs > 1 || this.l1[vpn >>> 10]!.refs > 1) p = this.ownPage(vpn)!;
+    if (this.wTag[slot] === vpn && addr < ADDR_LIMIT && addr >= 0) return this.wDv[slot];
+    if (!(addr >= 0 && addr < ADDR_LIMIT)) throw new MemFault(addr, 'write', false);
+    const prot = this.protOf(vpn);
+    if (prot < 0 || (prot & PROT_WRITE) === 0) throw new MemFault(addr, 'write', prot >= 0);
+    const p = this.ownPage(vpn);
     if (p.decoded !== null) p.decoded = null;
     this.wTag[slot] = vpn;
     this.wDv[slot] = p.dv;
-    // The read TLB may hold the pre-copy page.
-    this.rTag[slot] = vpn;
+    this.rTag[slot] = vpn; // the read TLB may still hold the pre-copy page
     this.rDv[slot] = p.dv;
     return p.dv;
   }
 
-  /** The executable page holding addr. */
+  /** The executable page holding addr (materialized so decoded code can hang off it). */
   execPage(addr: number): Page {
-    const p = addr < ADDR_LIMIT && addr >= 0 ? this.page(addr >>> PAGE_SHIFT) : undefined;
-    if (p === undefined || (p.prot & PROT_EXEC) === 0) throw new MemFault(addr, 'exec', p !== undefined);
+    const vpn = addr >>> PAGE_SHIFT;
+    const prot = addr >= 0 && addr < ADDR_LIMIT ? this.protOf(vpn) : -1;
+    if (prot < 0 || (prot & PROT_EXEC) === 0) throw new MemFault(addr, 'exec', prot >= 0);
+    const leaf = this.l1[vpn >>> 10]!;
+    let p = leaf.pages[vpn & 1023];
+    if (p === undefined) {
+      p = this.ownPage(vpn);
+    }
+    if (p.decoded === null) {
+      // Later writes must miss the write TLB once, to drop the decoded code.
+      this.wTag.fill(-1);
+    }
     return p;
+  }
+
+  /** Kernel write that ignores protections (ELF loading, signal frames on read-only pages never). */
+  poke(addr: number, data: Uint8Array): void {
+    checkRange(addr, data.length, 'write');
+    let done = 0;
+    while (done < data.length) {
+      const a = addr + done;
+      const off = a & PAGE_MASK;
+      const n = Math.min(PAGE_SIZE - off, data.length - done);
+      if (this.protOf(a >>> PAGE_SHIFT) < 0) throw new MemFault(a, 'write', false);
+      const p = this.ownPage(a >>> PAGE_SHIFT);
+      p.decoded = null;
+      p.u8.set(data.subarray(done, done + n), off);
+      done += n;
+    }
   }
 
   load8(addr: number): number {

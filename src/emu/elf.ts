@@ -1,0 +1,131 @@
+// ELF64 loader for static RISC-V executables (ET_EXEC and static-pie ET_DYN).
+
+import { type Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from './memory.ts';
+
+/** A file that is not a loadable static riscv64 ELF; the message is one line and names the fix. */
+export class ElfError extends Error {}
+
+export const PT_LOAD = 1;
+export const PT_INTERP = 3;
+export const PT_PHDR = 6;
+const EM_RISCV = 243;
+const ET_EXEC = 2;
+const ET_DYN = 3;
+
+/** Where a static-pie is placed: Linux randomizes; we do not. */
+export const PIE_BASE = 0x10_0000;
+
+export interface Segment {
+  type: number;
+  flags: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+  memsz: number;
+}
+
+export interface ElfInfo {
+  type: number;
+  entry: number;
+  phoff: number;
+  phentsize: number;
+  phnum: number;
+  segments: Segment[];
+}
+
+export function isElf(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
+}
+
+export function parseElf(bytes: Uint8Array, name = 'file'): ElfInfo {
+  if (!isElf(bytes)) throw new ElfError(`${name}: not an ELF file (bad magic)`);
+  if (bytes.length < 64) throw new ElfError(`${name}: truncated ELF header`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes[4] !== 2) throw new ElfError(`${name}: 32-bit ELF; procsim runs riscv64 (ELF64) programs`);
+  if (bytes[5] !== 1) throw new ElfError(`${name}: big-endian ELF; riscv64 is little-endian`);
+  const type = dv.getUint16(16, true);
+  const machine = dv.getUint16(18, true);
+  if (machine !== EM_RISCV) {
+    throw new ElfError(`${name}: ELF for machine ${machine}, not RISC-V (243): build with riscv64-linux-gnu-gcc`);
+  }
+  if (type !== ET_EXEC && type !== ET_DYN) throw new ElfError(`${name}: ELF type ${type} is not an executable`);
+  const entry = num64(dv, 24, name);
+  const phoff = num64(dv, 32, name);
+  const phentsize = dv.getUint16(54, true);
+  const phnum = dv.getUint16(56, true);
+  if (phentsize !== 56) throw new ElfError(`${name}: program header size ${phentsize}, expected 56`);
+  if (phoff + phnum * phentsize > bytes.length) throw new ElfError(`${name}: program headers beyond end of file`);
+  const segments: Segment[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const o = phoff + i * phentsize;
+    const seg: Segment = {
+      type: dv.getUint32(o, true),
+      flags: dv.getUint32(o + 4, true),
+      offset: num64(dv, o + 8, name),
+      vaddr: num64(dv, o + 16, name),
+      filesz: num64(dv, o + 32, name),
+      memsz: num64(dv, o + 40, name),
+    };
+    if (seg.type === PT_INTERP) {
+      throw new ElfError(`${name}: dynamically linked (has an interpreter); procsim runs static programs: link with -static`);
+    }
+    if (seg.type === PT_LOAD) {
+      if (seg.offset + seg.filesz > bytes.length) throw new ElfError(`${name}: segment ${i} extends beyond end of file`);
+      if (seg.filesz > seg.memsz) throw new ElfError(`${name}: segment ${i} has filesz > memsz`);
+    }
+    segments.push(seg);
+  }
+  if (!segments.some((s) => s.type === PT_LOAD)) throw new ElfError(`${name}: no loadable segment`);
+  return { type, entry, phoff, phentsize, phnum, segments };
+}
+
+function num64(dv: DataView, off: number, name: string): number {
+  const v = dv.getBigUint64(off, true);
+  if (v >= 1n << 32n) throw new ElfError(`${name}: address 0x${v.toString(16)} outside the 4 GiB guest address space`);
+  return Number(v);
+}
+
+export interface LoadedImage {
+  entry: number;
+  /** Address of the program headers in guest memory (AT_PHDR). */
+  phdr: number;
+  phent: number;
+  phnum: number;
+  /** First byte after the highest segment, page-aligned: the initial program break. */
+  brk: number;
+  base: number;
+}
+
+/** Map the PT_LOAD segments of a parsed ELF into mem. */
+export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, name = 'file'): LoadedImage {
+  const base = info.type === ET_DYN ? PIE_BASE : 0;
+  let end = 0;
+  let phdr = -1;
+  for (const s of info.segments) {
+    if (s.type === PT_PHDR) phdr = base + s.vaddr;
+    if (s.type !== PT_LOAD || s.memsz === 0) continue;
+    const start = base + s.vaddr;
+    if (start + s.memsz > 0xc000_0000) throw new ElfError(`${name}: segment at 0x${start.toString(16)} overlaps the stack area`);
+    const prot =
+      (s.flags & 4 ? PROT_READ : 0) | (s.flags & 2 ? PROT_WRITE : 0) | (s.flags & 1 ? PROT_EXEC : 0);
+    // Segments may share a page at their edges: keep what is there and widen its protection.
+    const first = Math.floor(start / PAGE_SIZE);
+    const last = Math.ceil((start + s.memsz) / PAGE_SIZE);
+    for (let vpn = first; vpn < last; vpn++) {
+      const old = mem.protOf(vpn);
+      if (old < 0) mem.map(vpn * PAGE_SIZE, PAGE_SIZE, prot);
+      else mem.protect(vpn * PAGE_SIZE, PAGE_SIZE, old | prot);
+    }
+    mem.poke(start, bytes.subarray(s.offset, s.offset + s.filesz));
+    if (phdr < 0 && info.phoff >= s.offset && info.phoff < s.offset + s.filesz) phdr = start + (info.phoff - s.offset);
+    end = Math.max(end, start + s.memsz);
+  }
+  return {
+    entry: base + info.entry,
+    phdr: Math.max(phdr, 0),
+    phent: info.phentsize,
+    phnum: info.phnum,
+    brk: Math.ceil(end / PAGE_SIZE) * PAGE_SIZE,
+    base,
+  };
+}
