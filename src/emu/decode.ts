@@ -27,8 +27,9 @@ export class Insn {
 
 export const X0_SINK = 64;
 
-const ILLEGAL2 = new Insn(Op.ILLEGAL, 0, 0, 0, 0, 2);
-const ILLEGAL4 = new Insn(Op.ILLEGAL, 0, 0, 0, 0, 4);
+// decode.ts and cpu.ts import each other (the executor owns the opcode numbers so its switch
+// gets literal cases), so nothing at module level here may read Op or Amo.
+const illegal = (len: number): Insn => new Insn(Op.ILLEGAL, 0, 0, 0, 0, len);
 
 const xd = (r: number): number => (r === 0 ? X0_SINK : r * 2);
 const xs = (r: number): number => r * 2;
@@ -65,20 +66,20 @@ export function decode32(w: number): Insn {
       return i(Op.JAL, rd, 0, imm);
     }
     case 0x67:
-      return f3 === 0 ? i(Op.JALR, rd, rs1, immI) : ILLEGAL4;
+      return f3 === 0 ? i(Op.JALR, rd, rs1, immI) : illegal(4);
     case 0x63: {
       const imm = ((w >> 31) << 12) | (((w >>> 7) & 1) << 11) | (((w >>> 25) & 0x3f) << 5) | (((w >>> 8) & 0xf) << 1);
       const op = [Op.BEQ, Op.BNE, -1, -1, Op.BLT, Op.BGE, Op.BLTU, Op.BGEU][f3];
-      return op < 0 ? ILLEGAL4 : s(op, rs1, rs2, imm);
+      return op < 0 ? illegal(4) : s(op, rs1, rs2, imm);
     }
     case 0x03: {
       const op = [Op.LB, Op.LH, Op.LW, Op.LD, Op.LBU, Op.LHU, Op.LWU, -1][f3];
-      return op < 0 ? ILLEGAL4 : i(op, rd, rs1, immI);
+      return op < 0 ? illegal(4) : i(op, rd, rs1, immI);
     }
     case 0x23: {
       const imm = ((w >> 25) << 5) | ((w >>> 7) & 0x1f);
       const op = [Op.SB, Op.SH, Op.SW, Op.SD][f3];
-      return op === undefined ? ILLEGAL4 : s(op, rs1, rs2, imm);
+      return op === undefined ? illegal(4) : s(op, rs1, rs2, imm);
     }
     case 0x13:
       switch (f3) {
@@ -95,12 +96,12 @@ export function decode32(w: number): Insn {
         case 7:
           return i(Op.ANDI, rd, rs1, immI);
         case 1:
-          return w >>> 26 === 0 ? i(Op.SLLI, rd, rs1, (w >>> 20) & 63) : ILLEGAL4;
+          return w >>> 26 === 0 ? i(Op.SLLI, rd, rs1, (w >>> 20) & 63) : illegal(4);
         default: {
           const f6 = w >>> 26;
           if (f6 === 0) return i(Op.SRLI, rd, rs1, (w >>> 20) & 63);
           if (f6 === 0x10) return i(Op.SRAI, rd, rs1, (w >>> 20) & 63);
-          return ILLEGAL4;
+          return illegal(4);
         }
       }
     case 0x1b:
@@ -108,84 +109,99 @@ export function decode32(w: number): Insn {
       if (f3 === 1 && f7 === 0) return i(Op.SLLIW, rd, rs1, rs2);
       if (f3 === 5 && f7 === 0) return i(Op.SRLIW, rd, rs1, rs2);
       if (f3 === 5 && f7 === 0x20) return i(Op.SRAIW, rd, rs1, rs2);
-      return ILLEGAL4;
+      return illegal(4);
     case 0x33: {
       let op = -1;
       if (f7 === 0) op = [Op.ADD, Op.SLL, Op.SLT, Op.SLTU, Op.XOR, Op.SRL, Op.OR, Op.AND][f3];
       else if (f7 === 0x20) op = f3 === 0 ? Op.SUB : f3 === 5 ? Op.SRA : -1;
       else if (f7 === 1) op = [Op.MUL, Op.MULH, Op.MULHSU, Op.MULHU, Op.DIV, Op.DIVU, Op.REM, Op.REMU][f3];
-      return op < 0 ? ILLEGAL4 : r(op, rd, rs1, rs2);
+      return op < 0 ? illegal(4) : r(op, rd, rs1, rs2);
     }
     case 0x3b: {
       let op = -1;
       if (f7 === 0) op = f3 === 0 ? Op.ADDW : f3 === 1 ? Op.SLLW : f3 === 5 ? Op.SRLW : -1;
       else if (f7 === 0x20) op = f3 === 0 ? Op.SUBW : f3 === 5 ? Op.SRAW : -1;
       else if (f7 === 1) op = [Op.MULW, -1, -1, -1, Op.DIVW, Op.DIVUW, Op.REMW, Op.REMUW][f3];
-      return op < 0 ? ILLEGAL4 : r(op, rd, rs1, rs2);
+      return op < 0 ? illegal(4) : r(op, rd, rs1, rs2);
     }
     case 0x0f:
       if (f3 === 0) return i(Op.FENCE, 0, 0, 0);
       if (f3 === 1) return i(Op.FENCE_I, 0, 0, 0);
-      return ILLEGAL4;
+      return illegal(4);
     case 0x73:
       if (f3 === 0) {
         if (w === 0x00000073) return i(Op.ECALL, 0, 0, 0);
         if (w === 0x00100073) return i(Op.EBREAK, 0, 0, 0);
-        return ILLEGAL4;
+        return illegal(4);
       }
-      if (f3 === 4) return ILLEGAL4;
+      if (f3 === 4) return illegal(4);
       // CSR ops: sub = funct3; rs1 holds the source register slot, or the zimm for the i forms.
       return new Insn(Op.CSR, xd(rd), f3 >= 5 ? rs1 : xs(rs1), rs1, (w >>> 20) & 0xfff, 4, f3);
     case 0x2f: {
-      if (f3 !== 2 && f3 !== 3) return ILLEGAL4;
+      if (f3 !== 2 && f3 !== 3) return illegal(4);
       const f5 = w >>> 27;
-      const amo = AMO_BY_F5[f5];
-      if (amo === undefined || (f5 === 2 && rs2 !== 0)) return ILLEGAL4;
+      const amo = amoOf(f5);
+      if (amo === undefined || (f5 === 2 && rs2 !== 0)) return illegal(4);
       return new Insn(Op.AMO, xd(rd), xs(rs1), xs(rs2), f3 === 3 ? 1 : 0, 4, amo);
     }
     case 0x07:
       if (f3 === 2) return fp(FpOp.FLW, rd, xs(rs1), 0, 0, 0, immI);
       if (f3 === 3) return fp(FpOp.FLD, rd, xs(rs1), 0, 0, 0, immI);
-      return ILLEGAL4;
+      return illegal(4);
     case 0x27: {
       const imm = ((w >> 25) << 5) | ((w >>> 7) & 0x1f);
       if (f3 === 2) return fp(FpOp.FSW, 0, xs(rs1), rs2, 0, 0, imm);
       if (f3 === 3) return fp(FpOp.FSD, 0, xs(rs1), rs2, 0, 0, imm);
-      return ILLEGAL4;
+      return illegal(4);
     }
     case 0x43:
     case 0x47:
     case 0x4b:
     case 0x4f: {
       const fmt = (w >>> 25) & 3;
-      if (fmt > 1) return ILLEGAL4;
+      if (fmt > 1) return illegal(4);
       const sub = [FpOp.FMADD, FpOp.FMSUB, FpOp.FNMSUB, FpOp.FNMADD][(opcode >>> 2) & 3];
       return fp(sub + fmt, rd, rs1, rs2, f3, w >>> 27);
     }
     case 0x53:
       return decodeOpFp(w, rd, f3, rs1, rs2, f7);
     default:
-      return ILLEGAL4;
+      return illegal(4);
   }
 }
 
-const AMO_BY_F5: Record<number, number> = {
-  0x00: Amo.ADD,
-  0x01: Amo.SWAP,
-  0x02: Amo.LR,
-  0x03: Amo.SC,
-  0x04: Amo.XOR,
-  0x08: Amo.OR,
-  0x0c: Amo.AND,
-  0x10: Amo.MIN,
-  0x14: Amo.MAX,
-  0x18: Amo.MINU,
-  0x1c: Amo.MAXU,
-};
+function amoOf(f5: number): number | undefined {
+  switch (f5) {
+    case 0x00:
+      return Amo.ADD;
+    case 0x01:
+      return Amo.SWAP;
+    case 0x02:
+      return Amo.LR;
+    case 0x03:
+      return Amo.SC;
+    case 0x04:
+      return Amo.XOR;
+    case 0x08:
+      return Amo.OR;
+    case 0x0c:
+      return Amo.AND;
+    case 0x10:
+      return Amo.MIN;
+    case 0x14:
+      return Amo.MAX;
+    case 0x18:
+      return Amo.MINU;
+    case 0x1c:
+      return Amo.MAXU;
+    default:
+      return undefined;
+  }
+}
 
 function decodeOpFp(w: number, rd: number, f3: number, rs1: number, rs2: number, f7: number): Insn {
   const fmt = f7 & 3;
-  if (fmt > 1) return ILLEGAL4;
+  if (fmt > 1) return illegal(4);
   switch (f7 >>> 2) {
     case 0x00:
       return fp(FpOp.FADD_S + fmt, rd, rs1, rs2, f3);
@@ -196,33 +212,33 @@ function decodeOpFp(w: number, rd: number, f3: number, rs1: number, rs2: number,
     case 0x03:
       return fp(FpOp.FDIV_S + fmt, rd, rs1, rs2, f3);
     case 0x0b:
-      return rs2 === 0 ? fp(FpOp.FSQRT_S + fmt, rd, rs1, 0, f3) : ILLEGAL4;
+      return rs2 === 0 ? fp(FpOp.FSQRT_S + fmt, rd, rs1, 0, f3) : illegal(4);
     case 0x04:
-      return f3 <= 2 ? fp(FpOp.FSGNJ_S + fmt, rd, rs1, rs2, f3) : ILLEGAL4;
+      return f3 <= 2 ? fp(FpOp.FSGNJ_S + fmt, rd, rs1, rs2, f3) : illegal(4);
     case 0x05:
-      return f3 <= 1 ? fp(FpOp.FMIN_S + fmt, rd, rs1, rs2, f3) : ILLEGAL4;
+      return f3 <= 1 ? fp(FpOp.FMIN_S + fmt, rd, rs1, rs2, f3) : illegal(4);
     case 0x08:
       // fcvt.s.d (fmt S, rs2 = 1) and fcvt.d.s (fmt D, rs2 = 0)
       if (fmt === 0 && rs2 === 1) return fp(FpOp.FCVT_S_D, rd, rs1, 0, f3);
       if (fmt === 1 && rs2 === 0) return fp(FpOp.FCVT_D_S, rd, rs1, 0, f3);
-      return ILLEGAL4;
+      return illegal(4);
     case 0x14:
       // feq (2), flt (1), fle (0); rm field selects
-      return f3 <= 2 ? fp(FpOp.FCMP_S + fmt, xd(rd), rs1, rs2, f3) : ILLEGAL4;
+      return f3 <= 2 ? fp(FpOp.FCMP_S + fmt, xd(rd), rs1, rs2, f3) : illegal(4);
     case 0x18:
       // fcvt.{w,wu,l,lu}.{s,d}: rs2 selects the integer type
-      return rs2 <= 3 ? fp(FpOp.FCVT_INT_S + fmt, xd(rd), rs1, rs2, f3) : ILLEGAL4;
+      return rs2 <= 3 ? fp(FpOp.FCVT_INT_S + fmt, xd(rd), rs1, rs2, f3) : illegal(4);
     case 0x1a:
-      return rs2 <= 3 ? fp(FpOp.FCVT_S_INT + fmt, rd, xs(rs1), rs2, f3) : ILLEGAL4;
+      return rs2 <= 3 ? fp(FpOp.FCVT_S_INT + fmt, rd, xs(rs1), rs2, f3) : illegal(4);
     case 0x1c:
-      if (rs2 !== 0) return ILLEGAL4;
+      if (rs2 !== 0) return illegal(4);
       if (f3 === 0) return fp(FpOp.FMV_X_S + fmt, xd(rd), rs1, 0);
       if (f3 === 1) return fp(FpOp.FCLASS_S + fmt, xd(rd), rs1, 0);
-      return ILLEGAL4;
+      return illegal(4);
     case 0x1e:
-      return rs2 === 0 && f3 === 0 ? fp(FpOp.FMV_S_X + fmt, rd, xs(rs1), 0) : ILLEGAL4;
+      return rs2 === 0 && f3 === 0 ? fp(FpOp.FMV_S_X + fmt, rd, xs(rs1), 0) : illegal(4);
     default:
-      return ILLEGAL4;
+      return illegal(4);
   }
 }
 
@@ -244,7 +260,7 @@ export function decode16(h: number): Insn {
     switch (f3) {
       case 0: {
         const imm = (bits(h, 12, 11) << 4) | (bits(h, 10, 7) << 6) | (bit(h, 6) << 2) | (bit(h, 5) << 3);
-        return imm === 0 ? ILLEGAL2 : i(Op.ADDI, rdp, 2, imm, 2);
+        return imm === 0 ? illegal(2) : i(Op.ADDI, rdp, 2, imm, 2);
       }
       case 1:
         return fp(FpOp.FLD, rdp, xs(rs1p), 0, 0, 0, (bits(h, 12, 10) << 3) | (bits(h, 6, 5) << 6), 2);
@@ -259,7 +275,7 @@ export function decode16(h: number): Insn {
       case 7:
         return s(Op.SD, rs1p, rdp, (bits(h, 12, 10) << 3) | (bits(h, 6, 5) << 6), 2);
       default:
-        return ILLEGAL2;
+        return illegal(2);
     }
   }
   if (q === 1) {
@@ -268,7 +284,7 @@ export function decode16(h: number): Insn {
       case 0:
         return i(Op.ADDI, rd, rd, imm6, 2);
       case 1:
-        return rd === 0 ? ILLEGAL2 : i(Op.ADDIW, rd, rd, imm6, 2);
+        return rd === 0 ? illegal(2) : i(Op.ADDIW, rd, rd, imm6, 2);
       case 2:
         return i(Op.ADDI, rd, 0, imm6, 2);
       case 3:
@@ -277,9 +293,9 @@ export function decode16(h: number): Insn {
             (bit(h, 12) << 9) | (bit(h, 6) << 4) | (bit(h, 5) << 6) | (bits(h, 4, 3) << 7) | (bit(h, 2) << 5),
             10,
           );
-          return imm === 0 ? ILLEGAL2 : i(Op.ADDI, 2, 2, imm, 2);
+          return imm === 0 ? illegal(2) : i(Op.ADDI, 2, 2, imm, 2);
         }
-        return imm6 === 0 ? ILLEGAL2 : i(Op.LUI, rd, 0, imm6 << 12, 2);
+        return imm6 === 0 ? illegal(2) : i(Op.LUI, rd, 0, imm6 << 12, 2);
       case 4: {
         const f2 = bits(h, 11, 10);
         const shamt = (bit(h, 12) << 5) | rs2;
@@ -290,7 +306,7 @@ export function decode16(h: number): Insn {
         if (bit(h, 12) === 0) return r([Op.SUB, Op.XOR, Op.OR, Op.AND][f], rs1p, rs1p, rdp, 2);
         if (f === 0) return r(Op.SUBW, rs1p, rs1p, rdp, 2);
         if (f === 1) return r(Op.ADDW, rs1p, rs1p, rdp, 2);
-        return ILLEGAL2;
+        return illegal(2);
       }
       case 5: {
         const imm = sext(
@@ -322,12 +338,12 @@ export function decode16(h: number): Insn {
       case 1:
         return fp(FpOp.FLD, rd, xs(2), 0, 0, 0, (bit(h, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6), 2);
       case 2:
-        return rd === 0 ? ILLEGAL2 : i(Op.LW, rd, 2, (bit(h, 12) << 5) | (bits(h, 6, 4) << 2) | (bits(h, 3, 2) << 6), 2);
+        return rd === 0 ? illegal(2) : i(Op.LW, rd, 2, (bit(h, 12) << 5) | (bits(h, 6, 4) << 2) | (bits(h, 3, 2) << 6), 2);
       case 3:
-        return rd === 0 ? ILLEGAL2 : i(Op.LD, rd, 2, (bit(h, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6), 2);
+        return rd === 0 ? illegal(2) : i(Op.LD, rd, 2, (bit(h, 12) << 5) | (bits(h, 6, 5) << 3) | (bits(h, 4, 2) << 6), 2);
       case 4:
         if (bit(h, 12) === 0) {
-          if (rs2 === 0) return rd === 0 ? ILLEGAL2 : i(Op.JALR, 0, rd, 0, 2);
+          if (rs2 === 0) return rd === 0 ? illegal(2) : i(Op.JALR, 0, rd, 0, 2);
           return r(Op.ADD, rd, 0, rs2, 2);
         }
         if (rs2 === 0) return rd === 0 ? i(Op.EBREAK, 0, 0, 0, 2) : i(Op.JALR, 1, rd, 0, 2);
@@ -340,12 +356,12 @@ export function decode16(h: number): Insn {
         return s(Op.SD, 2, rs2, (bits(h, 12, 10) << 3) | (bits(h, 9, 7) << 6), 2);
     }
   }
-  return ILLEGAL2;
+  return illegal(2);
 }
 
 /** Decode the instruction whose first halfword is lo16 (and second hi16 for 32-bit ones). */
 export function decode(lo16: number, hi16: number): Insn {
-  if ((lo16 & 3) !== 3) return lo16 === 0 ? ILLEGAL2 : decode16(lo16);
-  if ((lo16 & 0x1c) === 0x1c) return ILLEGAL4; // 48-bit and longer encodings
+  if ((lo16 & 3) !== 3) return lo16 === 0 ? illegal(2) : decode16(lo16);
+  if ((lo16 & 0x1c) === 0x1c) return illegal(4); // 48-bit and longer encodings
   return decode32(lo16 | (hi16 << 16));
 }

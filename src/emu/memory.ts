@@ -230,6 +230,24 @@ export class Memory {
     return n;
   }
 
+  /** Kernel read that ignores protections (mremap copies); unmapped pages fault. */
+  peek(addr: number, len: number): Uint8Array {
+    checkRange(addr, len, 'read');
+    const out = new Uint8Array(len);
+    let done = 0;
+    while (done < len) {
+      const a = addr + done;
+      const off = a & PAGE_MASK;
+      const n = Math.min(PAGE_SIZE - off, len - done);
+      const vpn = a >>> PAGE_SHIFT;
+      if (this.protOf(vpn) < 0) throw new MemFault(a, 'read', false);
+      const p = this.l1[vpn >>> 10]!.pages[vpn & 1023];
+      if (p !== undefined) out.set(p.u8.subarray(off, off + n), done);
+      done += n;
+    }
+    return out;
+  }
+
   // ---- fast paths for the CPU ---------------------------------------------------------
 
   /** DataView of the readable page holding addr (addr < 2^32 checked by the caller). */

@@ -52,7 +52,7 @@ export function buildStack(mem: Memory, spec: StackSpec): number {
   const execfn = pushBytes(spec.execfn, true);
   const envAddrs = spec.envp.map((e) => pushBytes(e, true));
   const argAddrs = spec.argv.map((a) => pushBytes(a, true));
-  sp &= ~15;
+  sp -= sp % 16; // addresses reach 2^32: no 32-bit bit operators on them
   const random = pushBytes(spec.random, false);
   const img = spec.image;
   const auxv: [number, number][] = [
@@ -75,7 +75,8 @@ export function buildStack(mem: Memory, spec: StackSpec): number {
     [AT_NULL, 0],
   ];
   const words = [spec.argv.length, ...argAddrs, 0, ...envAddrs, 0, ...auxv.flat()];
-  sp = (sp - words.length * 8) & ~15;
+  sp -= words.length * 8;
+  sp -= sp % 16;
   const frame = new Uint8Array(words.length * 8);
   const dv = new DataView(frame.buffer);
   words.forEach((w, i) => dv.setBigUint64(i * 8, BigInt(w), true));

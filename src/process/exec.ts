@@ -1,0 +1,76 @@
+// execve: replace a process's image with a program from the filesystem. Everything that
+// can fail is checked before the old image is touched, so a failed exec leaves it intact.
+
+import { ElfError, isElf, loadElf, parseElf } from '../emu/elf.ts';
+import { Memory } from '../emu/memory.ts';
+import { ARG_MAX, buildStack, STACK_TOP } from '../emu/stack.ts';
+import { FsError } from './fs/fs-error.ts';
+import { readExecutable } from './files.ts';
+import type { Kernel } from './kernel.ts';
+import { type Process, SIG_DFL, SIG_IGN } from './process.ts';
+
+export interface ExecArgs {
+  path: string;
+  argv: Uint8Array[];
+  envp: Uint8Array[];
+}
+
+const MAX_INTERP_DEPTH = 4;
+const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const str = (b: Uint8Array): string => String.fromCharCode(...b);
+
+/**
+ * Load args.path into p. Throws FsError (ENOENT, EACCES, ENOEXEC, E2BIG, ...) or ElfError
+ * (a malformed program: the syscall reports ENOEXEC, the CLI the message).
+ */
+export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): void {
+  const { bytes, path } = readExecutable(k, p, args.path);
+  if (bytes[0] === 0x23 && bytes[1] === 0x21) {
+    // "#!interpreter [arg]": run the interpreter with the script path in place of argv[0].
+    if (depth >= MAX_INTERP_DEPTH) throw new FsError('ELOOP');
+    const nl = bytes.indexOf(10);
+    const line = str(bytes.subarray(2, nl < 0 ? Math.min(bytes.length, 256) : nl)).trim();
+    if (line === '') throw new FsError('ENOEXEC');
+    const sp = line.search(/[ \t]/);
+    const interp = sp < 0 ? line : line.slice(0, sp);
+    const opt = sp < 0 ? '' : line.slice(sp).trim();
+    const argv = [latin1(interp), ...(opt ? [latin1(opt)] : []), latin1(args.path), ...args.argv.slice(1)];
+    return execImage(k, p, { path: interp, argv, envp: args.envp }, depth + 1);
+  }
+  if (!isElf(bytes)) throw new FsError('ENOEXEC');
+  const info = parseElf(bytes, path);
+  const total = [...args.argv, ...args.envp].reduce((n, s) => n + s.length + 1 + 8, 0);
+  if (total > ARG_MAX) throw new FsError('E2BIG');
+
+  const mem = new Memory();
+  mem.maxPages = p.mem.maxPages;
+  const image = loadElf(mem, bytes, info, path);
+  const sp = buildStack(mem, {
+    argv: args.argv,
+    envp: args.envp,
+    execfn: latin1(args.path),
+    random: k.random(16),
+    image,
+  });
+  if (image.brk >= STACK_TOP) throw new ElfError(`${path}: image leaves no room for the heap`);
+
+  // Point of no return: the new image replaces the old one.
+  p.mem.release();
+  p.mem = mem;
+  const cpu = p.cpu;
+  cpu.mem = mem;
+  cpu.reset();
+  cpu.pc = image.entry;
+  cpu.setX(2, BigInt(sp));
+  p.brkStart = p.brk = image.brk;
+  p.exe = path;
+  p.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  p.fds.closeOnExec();
+  for (const act of p.actions) {
+    // Caught signals revert to the default; ignored ones stay ignored.
+    if (act.handler !== SIG_IGN) act.handler = SIG_DFL;
+    act.flags = 0;
+    act.mask = 0n;
+    act.restorer = 0;
+  }
+}

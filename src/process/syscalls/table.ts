@@ -1,0 +1,24 @@
+// The syscall table: number -> handler. A handler returns the result or -errno; it may
+// throw FsError (its errno is returned) or MemFault (EFAULT).
+
+import type { Args, Kernel } from '../kernel.ts';
+import type { Process } from '../process.ts';
+import { SYS, type SyscallName } from '../sysno.ts';
+import * as files from './files.ts';
+import * as mm from './mm.ts';
+import * as proc from './proc.ts';
+import * as signal from './signal.ts';
+import * as time from './time.ts';
+
+export type Handler = (k: Kernel, p: Process, a: Args) => number;
+
+const MODULES: Partial<Record<SyscallName, Handler>>[] = [files, mm, proc, signal, time];
+
+export const HANDLERS: (Handler | undefined)[] = [];
+for (const mod of MODULES) {
+  for (const [name, h] of Object.entries(mod)) {
+    const nr = SYS[name as SyscallName];
+    if (nr === undefined || typeof h !== 'function') continue;
+    HANDLERS[nr] = h;
+  }
+}
