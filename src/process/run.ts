@@ -4,6 +4,8 @@
 import { CapturedConsole } from './console.ts';
 import { Kernel } from './kernel.ts';
 import type { RootfsSource } from './fs/index.ts';
+import type { Process } from './process.ts';
+import { SIGKILL } from './signals.ts';
 
 export interface RunOptions {
   elf: Uint8Array;
@@ -18,17 +20,9 @@ export interface RunOptions {
   rootfs?: RootfsSource;
 }
 
-export interface RunResult {
+export interface RunResult extends Ending {
   stdout: Uint8Array;
   stderr: Uint8Array;
-  /** Exit status as a shell shows it: the code, or 128 + signal. */
-  exitCode: number;
-  /** The signal that killed the program, if one did. */
-  signal?: number;
-  /** Instructions retired. */
-  instructions: number;
-  /** Set when the budget ran out before the program ended. */
-  budgetExceeded?: boolean;
   unknownSyscalls: Map<number, number>;
 }
 
@@ -43,25 +37,40 @@ export function runProgram(opts: RunOptions): RunResult {
     files: [{ path: opts.path, bytes: opts.elf, mode: 0o755 }],
   });
   const p = k.spawnInit({ path: opts.path, argv: opts.argv.map(enc), envp: (opts.env ?? []).map(enc) });
-  const max = opts.maxInsns ?? 20_000_000_000;
+  const end = runToExit(k, p, opts.maxInsns ?? DEFAULT_MAX_INSNS);
+  return { stdout: console.stdout, stderr: console.stderr, ...end, unknownSyscalls: k.unknownSyscalls };
+}
+
+/** Default instruction budget of a run: about half an hour of guest work. */
+export const DEFAULT_MAX_INSNS = 100_000_000_000;
+
+export interface Ending {
+  /** Exit status as a shell shows it: the code, or 128 + signal. */
+  exitCode: number;
+  /** The signal that killed the program, if one did. */
+  signal?: number;
+  /** Instructions retired. */
+  instructions: number;
+  /** Set when the budget ran out before the program ended. */
+  budgetExceeded?: boolean;
+}
+
+/** Step p until it ends or the budget is spent (then it is killed with SIGKILL). */
+export function runToExit(k: Kernel, p: Process, maxInsns: number): Ending {
   let budgetExceeded = false;
   while (p.state === 'running') {
-    if (p.cpu.instret >= max) {
+    if (p.cpu.instret >= maxInsns) {
       budgetExceeded = true;
-      k.killBySignal(p, 9);
+      k.killBySignal(p, SIGKILL);
       break;
     }
-    k.step(p, Math.min(1 << 24, max - p.cpu.instret));
+    k.step(p, Math.min(1 << 24, maxInsns - p.cpu.instret));
   }
-  const status = p.waitStatus;
-  const sig = status & 0x7f;
+  const sig = p.waitStatus & 0x7f;
   return {
-    stdout: console.stdout,
-    stderr: console.stderr,
-    exitCode: sig !== 0 ? 128 + sig : (status >> 8) & 0xff,
+    exitCode: sig !== 0 ? 128 + sig : (p.waitStatus >> 8) & 0xff,
     signal: sig !== 0 ? sig : undefined,
     instructions: p.cpu.instret,
     budgetExceeded: budgetExceeded || undefined,
-    unknownSyscalls: k.unknownSyscalls,
   };
 }

@@ -19,3 +19,13 @@ export const SIGCHLD = 17;
 export const SIGCONT = 18;
 export const SIGSTOP = 19;
 export const SIGTSTP = 20;
+
+const NAMES: Record<number, string> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
+  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
+  17: 'SIGCHLD', 18: 'SIGCONT', 19: 'SIGSTOP', 20: 'SIGTSTP',
+};
+
+export function signalName(sig: number): string {
+  return NAMES[sig] ?? `signal ${sig}`;
+}

@@ -8,14 +8,16 @@
 // - 'follow': a final symlink is followed (stat, open, execve);
 // - 'nofollow': a final symlink is returned as is (lstat, readlink, O_NOFOLLOW), unless the
 //   path ends with a slash, which forces following, as in Linux;
-// - 'parent': the last component is looked up but never followed (create, unlink, rename).
+// - 'parent': the last component is looked up but never followed (create, unlink, rename);
+// - 'create': as 'follow', but a last component written with a trailing slash is EISDIR,
+//   checked before it is looked up (open with O_CREAT).
 // Paths of PATH_MAX bytes or more and components over NAME_MAX bytes are ENAMETOOLONG.
 import { FsError } from './fs-error.ts';
 import { MAXSYMLINKS, NAME_MAX, PATH_MAX } from './flags.ts';
 import type { DirInode, Inode } from './inode.ts';
 import { syntheticLookup } from './synthetic.ts';
 
-export type FinalMode = 'follow' | 'nofollow' | 'parent';
+export type FinalMode = 'follow' | 'nofollow' | 'parent' | 'create';
 
 /** What kind of name the last component is (Linux's LAST_NORM, LAST_DOT, ...). */
 export type LastKind = 'norm' | 'dot' | 'dotdot' | 'root';
@@ -72,12 +74,13 @@ export function walk(root: DirInode, base: DirInode, path: string, mode: FinalMo
       continue;
     }
     if (name.length > NAME_MAX) throw new FsError('ENAMETOOLONG');
+    if (last && trailing && mode === 'create') throw new FsError('EISDIR');
     const child = lookupChild(cur, name, ctx);
     if (child === undefined) {
       if (last) return { dir: cur, name, kind: 'norm', inode: undefined, trailing };
       throw new FsError('ENOENT');
     }
-    if (child.kind === 'symlink' && (!last || mode === 'follow' || (mode === 'nofollow' && trailing))) {
+    if (child.kind === 'symlink' && (!last || mode === 'follow' || mode === 'create' || (mode === 'nofollow' && trailing))) {
       if (++links > MAXSYMLINKS) throw new FsError('ELOOP');
       if (child.jump) {
         if (last) return { dir: cur, name, kind: 'norm', inode: child.jump, trailing };

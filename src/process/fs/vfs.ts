@@ -161,10 +161,8 @@ export class Vfs {
       inode = this.resolve(base, path, !(flags & O_NOFOLLOW), ctx);
     } else {
       // O_EXCL never follows a final symlink; O_CREAT alone creates a dangling link's target.
-      const w = this.walk(base, path, excl || flags & O_NOFOLLOW ? 'parent' : 'follow', ctx);
-      if (w.kind !== 'norm') {
-        throw new FsError(excl ? 'EEXIST' : 'EISDIR', path);
-      }
+      const w = this.walk(base, path, excl || flags & O_NOFOLLOW ? 'parent' : 'create', ctx);
+      if (w.kind !== 'norm') throw new FsError(excl ? 'EEXIST' : 'EISDIR', path);
       if (w.trailing) throw new FsError('EISDIR', path);
       if (w.inode) {
         if (excl) throw new FsError('EEXIST', path);
