@@ -52,7 +52,7 @@ class Leaf {
   ) {}
 }
 
-const TLB_BITS = 8;
+const TLB_BITS = 10;
 const TLB_SIZE = 1 << TLB_BITS;
 const TLB_MASK = TLB_SIZE - 1;
 
@@ -109,7 +109,9 @@ export class Memory {
     const copy = p === undefined ? new Page() : new Page(p.u8.slice());
     if (p !== undefined) p.refs--;
     leaf.pages[vpn & 1023] = copy;
-    this.flushTlb();
+    // Only this page's TLB slots can name the old contents.
+    this.rTag[vpn & TLB_MASK] = -1;
+    this.wTag[vpn & TLB_MASK] = -1;
     return copy;
   }
 

@@ -1,0 +1,98 @@
+// npm run bench: emulator speed, measured in one run beside qemu-riscv64 on the same binaries.
+// Figures are medians of several repetitions; ratios compare figures from this same run.
+
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runProgram } from '../src/process/run.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+const GUESTS = join(ROOT, 'scenarios/guests/bin');
+const GLIBC = join(ROOT, '.cache/guests');
+const REPS = Number(process.env.BENCH_REPS ?? 5);
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+const haveQemu = spawnSync('qemu-riscv64', ['--version']).status === 0;
+
+function emulate(bin: string, args: string[]): { ms: number; insns: number; out: string } {
+  const elf = readFileSync(bin);
+  const t = nowMs();
+  const r = runProgram({ elf, path: '/prog', argv: ['/prog', ...args] });
+  const ms = nowMs() - t;
+  if (r.exitCode !== 0) throw new Error(`${bin} exited ${r.exitCode}`);
+  return { ms, insns: r.instructions, out: Buffer.from(r.stdout).toString() };
+}
+
+function qemu(bin: string, args: string[]): { ms: number; out: string } {
+  const t = nowMs();
+  const out = execFileSync('qemu-riscv64', [bin, ...args]).toString();
+  return { ms: nowMs() - t, out };
+}
+
+/** MIPS with startup subtracted: the difference between a long and a short run. */
+function mips(name: string, small: string, large: string): void {
+  const bin = join(GUESTS, name);
+  emulate(bin, [small]); // warm the JIT
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let insnDelta = 0;
+  for (let i = 0; i < REPS; i++) {
+    const a = emulate(bin, [small]);
+    const b = emulate(bin, [large]);
+    insnDelta = b.insns - a.insns;
+    ours.push(insnDelta / (b.ms - a.ms) / 1000);
+    if (haveQemu) {
+      const qa = qemu(bin, [small]);
+      const qb = qemu(bin, [large]);
+      if (qb.out !== b.out) throw new Error(`${name}: qemu and procsim disagree:\n${qb.out}\n${b.out}`);
+      theirs.push(insnDelta / (qb.ms - qa.ms) / 1000);
+    }
+  }
+  const m = median(ours);
+  const q = haveQemu ? median(theirs) : NaN;
+  console.log(
+    `${name.padEnd(12)} ${(insnDelta / 1e6).toFixed(1).padStart(7)} M insns   procsim ${m.toFixed(1).padStart(6)} MIPS` +
+      (haveQemu ? `   qemu-riscv64 ${q.toFixed(0).padStart(6)} MIPS   ratio 1:${(q / m).toFixed(1)}` : '   (qemu-riscv64 not installed)'),
+  );
+}
+
+/** Time from starting `procsim run` to the first byte of its output, as a user sees it. */
+function firstOutput(bin: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t = nowMs();
+    const child = spawn(process.execPath, [join(ROOT, 'bin/procsim.mjs'), 'run', bin], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let done = false;
+    child.stdout.on('data', () => {
+      if (!done) {
+        done = true;
+        resolve(nowMs() - t);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', () => !done && reject(new Error(`${bin} printed nothing`)));
+  });
+}
+
+async function main(): Promise<void> {
+  console.log(`procsim bench (median of ${REPS}; node ${process.version})\n`);
+  console.log('CPU-bound and memory-bound guests, startup subtracted:');
+  mips('cpu-loop', '1000000', '6000000');
+  mips('mem-traffic', '1', '6');
+
+  const hello = join(GLIBC, 'hello-glibc');
+  if (existsSync(hello)) {
+    const r = emulate(hello, []);
+    const t: number[] = [];
+    for (let i = 0; i < REPS; i++) t.push(await firstOutput(hello));
+    const q: number[] = [];
+    if (haveQemu) for (let i = 0; i < REPS; i++) q.push(qemu(hello, []).ms);
+    console.log(`\nglibc hello world: ${r.insns} instructions executed`);
+    console.log(
+      `  procsim run -> first output: ${median(t).toFixed(0)} ms (node start-up included)` +
+        (haveQemu ? `; qemu-riscv64 whole run: ${median(q).toFixed(1)} ms` : ''),
+    );
+  } else console.log(`\nglibc hello world: skipped (${hello} not built: run npm run guests)`);
+}
+
+await main();

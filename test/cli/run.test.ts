@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'scenarios/guests/bin');
+
+function procsim(args: string[], input = '') {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/procsim.mjs'), ...args], { input, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('procsim run', () => {
+  it('passes argv, stdout and the exit code through like qemu-riscv64', () => {
+    const r = procsim(['run', join(BIN, 'echo-args'), 'one', 'two words']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').slice(1, 3)).toEqual(['one', 'two words']);
+    expect(procsim(['run', join(BIN, 'exit-code'), '42']).code).toBe(42);
+  });
+
+  it("connects the host's stdin and stderr", () => {
+    const r = procsim(['run', join(BIN, 'cat')], 'piped input\n');
+    expect(r.stdout).toBe('piped input\n');
+    const e = procsim(['run', join(BIN, 'write-stderr')]);
+    expect(e.code).toBe(3);
+    expect(e.stderr).toContain('this goes to stderr');
+  });
+
+  it('passes the host environment unless --clear-env, plus --env', () => {
+    const count = (args: string[]) => Number(/envc=(\d+)/.exec(procsim(['run', ...args, join(BIN, 'hello')]).stdout)![1]);
+    expect(count(['--clear-env'])).toBe(0);
+    expect(count(['--clear-env', '--env', 'A=1', '--env', 'B=2'])).toBe(2);
+    expect(count([])).toBe(Object.keys(process.env).length);
+  });
+
+  it('a guest fault is a signal death (128+N) with a one-line report', () => {
+    const r = procsim(['run', join(BIN, 'fault')]);
+    expect(r.code).toBe(139);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^procsim: guest killed by SIGSEGV at address 0x/);
+    expect(procsim(['run', join(BIN, 'ill')]).code).toBe(132);
+  });
+
+  it('bad input gets one clear line and a distinct exit code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procsim-cli-'));
+    const junk = join(dir, 'junk');
+    writeFileSync(junk, 'not an elf at all', { mode: 0o755 });
+    const bad = procsim(['run', junk]);
+    expect(bad.code).toBe(126);
+    expect(bad.stderr).toMatch(/^procsim: .*not an executable format\n$/);
+    expect(procsim(['run', join(dir, 'missing')]).code).toBe(2);
+    const seed = procsim(['run', '--seed', 'x1', join(BIN, 'hello')]);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toBe('procsim: --seed must be a non-negative integer, got "x1"\n');
+    expect(procsim(['run', '--bogus', join(BIN, 'hello')]).stderr).toMatch(/unknown flag --bogus/);
+  });
+
+  it('--rootfs runs a program inside a copy-on-write image of a host directory', () => {
+    const root = mkdtempSync(join(tmpdir(), 'procsim-root-'));
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(join(BIN, 'echo-args'), join(root, 'bin/echo-args'));
+    const r = procsim(['run', '--rootfs', root, '/bin/echo-args', 'x']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('/bin/echo-args\nx\n');
+    expect(readdirSync(root)).toEqual(['bin']);
+  });
+
+  it('--help lists every command and flag', () => {
+    const r = procsim(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--rootfs', '--env', '--clear-env', '--cwd', '--seed', '--max-insns']) expect(r.stdout).toContain(flag);
+  });
+});
