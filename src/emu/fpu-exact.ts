@@ -222,7 +222,7 @@ export function div(fmt: number, a: number, b: number, rm: number, snan: boolean
 }
 
 /** floor(sqrt(n)) for n >= 0. */
-export function isqrt(n: bigint): bigint {
+function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   // Start at or above the root (2^ceil(bits/2)); Newton's iteration then decreases to it.
   let x = 1n << BigInt((bitLength(n) + 1) >> 1);

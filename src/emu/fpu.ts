@@ -1,13 +1,13 @@
-// RISC-V F and D arithmetic, as pure functions over JS numbers (see fpu-exact.ts for the
-// value conventions). A single-precision value is the JS number of its exact float32 value;
-// a NaN result means the canonical NaN. Flags are ORed into st.fflags.
+// RISC-V F and D arithmetic as pure functions over JS numbers. A double is a JS number; a
+// single-precision value is the JS number of its exact float32 value; a NaN result means the
+// canonical NaN (the caller writes the canonical bits). Flags are ORed into st.fflags.
 //
 // Hot path: round-to-nearest-even with ordinary, in-range operands is computed with JS
-// arithmetic, and the NX flag comes from an exactness test (TwoSum, Veltkamp-Dekker product
-// error, or a back-multiplication that is exact in double for float32 operands). Single
-// precision computed in double then rounded once more is correct for RNE (53 >= 2*24 + 2).
-// Anything else (directed modes, NaN/inf/zero edges, possible underflow or overflow, inexact
-// fused products) goes to the exact BigInt path.
+// arithmetic, and NX comes from an exactness test (TwoSum, Dekker product error, or a
+// back-multiplication that is exact in double for float32 operands). Single precision computed
+// in double and rounded again is correct for RNE (53 >= 2*24 + 2); the fused multiply-add uses
+// rounding to odd for its intermediate sum. Everything else (directed modes, NaN/inf/zero
+// edges, possible underflow or overflow) goes to the exact BigInt path in fpu-exact.ts.
 
 import * as X from './fpu-exact.ts';
 import { FMT_D, MAX_FINITE, MIN_NORMAL, NV, NX, RDN, RMM, RNE, RTZ, RUP, pow2, type FpState } from './fpu-exact.ts';
@@ -16,6 +16,7 @@ export { NX, UF, OF, DZ, NV, RNE, RTZ, RDN, RUP, RMM, FMT_S, FMT_D, type FpState
 
 const MAX32 = MAX_FINITE[0];
 const MIN32 = MIN_NORMAL[0];
+const MIN_NORMAL_D = MIN_NORMAL[1];
 // Double guards: below ADD_LIM the TwoSum steps and the partial products of a Dekker product
 // cannot overflow; below SPLIT_LIM the Veltkamp split cannot overflow; above PROD_LO a
 // product's rounding error is itself representable.
@@ -137,27 +138,69 @@ export function fsqrt(fmt: number, a: number, rm: number, snan: boolean, st: FpS
   return X.sqrt(fmt, a, rm, snan, st);
 }
 
-/** Fused a * b + c with one rounding. Invalid for inf * 0 even when c is a quiet NaN. */
+const oddF64 = new Float64Array(1);
+const oddU32 = new Uint32Array(oddF64.buffer);
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1; // low word index
+const HI = 1 - LO;
+
+/**
+ * Round-to-odd of x = s + err, where s = fl(x) (a normal double when err != 0) and err is the
+ * exact rounding error: s itself when exact or odd, else the odd neighbour towards x.
+ */
+function roundOdd(s: number, err: number): number {
+  if (err === 0) return s;
+  oddF64[0] = s;
+  const lo = oddU32[LO];
+  if ((lo & 1) === 1) return s;
+  if (s > 0 === err > 0) {
+    oddU32[LO] = lo + 1; // lo is even: no carry
+  } else {
+    if (lo === 0) oddU32[HI]--;
+    oddU32[LO] = lo - 1;
+  }
+  return oddF64[0];
+}
+
+/**
+ * Fused a * b + c with one rounding. Invalid for inf * 0 even when c is a quiet NaN.
+ *
+ * Double RNE: with a * b = p + pe exactly (Dekker), the result is RN(th + RO(tl + pe)) where
+ * th + tl = c + p exactly (Boldo & Melquiond, "Emulation of a FMA and correctly rounded sums:
+ * proved algorithms using rounding to odd", IEEE TC 2008). The result is exact iff both
+ * remaining additions are: when c + p does not cancel (Sterbenz), the exact result lies within
+ * a few ulps of th, so if it is a double, tl + pe is one too.
+ * Single RNE: a * b is exact in double, and RN24(RO53(x)) = RN24(x) since 53 >= 24 + 2.
+ */
 export function fmadd(fmt: number, a: number, b: number, c: number, rm: number, snan: boolean, st: FpState): number {
   if (rm === RNE) {
     if (fmt === FMT_D) {
       if (Math.abs(a) < SPLIT_LIM && Math.abs(b) < SPLIT_LIM && Math.abs(c) < ADD_LIM) {
-        // When the product is exact the fused result is just its correctly rounded sum with c.
         const p = a * b;
         const m = Math.abs(p);
-        if ((m >= PROD_LO && m < ADD_LIM && productError(a, b, p) === 0) || (p === 0 && (a === 0 || b === 0))) {
-          const r = p + c;
-          if (sumError(p, c, r) !== 0) st.fflags |= NX;
-          return r;
+        if (m >= PROD_LO && m < ADD_LIM) {
+          const pe = productError(a, b, p);
+          const th = c + p;
+          const tl = sumError(c, p, th);
+          const s = tl + pe;
+          const se = sumError(tl, pe, s);
+          const v = roundOdd(s, se);
+          const z = th + v;
+          // Above the normal threshold no tininess question arises and every step kept full precision.
+          if (Math.abs(z) > MIN_NORMAL_D) {
+            if (se !== 0 || sumError(th, v, z) !== 0) st.fflags |= NX;
+            return z;
+          }
+        } else if (p === 0 && (a === 0 || b === 0)) {
+          // Exact zero product: IEEE signed-zero rules of p + c hold in JS arithmetic.
+          return p + c;
         }
       }
     } else if (Math.abs(a) <= MAX32 && Math.abs(b) <= MAX32 && Math.abs(c) <= MAX32) {
       const p = a * b; // exact
       const r = p + c;
-      if (sumError(p, c, r) === 0) {
-        const s = Math.fround(r);
-        if (acceptS(s, s === r, st)) return s;
-      }
+      const e = sumError(p, c, r);
+      const s = Math.fround(roundOdd(r, e));
+      if (acceptS(s, e === 0 && s === r, st)) return s;
     }
   }
   return X.fma(fmt, a, b, c, rm, snan, st);
@@ -200,22 +243,33 @@ function roundToInteger(x: number, rm: number): number {
   }
 }
 
+/** An integer destination's range: as doubles (lo, exclusive hi) and as saturated results. */
+function intRange(signed: boolean, bits: number) {
+  const w = signed ? bits - 1 : bits;
+  return {
+    lo: signed ? -pow2(w) : 0,
+    hiExcl: pow2(w),
+    min: signed ? -(1n << BigInt(w)) : 0n,
+    max: (1n << BigInt(w)) - 1n,
+  };
+}
+// Indexed by (signed ? 0 : 1) + (bits === 64 ? 2 : 0).
+const INT_RANGES = [intRange(true, 32), intRange(false, 32), intRange(true, 64), intRange(false, 64)];
+
 /**
  * fcvt.{w,wu,l,lu}.{s,d}: saturating conversion. NaN gives the maximum, out-of-range values
  * clip to the nearest bound; both set NV (and not NX). Otherwise NX when inexact.
  */
 export function fcvtToInt(a: number, rm: number, signed: boolean, bits: 32 | 64, st: FpState): bigint {
-  const lo = signed ? -pow2(bits - 1) : 0;
-  const hiExcl = signed ? pow2(bits - 1) : pow2(bits);
-  const hi = (1n << BigInt(signed ? bits - 1 : bits)) - 1n;
+  const bound = INT_RANGES[(signed ? 0 : 1) + (bits === 64 ? 2 : 0)];
   if (a !== a) {
     st.fflags |= NV;
-    return hi;
+    return bound.max;
   }
   const r = Number.isInteger(a) || !Number.isFinite(a) ? a : roundToInteger(a, rm);
-  if (r < lo || r >= hiExcl) {
+  if (r < bound.lo || r >= bound.hiExcl) {
     st.fflags |= NV;
-    return r < 0 ? BigInt(lo) : hi;
+    return r < 0 ? bound.min : bound.max;
   }
   if (r !== a) st.fflags |= NX;
   return BigInt(r);

@@ -496,14 +496,16 @@ describe('properties', () => {
         { numRuns: 3000 },
       );
       fc.assert(
-        fc.property(arb, arb, arb, mode, fc.boolean(), (a, b, c, rm, cancel) => {
-          // Half of the cases use c close to -a*b so the fused cancellation is exercised.
-          const cc = cancel && fmt === D ? -(a * b) : cancel ? -Math.fround(a * b) : c;
+        fc.property(arb, arb, arb, mode, fc.integer({ min: 0, max: 3 }), (a, b, c, rm, how) => {
+          // Most cases put c near -a*b so the fused cancellation and the low-order parts matter.
+          const p = fmt === D ? a * b : Math.fround(a * b);
+          const up = fmt === D ? nextUpD : nextUpS;
+          const cc = [c, -p, -up(p), p * p2(-30)][how];
           const x = run((st) => fmadd(fmt, a, b, cc, rm, false, st));
           const y = run((st) => X.fma(fmt, a, b, cc, rm, false, st));
           expectRes(x, y.r, y.f);
         }),
-        { numRuns: 3000 },
+        { numRuns: 4000 },
       );
     }
   });
