@@ -8,6 +8,24 @@ import { CODE, exec, runUntilStop, stopName } from './cpu-harness.ts';
 
 const { fflags: FFLAGS, frm: FRM, fcsr: FCSR, cycle: CYCLE, time: TIME, instret: INSTRET } = A.CSR;
 
+// First in the file on purpose: the JIT must optimize the CSR path with only this loop's
+// type feedback. Node 20's TurboFan aborts the whole process ("RepresentationChangerError:
+// Phi of kRepTagged (SignedBigInt64)") compiling a csr() that merges BigInt values.
+describe('hot loops', () => {
+  it('100k iterations of mixed FP CSR accesses run to the end', () => {
+    const body = [
+      A.csrrw(0, FCSR, 10), A.csrrs(6, FFLAGS, 0), A.csrrs(7, FRM, 0), A.csrrw(8, FFLAGS, 11), A.csrrc(9, FFLAGS, 11),
+      A.csrrwi(12, FRM, 3), A.csrrci(13, FRM, 1), A.csrrsi(14, FCSR, 5), A.csrrs(15, FCSR, 0),
+    ];
+    const setup = A.li(5, 100_000n);
+    const loop = [setup, ...body, A.addi(5, 5, -1), A.bne(5, 0, -(body.length + 1) * 4)];
+    const cpu = exec(loop, { x: { 10: 0x12_3456_7890n, 11: (1n << 64n) - 1n } }, { budget: 2_000_000 });
+    expect(cpu.getX(5)).toBe(0n);
+    expect(cpu.getX(15)).toBe(BigInt((2 << 5) | 5));
+    expect(cpu.instret).toBe(setup.length + 100_000 * (body.length + 2));
+  });
+});
+
 describe('fflags, frm, fcsr', () => {
   it('csrrw returns the old value and writes the new one, masked to the field', () => {
     const cpu = exec([A.csrrw(7, FCSR, 5), A.csrrw(8, FFLAGS, 6), A.csrrw(9, FRM, 6), A.csrrs(10, FCSR, 0)], {

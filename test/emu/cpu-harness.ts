@@ -2,7 +2,6 @@
 // on it, and BigInt reference helpers. Programs end at an ebreak the harness appends.
 
 import fc from 'fast-check';
-import '../../src/emu/decode.ts'; // TEMP: cycle cpu<->decode
 import { Memory, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/emu/memory.ts';
 import { Cpu, Stop } from '../../src/emu/cpu.ts';
 import { assemble, ebreak, type Inst } from '../support/rv-asm.ts';
@@ -25,6 +24,8 @@ export interface LoadOptions {
   codeProt?: number;
   /** Where the code goes (CODE by default; must lie in the code region). */
   at?: number;
+  /** Instruction budget of exec() (100k by default). */
+  budget?: number;
 }
 
 /** A CPU at the start of `code`, with registers from init and DATA..DATA+DATA_SIZE mapped R+W. */
@@ -49,7 +50,7 @@ export const stopName = (s: Stop) => STOP_NAMES[s] ?? `Stop(${s})`;
 /** Run code + ebreak to the ebreak; any other stop is an error naming it. */
 export function exec(code: Prog, init: Init = {}, opts: LoadOptions = {}): Cpu {
   const cpu = load([...code, ebreak()], init, opts);
-  const stop = cpu.run(100_000);
+  const stop = cpu.run(opts.budget ?? 100_000);
   if (stop !== Stop.Ebreak)
     throw new Error(
       `stopped with ${stopName(stop)} at pc 0x${cpu.pc.toString(16)}` +
