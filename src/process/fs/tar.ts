@@ -87,8 +87,17 @@ function normalise(path: string, at: number): string {
   return parts.join('/');
 }
 
+function gunzip(input: Uint8Array): Uint8Array {
+  try {
+    return new Uint8Array(gunzipSync(input));
+  } catch (e) {
+    throw new TarError(`tar: bad gzip data: ${(e as Error).message}`);
+  }
+}
+
 export function parseTar(input: Uint8Array): TarEntry[] {
-  const b = input.length >= 2 && input[0] === 0x1f && input[1] === 0x8b ? new Uint8Array(gunzipSync(input)) : input;
+  const b = input.length >= 2 && input[0] === 0x1f && input[1] === 0x8b ? gunzip(input) : input;
+  if (b.length > 0 && b.length < BLOCK) throw new TarError('tar: archive shorter than one header');
   const entries: TarEntry[] = [];
   let longName: string | undefined;
   let longLink: string | undefined;
