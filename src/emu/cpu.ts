@@ -130,8 +130,8 @@ export class Cpu {
   faultAccess: 'read' | 'write' | 'exec' | 'misaligned' = 'read';
   /** LR reservation address, or -1. */
   private reservation = -1;
-  /** Source of the time CSR (ticks); the host supplies virtual time. */
-  timeSource: () => bigint = () => BigInt(this.instret);
+  /** Source of the time CSR (ticks, below 2^53); the host supplies virtual time. */
+  timeSource: () => number = () => this.instret;
 
   constructor(public mem: Memory) {}
 
@@ -607,39 +607,40 @@ export class Cpu {
     const src = d.sub >= 5 ? d.rs1 : this.x[d.rs1];
     // csrrs/csrrc with rs1 = x0 (or zimm 0) do not write.
     const writes = kind === 1 || d.rs2 !== 0;
-    let old: bigint;
+    // The old value as a (lo, hi) pair of numbers: mixing BigInt and number values here
+    // trips TurboFan in Node 20 (a representation-change abort of the whole process).
+    let lo: number;
+    let hi = 0;
     switch (num) {
       case CSR_FFLAGS:
-        old = BigInt(this.fflags);
+        lo = this.fflags;
         break;
       case CSR_FRM:
-        old = BigInt(this.frm);
+        lo = this.frm;
         break;
       case CSR_FCSR:
-        old = BigInt(this.fcsr);
+        lo = this.fcsr;
         break;
       case CSR_CYCLE:
       case CSR_INSTRET:
+      case CSR_TIME: {
         if (writes) return false;
-        old = BigInt(this.instret + n - 1);
+        const v = num === CSR_TIME ? this.timeSource() : this.instret + n - 1;
+        lo = v | 0;
+        hi = Math.floor(v / 4294967296) | 0;
         break;
-      case CSR_TIME:
-        if (writes) return false;
-        old = this.timeSource();
-        break;
+      }
       default:
         return false;
     }
-    const oldN = Number(old & 0xffffffffn);
     if (writes) {
-      const v = kind === 1 ? src : kind === 2 ? oldN | src : oldN & ~src;
+      const v = kind === 1 ? src : kind === 2 ? lo | src : lo & ~src;
       if (num === CSR_FFLAGS) this.fflags = v & 31;
       else if (num === CSR_FRM) this.frm = v & 7;
       else this.fcsr = v & 0xff;
     }
-    const x = this.x;
-    x[d.rd] = Number(BigInt.asIntN(32, old));
-    x[d.rd + 1] = Number(BigInt.asIntN(32, old >> 32n));
+    this.x[d.rd] = lo;
+    this.x[d.rd + 1] = hi;
     return true;
   }
 

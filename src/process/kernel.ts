@@ -90,6 +90,7 @@ export class Kernel {
   spawnInit(args: ExecArgs, cwd?: string): Process {
     const p = new Process(this.nextPid++);
     p.cwd = cwd === undefined ? this.fs.root : this.fs.resolveDir(this.fs.root, cwd);
+    p.cpu.timeSource = () => Math.floor(this.nowNs / 100); // a 10 MHz timebase, as on common boards
     this.procs.set(p.pid, p);
     this.installStdio(p);
     execImage(this, p, args);
