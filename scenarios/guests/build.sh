@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Builds the riscv64 guest programs.
+#
+#   build.sh                  every guest
+#   build.sh free  [NAME...]  freestanding guests -> scenarios/guests/bin/  (committed)
+#   build.sh glibc [NAME...]  glibc guests        -> .cache/guests/         (never committed)
+#   build.sh --list           prints "freestanding NAME" / "glibc NAME" for every guest
+#
+# FREE_OUT / GLIBC_OUT override the output directories (the tests rebuild the freestanding
+# guests elsewhere to check that the committed binaries match their sources).
+#
+# Output is byte-for-byte reproducible: sources are compiled by relative path from this
+# directory, paths are remapped, and there is no build id or timestamp in the result.
+set -euo pipefail
+export LC_ALL=C
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+# Freestanding guests link only rt/ (no libc); their binaries are committed so that
+# `npm test` needs no cross toolchain.
+FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fault ill)
+# glibc guests are static glibc programs, built on demand (test global setup or here).
+GLIBC=(hello-glibc printf-float setjmp malloc-heavy file-io args-stdin fork-wait)
+
+FREE_OUT="${FREE_OUT:-$here/bin}"
+GLIBC_OUT="${GLIBC_OUT:-$root/.cache/guests}"
+CC="${CC:-riscv64-linux-gnu-gcc}"
+
+COMMON=(-std=gnu11 -O2 -march=rv64gc -mabi=lp64d -Wall -Wextra
+  "-ffile-prefix-map=$here=." -Wl,--build-id=none)
+# No small-data sections: a read-only .srodata merged into .sdata would otherwise make ld
+# put .rodata in a writable segment. separate-code gives R / R+X / R / RW segments.
+FREE_FLAGS=("${COMMON[@]}" -ffreestanding -nostdlib -static -fno-pie -no-pie
+  -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables
+  -fno-tree-loop-distribute-patterns -msmall-data-limit=0 -Wl,-z,separate-code -Irt)
+RT_SOURCES=(rt/start.S rt/crt.c rt/fmt.c rt/string.c)
+GLIBC_FLAGS=("${COMMON[@]}" -static)
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+
+member() { # member NAME LIST...
+  local n="$1"; shift
+  local x; for x in "$@"; do [[ "$x" == "$n" ]] && return 0; done
+  return 1
+}
+
+# Link into a temporary name, then rename: a concurrent reader never sees half a binary.
+install_bin() { # install_bin TMPFILE DEST
+  chmod 755 "$1"
+  mv -f "$1" "$2"
+}
+
+build_free() {
+  mkdir -p "$FREE_OUT"
+  local name tmp
+  for name in "$@"; do
+    member "$name" "${FREESTANDING[@]}" || die "unknown freestanding guest '$name'"
+    tmp="$FREE_OUT/.$name.tmp.$$"
+    (cd "$here" && "$CC" "${FREE_FLAGS[@]}" -o "$tmp" "$name.c" "${RT_SOURCES[@]}" -lgcc)
+    install_bin "$tmp" "$FREE_OUT/$name"
+    echo "built $FREE_OUT/$name"
+  done
+}
+
+build_glibc() {
+  mkdir -p "$GLIBC_OUT"
+  local name tmp
+  for name in "$@"; do
+    member "$name" "${GLIBC[@]}" || die "unknown glibc guest '$name'"
+    tmp="$GLIBC_OUT/.$name.tmp.$$"
+    (cd "$here" && "$CC" "${GLIBC_FLAGS[@]}" -o "$tmp" "$name.c" -lm)
+    install_bin "$tmp" "$GLIBC_OUT/$name"
+    echo "built $GLIBC_OUT/$name"
+  done
+}
+
+need_cc() {
+  command -v "$CC" >/dev/null 2>&1 ||
+    die "$CC not found (apt-get install gcc-riscv64-linux-gnu)"
+}
+
+case "${1:-all}" in
+--list)
+  for n in "${FREESTANDING[@]}"; do echo "freestanding $n"; done
+  for n in "${GLIBC[@]}"; do echo "glibc $n"; done
+  ;;
+free)
+  shift; need_cc
+  if (($#)); then build_free "$@"; else build_free "${FREESTANDING[@]}"; fi
+  ;;
+glibc)
+  shift; need_cc
+  if (($#)); then build_glibc "$@"; else build_glibc "${GLIBC[@]}"; fi
+  ;;
+all)
+  need_cc
+  build_free "${FREESTANDING[@]}"
+  build_glibc "${GLIBC[@]}"
+  ;;
+*)
+  die "unknown command '$1' (use: free|glibc [NAME...], --list, or nothing for all)"
+  ;;
+esac

@@ -1,0 +1,78 @@
+// Static glibc guests: procsim's runProgram against qemu-riscv64, same stdout, stderr and
+// exit status. The binaries are built into .cache/guests/ by the test global setup, so this
+// suite needs the cross compiler as well as qemu.
+//
+// fork-wait is deliberately not compared here: it needs the multi-process kernel of the next
+// issue (and its children's output order is a scheduling choice, not a fixed answer).
+import { existsSync, rmSync } from 'node:fs';
+import { afterEach, it } from 'vitest';
+import { runProgram } from '../../src/process/run.ts';
+import { caseLabel, expectSameAsQemu, oracleSuite, type OracleCase } from '../support/oracle.ts';
+
+const ENV = ['PATH=/bin', 'HOME=/', 'LANG=C'];
+
+/** Deterministic text lines, for stdin. */
+function lines(n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += `line ${i} ${'x'.repeat(i % 97)}\n`;
+  return s;
+}
+
+// file-io creates, uses and removes the directory named by its argument. Under qemu that is
+// the host's /tmp, so the name must be unused; procsim gets the same argv (its /tmp is an
+// in-memory file system), so both outputs, which mention the name, can match.
+const madeDirs: string[] = [];
+let dirCounter = 0;
+function freshDir(): string[] {
+  const dir = `/tmp/procsim-file-io-${process.pid}-${Date.now().toString(36)}-${dirCounter++}`;
+  madeDirs.push(dir);
+  return [dir];
+}
+
+const CASES: OracleCase[] = [
+  { guest: 'hello-glibc', args: ['a'], exitCode: 0, stdout: /^hello from procsim\nargc=2 envc=3\n$/ },
+  { guest: 'printf-float', exitCode: 0, stdout: /^%f {9}0\.000000\n[^]*strtod "4e-324"/ },
+  {
+    guest: 'setjmp',
+    exitCode: 0,
+    stdout: /outer setjmp returned 40 \(round 4\)[^]*longjmp with 0 gives 1/,
+  },
+  { guest: 'malloc-heavy', args: ['300'], exitCode: 0, stdout: /corrupt=no calloc-nonzero=0/ },
+  { guest: 'malloc-heavy', args: ['3000'], exitCode: 0, stdout: /^ops=3000 [^]*corrupt=no/ },
+  { guest: 'args-stdin', exitCode: 10, stdout: /PROCSIM_VAR=\(unset\)\nstdin: 0 bytes/ },
+  {
+    guest: 'args-stdin',
+    args: ['one', 'two words', ''],
+    env: [...ENV, 'PROCSIM_VAR=a value=with=equals'],
+    stdin: 'hello\nworld\n',
+    exitCode: 13,
+    stdout: /argv\[2\]=two words\nargv\[3\]=\nPROCSIM_VAR=a value=with=equals\nstdin: 12 bytes, 2 lines/,
+    stderr: /^args-stdin: done with 3 args\n$/,
+  },
+  {
+    guest: 'args-stdin',
+    args: ['big'],
+    env: ['PROCSIM_VAR=x'],
+    stdin: lines(3000),
+    exitCode: 11,
+    stdout: /stdin: \d{6} bytes, 3000 lines/,
+  },
+  {
+    name: 'file-io in a fresh /tmp directory',
+    guest: 'file-io',
+    args: freshDir,
+    exitCode: 0,
+    stdout: /getcwd matches: yes\n[^]*hole bytes zero: yes\n[^]*rmdir dir: 0\n/,
+  },
+  { guest: 'file-io', exitCode: 2, stderr: /^usage: file-io/ },
+  { guest: 'file-io', args: ['relative/dir'], exitCode: 2, stderr: /^usage: file-io/ },
+];
+
+oracleSuite('glibc guests: procsim vs qemu-riscv64', ['cross-gcc', 'qemu'], () => {
+  // If a host run of file-io died half-way, its directory is still in the real /tmp.
+  afterEach(() => {
+    for (const d of madeDirs.splice(0)) if (existsSync(d)) rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const c of CASES) it(caseLabel(c), () => expectSameAsQemu(runProgram, c, ENV));
+});

@@ -1,0 +1,68 @@
+// Where the guest programs live. Freestanding guests are committed in scenarios/guests/bin/;
+// glibc guests are built on demand into .cache/guests/ (test global setup or `npm run guests`).
+// The two lists mirror the ones in scenarios/guests/build.sh (a test keeps them in sync).
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const GUEST_SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests');
+export const GUEST_BUILD_SCRIPT = join(GUEST_SRC_DIR, 'build.sh');
+export const FREESTANDING_BIN_DIR = join(GUEST_SRC_DIR, 'bin');
+export const GLIBC_BIN_DIR = join(REPO_ROOT, '.cache', 'guests');
+
+export const FREESTANDING_GUESTS = [
+  'hello',
+  'exit-code',
+  'cpu-loop',
+  'mem-traffic',
+  'echo-args',
+  'cat',
+  'write-stderr',
+  'fault',
+  'ill',
+] as const;
+export const GLIBC_GUESTS = [
+  'hello-glibc',
+  'printf-float',
+  'setjmp',
+  'malloc-heavy',
+  'file-io',
+  'args-stdin',
+  'fork-wait',
+] as const;
+
+export type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];
+export type GlibcGuest = (typeof GLIBC_GUESTS)[number];
+export type GuestName = FreestandingGuest | GlibcGuest;
+export type GuestKind = 'freestanding' | 'glibc';
+
+export function guestKind(name: string): GuestKind {
+  if ((FREESTANDING_GUESTS as readonly string[]).includes(name)) return 'freestanding';
+  if ((GLIBC_GUESTS as readonly string[]).includes(name)) return 'glibc';
+  throw new Error(`unknown guest '${name}' (see scenarios/guests/build.sh)`);
+}
+
+/** Host path of a guest binary (it may not exist yet for a glibc guest). */
+export function guestPath(name: GuestName): string {
+  return join(guestKind(name) === 'freestanding' ? FREESTANDING_BIN_DIR : GLIBC_BIN_DIR, name);
+}
+
+/** Source file of a guest. */
+export function guestSource(name: GuestName): string {
+  guestKind(name);
+  return join(GUEST_SRC_DIR, `${name}.c`);
+}
+
+/** The ELF bytes of a guest, or a one-line error saying how to get them. */
+export function readGuest(name: GuestName): Uint8Array {
+  const path = guestPath(name);
+  if (!existsSync(path)) {
+    const how =
+      guestKind(name) === 'glibc'
+        ? 'run `npm run guests` (needs riscv64-linux-gnu-gcc)'
+        : 'it should be committed; rebuild with `npm run guests`';
+    throw new Error(`guest binary ${path} is missing: ${how}`);
+  }
+  return readFileSync(path);
+}

@@ -1,0 +1,197 @@
+// Real Linux as the judge: run a riscv64 guest under qemu-riscv64 and report what it did, plus
+// the policy for suites that need the cross toolchain or qemu: in CI (CI=true) a missing tool
+// fails the suite with the fix; locally the suite is skipped with a visible line saying why.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { guestPath, readGuest, type GuestName } from './guests.ts';
+
+export type OracleTool = 'cross-gcc' | 'qemu';
+
+const TOOLS: Record<OracleTool, { command: string; pkg: string }> = {
+  'cross-gcc': { command: 'riscv64-linux-gnu-gcc', pkg: 'gcc-riscv64-linux-gnu' },
+  qemu: { command: 'qemu-riscv64', pkg: 'qemu-user' },
+};
+
+export const ORACLE_FIX = 'apt-get install gcc-riscv64-linux-gnu qemu-user';
+
+const found = new Map<string, string | null>();
+
+/** Absolute path of a command on PATH, or null. Cached: tool lookups happen per suite. */
+function which(command: string): string | null {
+  if (!found.has(command)) {
+    const r = spawnSync('sh', ['-c', 'command -v "$1"', 'sh', command], { encoding: 'utf8' });
+    const path = r.status === 0 ? r.stdout.trim() : '';
+    found.set(command, path.startsWith('/') ? path : null);
+  }
+  return found.get(command) ?? null;
+}
+
+export const haveCrossGcc = (): boolean => which(TOOLS['cross-gcc'].command) !== null;
+export const haveQemu = (): boolean => which(TOOLS.qemu.command) !== null;
+
+/** Why an oracle suite cannot run (one line naming the fix), or null when it can. */
+export function requireOracle(name: string, needs: readonly OracleTool[]): string | null {
+  const missing = needs.filter((t) => which(TOOLS[t].command) === null);
+  if (missing.length === 0) return null;
+  const commands = missing.map((t) => TOOLS[t].command).join(', ');
+  return `${name}: ${commands} not found (fix: ${ORACLE_FIX})`;
+}
+
+/**
+ * describe() for a suite that needs oracle tools. Missing tools: with CI=true the suite has
+ * one failing test carrying the fix; otherwise it is skipped and a warning says why.
+ */
+export function oracleSuite(name: string, needs: readonly OracleTool[], fn: () => void): void {
+  const why = requireOracle(name, needs);
+  if (why === null) {
+    describe(name, fn);
+  } else if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has its oracle tools', () => {
+        throw new Error(why);
+      });
+    });
+  } else {
+    console.warn(`[oracle] SKIPPED ${why}`);
+    describe.skip(name, fn);
+  }
+}
+
+export interface QemuOptions {
+  /** argv[0] as the guest sees it (default: the binary's path). */
+  argv0?: string;
+  /** The guest's whole environment, as "NAME=value" strings in order (default: empty). */
+  env?: readonly string[];
+  stdin?: Uint8Array | string;
+  timeoutMs?: number;
+}
+
+export interface GuestResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  /** Exit status, or 128 + signal number when a signal killed the guest (like a shell). */
+  exitCode: number;
+  signal?: number;
+}
+
+// qemu runs in a scratch directory: if core dumps are enabled it writes one for a guest
+// killed by a signal, and that must not land in the repository.
+let scratch: string | undefined;
+
+// Printed by qemu after it dumped a core for a guest killed by a signal; real Linux prints
+// nothing, so it is not part of the guest's stderr.
+const QEMU_CORE_LINE = /qemu: uncaught target signal \d+ \([^)]*\) - core dumped\n$/;
+
+/** Runs a riscv64 Linux binary under qemu-riscv64 with exactly the given argv and env. */
+export function runQemu(binPath: string, args: readonly string[], opts: QemuOptions = {}): GuestResult {
+  const qemu = which(TOOLS.qemu.command);
+  if (qemu === null) throw new Error(requireOracle('runQemu', ['qemu']) ?? 'qemu-riscv64 missing');
+  if (scratch === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'procsim-qemu-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    scratch = dir;
+  }
+  // qemu-user builds the guest environment by pushing each host entry to the front of a
+  // list, so the guest sees the host order reversed: hand it the reverse.
+  const env: Record<string, string> = {};
+  for (const entry of [...(opts.env ?? [])].reverse()) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`runQemu: bad environment entry '${entry}' (want NAME=value)`);
+    env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  const r = spawnSync(qemu, ['-0', opts.argv0 ?? binPath, binPath, ...args], {
+    cwd: scratch,
+    env,
+    input: opts.stdin ?? Buffer.alloc(0),
+    maxBuffer: 256 << 20,
+    timeout: opts.timeoutMs ?? 60_000,
+  });
+  if (r.error) throw new Error(`runQemu ${binPath}: ${r.error.message}`);
+  let stderr = r.stderr;
+  let signal: number | undefined;
+  if (r.signal !== null) {
+    signal = constants.signals[r.signal];
+    stderr = Buffer.from(stderr.toString('latin1').replace(QEMU_CORE_LINE, ''), 'latin1');
+    for (const f of readdirSync(scratch)) rmSync(join(scratch, f), { recursive: true, force: true });
+  }
+  return {
+    stdout: r.stdout,
+    stderr,
+    exitCode: signal !== undefined ? 128 + signal : (r.status ?? -1),
+    ...(signal !== undefined ? { signal } : {}),
+  };
+}
+
+/** One guest run compared between procsim and qemu-riscv64. */
+export interface OracleCase {
+  /** Test title (default: the guest and its arguments). */
+  name?: string;
+  guest: GuestName;
+  /** Arguments after argv[0]; a function is called once per run (e.g. for a fresh name). */
+  args?: readonly string[] | (() => string[]);
+  env?: readonly string[];
+  stdin?: Uint8Array | string;
+  /** What real Linux (qemu) must do; checked first, so a broken oracle cannot pass. */
+  exitCode: number;
+  stdout?: RegExp | Uint8Array;
+  stderr?: RegExp;
+}
+
+/** The shape of procsim's runProgram, as far as the comparison needs it. */
+export type ProcsimRun = (opts: {
+  elf: Uint8Array;
+  path: string;
+  argv: string[];
+  env?: string[];
+  stdin?: Uint8Array;
+  seed?: number;
+  maxInsns?: number;
+}) => { stdout: Uint8Array; stderr: Uint8Array; exitCode: number; signal?: number };
+
+/** Budget that turns a hung guest into a failed run instead of a hung test. */
+const MAX_INSNS = 500_000_000;
+
+export function caseLabel(c: OracleCase): string {
+  if (c.name !== undefined) return c.name;
+  const args = typeof c.args === 'function' ? ['…'] : (c.args ?? []);
+  const stdin = c.stdin !== undefined ? ` <${c.stdin.length} bytes on stdin>` : '';
+  return [c.guest, ...args.map((a) => JSON.stringify(a))].join(' ') + stdin;
+}
+
+// latin1 maps bytes 1:1 to characters: exact comparison with a readable diff.
+const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
+
+/**
+ * Runs the case under qemu (checking its expectations) and under procsim with the same
+ * argv, env and stdin; stdout, stderr, exit status and signal must be identical. The guest
+ * sees /bin/NAME as its path and argv[0].
+ */
+export function expectSameAsQemu(run: ProcsimRun, c: OracleCase, defaultEnv: readonly string[]): void {
+  const path = `/bin/${c.guest}`;
+  const args = typeof c.args === 'function' ? c.args() : [...(c.args ?? [])];
+  const env = [...(c.env ?? defaultEnv)];
+  const stdin = typeof c.stdin === 'string' ? Buffer.from(c.stdin) : c.stdin;
+
+  const real = runQemu(guestPath(c.guest), args, { argv0: path, env, stdin });
+  expect(real.exitCode, `qemu exit status (stderr: ${real.stderr})`).toBe(c.exitCode);
+  if (c.stdout instanceof RegExp) expect(real.stdout.toString(), 'qemu stdout').toMatch(c.stdout);
+  else if (c.stdout) expect(real.stdout.equals(c.stdout), 'qemu stdout bytes').toBe(true);
+  if (c.stderr) expect(real.stderr.toString(), 'qemu stderr').toMatch(c.stderr);
+
+  const sim = run({
+    elf: readGuest(c.guest),
+    path,
+    argv: [path, ...args],
+    env,
+    ...(stdin !== undefined ? { stdin } : {}),
+    seed: 1,
+    maxInsns: MAX_INSNS,
+  });
+  expect(latin1(sim.stdout), 'procsim stdout').toBe(latin1(real.stdout));
+  expect(latin1(sim.stderr), 'procsim stderr').toBe(latin1(real.stderr));
+  expect(sim.exitCode, 'procsim exit status').toBe(real.exitCode);
+  expect(sim.signal, 'procsim killing signal').toBe(real.signal);
+}
