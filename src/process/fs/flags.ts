@@ -84,3 +84,25 @@ export function makedev(major: number, minor: number): number {
   }
   return (((minor & 0xfff00) << 12) | (major << 8) | (minor & 0xff)) >>> 0;
 }
+
+/** glibc's major() and minor() for 32-bit device numbers. */
+export function major(dev: number): number {
+  return (dev >>> 8) & 0xfff;
+}
+export function minor(dev: number): number {
+  return (dev & 0xff) | ((dev >>> 12) & 0xfff00);
+}
+
+// statx(2) mask bits.
+export const STATX_TYPE = 0x1;
+export const STATX_MODE = 0x2;
+export const STATX_NLINK = 0x4;
+export const STATX_UID = 0x8;
+export const STATX_GID = 0x10;
+export const STATX_ATIME = 0x20;
+export const STATX_MTIME = 0x40;
+export const STATX_CTIME = 0x80;
+export const STATX_INO = 0x100;
+export const STATX_SIZE = 0x200;
+export const STATX_BLOCKS = 0x400;
+export const STATX_BASIC_STATS = 0x7ff;

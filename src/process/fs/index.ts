@@ -36,7 +36,7 @@ export { Vfs, ROOT_DEV, type OpenResult } from './vfs.ts';
 export { FsError } from './fs-error.ts';
 export * from './flags.ts';
 export * from './inode.ts';
-export { type Stat, statOf, statToBytes, STAT_LAYOUT, BLKSIZE } from './stat.ts';
+export { type Stat, statOf, statToBytes, statxToBytes, STAT_LAYOUT, STATX_LAYOUT, BLKSIZE } from './stat.ts';
 export { type Dirent, direntToBytes, direntReclen, packDirents, DIRENT_LAYOUT } from './dirent.ts';
 export { type DeviceDriver, DeviceTable, type RandomSource, DEV_NULL, DEV_ZERO, DEV_FULL, DEV_RANDOM, DEV_URANDOM } from './devices.ts';
 export { type SyntheticDir, type SyntheticNode } from './synthetic.ts';

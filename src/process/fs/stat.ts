@@ -1,4 +1,6 @@
-// stat information and the riscv64 (asm-generic) `struct stat` byte layout.
+// stat information, and the byte layouts of riscv64 (asm-generic) `struct stat` and of
+// `struct statx`.
+import { STATX_BASIC_STATS, major, minor } from './flags.ts';
 import type { Inode, Timespec } from './inode.ts';
 
 export interface Stat {
@@ -82,5 +84,58 @@ export function statToBytes(st: Stat): Uint8Array {
   u64(L.st_mtime_nsec, st.mtime.nsec);
   i64(L.st_ctime, st.ctime.sec);
   u64(L.st_ctime_nsec, st.ctime.nsec);
+  return out;
+}
+
+/** Byte offsets of `struct statx` (include/uapi/linux/stat.h); timestamps are
+ *  {i64 tv_sec, u32 tv_nsec, i32 reserved}. */
+export const STATX_LAYOUT = {
+  size: 256,
+  stx_mask: 0,
+  stx_blksize: 4,
+  stx_attributes: 8,
+  stx_nlink: 16,
+  stx_uid: 20,
+  stx_gid: 24,
+  stx_mode: 28,
+  stx_ino: 32,
+  stx_size: 40,
+  stx_blocks: 48,
+  stx_attributes_mask: 56,
+  stx_atime: 64,
+  stx_btime: 80,
+  stx_ctime: 96,
+  stx_mtime: 112,
+  stx_rdev_major: 128,
+  stx_rdev_minor: 132,
+  stx_dev_major: 136,
+  stx_dev_minor: 140,
+} as const;
+
+/** statx answer: every basic field is filled (STATX_BASIC_STATS), birth time is not offered. */
+export function statxToBytes(st: Stat): Uint8Array {
+  const L = STATX_LAYOUT;
+  const out = new Uint8Array(L.size);
+  const dv = new DataView(out.buffer);
+  const ts = (off: number, t: Timespec) => {
+    dv.setBigInt64(off, BigInt(t.sec), true);
+    dv.setUint32(off + 8, t.nsec, true);
+  };
+  dv.setUint32(L.stx_mask, STATX_BASIC_STATS, true);
+  dv.setUint32(L.stx_blksize, st.blksize, true);
+  dv.setUint32(L.stx_nlink, st.nlink, true);
+  dv.setUint32(L.stx_uid, st.uid, true);
+  dv.setUint32(L.stx_gid, st.gid, true);
+  dv.setUint16(L.stx_mode, st.mode, true);
+  dv.setBigUint64(L.stx_ino, BigInt(st.ino), true);
+  dv.setBigUint64(L.stx_size, BigInt(st.size), true);
+  dv.setBigUint64(L.stx_blocks, BigInt(st.blocks), true);
+  ts(L.stx_atime, st.atime);
+  ts(L.stx_ctime, st.ctime);
+  ts(L.stx_mtime, st.mtime);
+  dv.setUint32(L.stx_rdev_major, major(st.rdev), true);
+  dv.setUint32(L.stx_rdev_minor, minor(st.rdev), true);
+  dv.setUint32(L.stx_dev_major, major(st.dev), true);
+  dv.setUint32(L.stx_dev_minor, minor(st.dev), true);
   return out;
 }

@@ -1,7 +1,9 @@
 // statToBytes and direntToBytes against riscv64 glibc's struct stat and struct dirent64.
 import { describe, expect, it } from 'vitest';
 import { DIRENT_LAYOUT, direntReclen, direntToBytes, packDirents, type Dirent } from '../../../src/process/fs/dirent.ts';
-import { STAT_LAYOUT, statToBytes, type Stat } from '../../../src/process/fs/stat.ts';
+import { STAT_LAYOUT, STATX_LAYOUT, statToBytes, statxToBytes, type Stat } from '../../../src/process/fs/stat.ts';
+import { STATX_BASIC_STATS, major, makedev, minor } from '../../../src/process/fs/flags.ts';
+import fc from 'fast-check';
 import { FsError } from '../../../src/process/fs/fs-error.ts';
 import { riscvToolchainOrSkip, runRiscvC } from './riscv.ts';
 
@@ -50,6 +52,33 @@ int main(void) {
 }
 `;
 
+const STATX_SOURCE = String.raw`
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OFF(f) printf("%s %zu\n", #f, offsetof(struct statx, f))
+#define TS(f) printf("t_%s %lld %u\n", #f, (long long)x.f.tv_sec, x.f.tv_nsec)
+
+int main(void) {
+  printf("size %zu\n", sizeof(struct statx));
+  OFF(stx_mask); OFF(stx_blksize); OFF(stx_attributes); OFF(stx_nlink); OFF(stx_uid); OFF(stx_gid);
+  OFF(stx_mode); OFF(stx_ino); OFF(stx_size); OFF(stx_blocks); OFF(stx_attributes_mask);
+  OFF(stx_atime); OFF(stx_btime); OFF(stx_ctime); OFF(stx_mtime); OFF(stx_rdev_major);
+  OFF(stx_rdev_minor); OFF(stx_dev_major); OFF(stx_dev_minor);
+  struct statx x;
+  if (read(0, &x, sizeof x) != sizeof x) return 1;
+  printf("v %x %u %u %u %u %o %llu %llu %llu\n", x.stx_mask, x.stx_blksize, x.stx_nlink, x.stx_uid,
+         x.stx_gid, x.stx_mode, (unsigned long long)x.stx_ino, (unsigned long long)x.stx_size,
+         (unsigned long long)x.stx_blocks);
+  printf("devs %u:%u %u:%u\n", x.stx_rdev_major, x.stx_rdev_minor, x.stx_dev_major, x.stx_dev_minor);
+  TS(stx_atime); TS(stx_mtime); TS(stx_ctime);
+  return 0;
+}
+`;
+
 const sample: Stat = {
   dev: 0x1a,
   ino: 2 ** 33 + 7,
@@ -57,7 +86,7 @@ const sample: Stat = {
   nlink: 3,
   uid: 1000,
   gid: 4_000_000_000,
-  rdev: 0x105,
+  rdev: makedev(136, 0x12345),
   size: 2 ** 40 + 5,
   blksize: 4096,
   blocks: 2 ** 31 + 8,
@@ -133,5 +162,31 @@ describe('stat and dirent layouts', () => {
 
     const ds = out.filter((l) => l.startsWith('d '));
     expect(ds).toEqual(dirents.map((d) => `d ${d.ino} ${d.off} ${direntReclen(d.name)} ${d.type} ${d.name}`));
+  });
+
+  it('statxToBytes matches riscv64 glibc struct statx', () => {
+    if (!riscvToolchainOrSkip('statx layout vs riscv64 glibc')) return;
+    const out = runRiscvC(STATX_SOURCE, statxToBytes(sample)).trim().split('\n');
+    const kv = new Map(out.map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]));
+    expect(Number(kv.get('size'))).toBe(STATX_LAYOUT.size);
+    for (const [f, off] of Object.entries(STATX_LAYOUT)) if (f !== 'size') expect([f, Number(kv.get(f))]).toEqual([f, off]);
+    expect(kv.get('v')).toBe(
+      `${STATX_BASIC_STATS.toString(16)} 4096 3 1000 4000000000 100755 ${sample.ino} ${sample.size} ${sample.blocks}`,
+    );
+    expect(kv.get('devs')).toBe(`136:${0x12345} 0:26`);
+    expect(kv.get('t_stx_atime')).toBe('-5 1');
+    expect(kv.get('t_stx_mtime')).toBe(`${2 ** 34} 999999999`);
+    expect(kv.get('t_stx_ctime')).toBe('1700000000 123456789');
+  });
+
+  it('major and minor invert makedev', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xfff }), fc.integer({ min: 0, max: 0xfffff }), (ma, mi) => {
+        const dev = makedev(ma, mi);
+        expect([major(dev), minor(dev)]).toEqual([ma, mi]);
+      }),
+    );
+    expect(makedev(1, 3)).toBe(0x103);
+    expect(() => makedev(4096, 0)).toThrow(RangeError);
   });
 });
