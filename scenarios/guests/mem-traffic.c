@@ -31,7 +31,12 @@ int main(int argc, char **argv, char **envp) {
   }
   const size_t heap = 1 << 20, hwords = heap / 8;
   long base = sys_brk(0);
-  long start = (base + 4095) & ~4095L; /* the initial break need not be aligned */
+  long page = (long)rt_getauxval(AT_PAGESZ);
+  if (page <= 0 || (page & (page - 1))) {
+    rt_dprintf(2, "mem-traffic: bad AT_PAGESZ %ld\n", page);
+    return 1;
+  }
+  long start = (base + page - 1) & -page; /* the initial break need not be page aligned */
   long top = sys_brk((void *)(start + (long)heap));
   if (top < start + (long)heap) {
     rt_dprintf(2, "mem-traffic: brk did not grow\n");

@@ -1,7 +1,6 @@
-/* C side of start-up: records envp/auxv, runs main, exits the whole process. */
+/* C side of start-up: records the auxiliary vector, runs main, exits the whole process. */
 #include "rt.h"
 
-char **rt_environ;
 static const unsigned long *rt_auxv;
 
 int main(int argc, char **argv, char **envp);
@@ -9,7 +8,6 @@ int main(int argc, char **argv, char **envp);
 __attribute__((noreturn, used)) void __rt_start_c(long argc, char **argv, char **envp) {
   char **p = envp;
   while (*p) p++;
-  rt_environ = envp;
   rt_auxv = (const unsigned long *)(p + 1);
   sys_exit_group(main((int)argc, argv, envp));
 }
@@ -17,13 +15,6 @@ __attribute__((noreturn, used)) void __rt_start_c(long argc, char **argv, char *
 unsigned long rt_getauxval(unsigned long type) {
   for (const unsigned long *a = rt_auxv; a[0] != AT_NULL; a += 2)
     if (a[0] == type) return a[1];
-  return 0;
-}
-
-const char *rt_getenv(const char *name) {
-  size_t n = strlen(name);
-  for (char **e = rt_environ; *e; e++)
-    if (strncmp(*e, name, n) == 0 && (*e)[n] == '=') return *e + n + 1;
   return 0;
 }
 

@@ -77,8 +77,6 @@ static inline long rt_syscall6(long n, long a, long b, long c, long d, long e, l
 #define RT_WTERMSIG(s) ((s) & 0x7f)
 #define AT_NULL 0
 #define AT_PAGESZ 6
-#define AT_RANDOM 25
-#define AT_EXECFN 31
 
 /* ---- syscall wrappers: return the raw kernel result (negative errno on failure) ---- */
 
@@ -154,11 +152,10 @@ static inline long sys_getrandom(void *buf, size_t n, unsigned flags) {
 /* mmap returns an address; failures are -4095..-1 as with every syscall. */
 static inline int rt_mmap_failed(const void *p) { return (unsigned long)p >= (unsigned long)-4095; }
 
-/* ---- process start-up state (set by _start before main) ---- */
+/* ---- process start-up state (recorded by _start before main) ---- */
 
-extern char **rt_environ;
+/* The auxiliary vector entry of the given type (AT_*), or 0 when absent. */
 unsigned long rt_getauxval(unsigned long type);
-const char *rt_getenv(const char *name);
 
 /* ---- formatted output: %d %i %u %x %X %o %ld %lu %lx %zu %s %c %p %%, flags '0' '-', width.
  * Each call formats into a buffer and issues one write (more only if the text exceeds
