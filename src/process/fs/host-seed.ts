@@ -7,6 +7,8 @@
 // Directories, regular files and symlinks are taken with their permission bits; other host
 // file types (sockets, FIFOs, devices) are left out. Host hard links become separate files.
 // Timestamps are the virtual clock's at the moment of materialisation, never the host's.
+// Host files are expected to stay put during a run; one that became unreadable is EIO for the
+// guest, and a file that changed before its first read is taken as read.
 import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { FsError } from './fs-error.ts';
 import type { DirInode, DirLoader, Inode } from './inode.ts';
@@ -20,28 +22,33 @@ function childPath(dir: Buffer, name: Buffer): Buffer {
   return Buffer.concat([dir, Buffer.from('/'), name]);
 }
 
+/** Runs a host read; a failure is EIO for the guest (the host tree changed under us). */
+function fromHost<T>(p: Buffer, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw new FsError('EIO', `host ${p.toString('latin1')}: ${(e as Error).message}`);
+  }
+}
+
 /** The inode mirroring host path `p`, or undefined for host types left out. */
 function mirror(vfs: Vfs, p: Buffer): Inode | undefined {
-  const st = lstatSync(p);
+  const st = fromHost(p, () => lstatSync(p, { throwIfNoEntry: false }));
+  if (!st) return undefined; // vanished since the listing
   const perm = st.mode & 0o7777;
   if (st.isDirectory()) {
     const d = vfs.newDir(perm);
     d.setLoader(hostDirLoader(vfs, p));
     return d;
   }
-  if (st.isFile()) return vfs.newLazyFile(perm, st.size, () => hostBytes(readFileSync(p)));
-  if (st.isSymbolicLink()) return vfs.newSymlink(readlinkSync(p, { encoding: 'buffer' }).toString('latin1'));
+  if (st.isFile()) return vfs.newLazyFile(perm, st.size, () => fromHost(p, () => hostBytes(readFileSync(p))));
+  if (st.isSymbolicLink()) return vfs.newSymlink(fromHost(p, () => readlinkSync(p, { encoding: 'buffer' })).toString('latin1'));
   return undefined;
 }
 
 function hostDirLoader(vfs: Vfs, hostDir: Buffer): DirLoader {
   return (dir: DirInode) => {
-    let names: Buffer[];
-    try {
-      names = readdirSync(hostDir, { encoding: 'buffer' });
-    } catch (e) {
-      throw new FsError('EIO', `host directory ${hostDir.toString('latin1')}: ${(e as Error).message}`);
-    }
+    const names = fromHost(hostDir, () => readdirSync(hostDir, { encoding: 'buffer' }));
     names.sort(Buffer.compare);
     for (const name of names) {
       const inode = mirror(vfs, childPath(hostDir, name));
@@ -87,5 +94,5 @@ export function bindHostFile(vfs: Vfs, target: string, hostPath: string): void {
   if (old?.kind === 'dir') throw new Error(`bind ${hostPath}: ${target} is a directory`);
   if (old) vfs.unlink(dir, name);
   const host = Buffer.from(hostPath);
-  dir.add(name, vfs.newLazyFile(st.mode & 0o7777, st.size, () => hostBytes(readFileSync(host))));
+  dir.add(name, vfs.newLazyFile(st.mode & 0o7777, st.size, () => fromHost(host, () => hostBytes(readFileSync(host)))));
 }

@@ -129,6 +129,15 @@ describe('seeding from a host directory', () => {
     expect(snapshot(host)).toEqual(before);
   });
 
+  it('host entries that vanish before they are read are EIO for the guest, never a crash', () => {
+    const vfs = seeded();
+    const leaf = vfs.resolve(vfs.root, '/etc/deep/er/leaf');
+    fs.rmSync(join(host, 'etc', 'deep', 'er', 'leaf'));
+    expect(errnoOf(() => vfs.read(leaf, 0, 10))).toBe('EIO');
+    fs.rmSync(join(host, 'bin'), { recursive: true });
+    expect(errnoOf(() => vfs.resolve(vfs.root, '/bin/tool'))).toBe('EIO');
+  });
+
   it('bad host directories get a one-line error', () => {
     expect(() => createFs({ clock: tickingClock(), random: countingRandom(), rootfs: { kind: 'host-dir', path: join(host, 'nope') } })).toThrow(
       /^rootfs .*nope: ENOENT/,
