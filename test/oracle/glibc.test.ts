@@ -2,12 +2,20 @@
 // exit status. The binaries are built into .cache/guests/ by the test global setup, so this
 // suite needs the cross compiler as well as qemu.
 //
-// fork-wait is deliberately not compared here: it needs the multi-process kernel of the next
-// issue (and its children's output order is a scheduling choice, not a fixed answer).
+// fork-wait is deliberately not compared with procsim yet: it needs the multi-process kernel
+// of the next issue (and its children's output order is a scheduling choice, not a fixed
+// answer). Only its behaviour under real Linux is checked, so the guest is known good.
 import { existsSync, rmSync } from 'node:fs';
-import { afterEach, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { runProgram } from '../../src/process/run.ts';
-import { caseLabel, expectSameAsQemu, oracleSuite, type OracleCase } from '../support/oracle.ts';
+import { guestPath } from '../support/guests.ts';
+import {
+  caseLabel,
+  expectSameAsQemu,
+  oracleSuite,
+  runQemu,
+  type OracleCase,
+} from '../support/oracle.ts';
 
 const ENV = ['PATH=/bin', 'HOME=/', 'LANG=C'];
 
@@ -75,4 +83,24 @@ oracleSuite('glibc guests: procsim vs qemu-riscv64', ['cross-gcc', 'qemu'], () =
   });
 
   for (const c of CASES) it(caseLabel(c), () => expectSameAsQemu(runProgram, c, ENV));
+});
+
+oracleSuite('glibc guests under qemu-riscv64 only', ['cross-gcc', 'qemu'], () => {
+  it('fork-wait: the parent reaps its three children in order', () => {
+    const r = runQemu(guestPath('fork-wait'), [], { argv0: '/bin/fork-wait', env: ENV });
+    expect(r.exitCode, r.stderr.toString()).toBe(0);
+    const out = r.stdout.toString().split('\n');
+    expect(out.filter((l) => l.startsWith('parent:'))).toEqual([
+      'parent: forking',
+      'parent: child 0 exited with 0',
+      'parent: child 1 exited with 1',
+      'parent: child 2 exited with 2',
+      'parent: waitpid after all: -1',
+    ]);
+    expect(out.filter((l) => l.startsWith('child')).sort()).toEqual([
+      'child 0: ppid matches: yes',
+      'child 1: ppid matches: yes',
+      'child 2: ppid matches: yes',
+    ]);
+  });
 });
