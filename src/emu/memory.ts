@@ -376,7 +376,7 @@ export class Memory {
   write(addr: number, data: Uint8Array): void {
     checkRange(addr, data.length, 'write');
     // Probe every page first: a fault must not leave a partial write behind.
-    for (let a = addr; a < addr + data.length; a = (a | PAGE_MASK) + 1) this.writeView(a);
+    for (let a = addr; a < addr + data.length; a += PAGE_SIZE - (a % PAGE_SIZE)) this.writeView(a);
     if (data.length > 0) this.writeView(addr + data.length - 1);
     let done = 0;
     while (done < data.length) {

@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MemFault, Memory, PAGE_SIZE, PROT_READ, PROT_WRITE } from '../../src/emu/memory.ts';
+
+// Regions near the bottom, across 2^31 (where 32-bit bit operators would break) and at the top.
+const REGIONS = [0x10000, 0x7fff_e000, 0xbfff_c000, 0xffff_c000];
+
+describe('guest memory', () => {
+  it('bulk and scalar accesses agree with a byte-array model, in every region', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...REGIONS),
+        fc.array(
+          fc.record({
+            off: fc.nat(4 * PAGE_SIZE - 64),
+            data: fc.uint8Array({ minLength: 1, maxLength: 64 }),
+            scalar: fc.integer(),
+          }),
+          { minLength: 1, maxLength: 20 },
+        ),
+        (base, ops) => {
+          const mem = new Memory();
+          mem.map(base, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+          const model = new Uint8Array(4 * PAGE_SIZE);
+          for (const { off, data, scalar } of ops) {
+            mem.write(base + off, data);
+            model.set(data, off);
+            mem.store32(base + off + 1, scalar);
+            new DataView(model.buffer).setInt32(off + 1, scalar, true);
+            expect(mem.load32(base + off + 1)).toBe(scalar | 0);
+          }
+          expect(mem.read(base, model.length)).toEqual(model);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('a fork shares pages until one side writes; neither sees the other', () => {
+    const parent = new Memory();
+    parent.map(0x10000, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    parent.store32(0x10000, 1);
+    const child = parent.fork();
+    child.store32(0x10000, 2);
+    parent.store32(0x10004, 3);
+    expect(parent.load32(0x10000)).toBe(1);
+    expect(child.load32(0x10000)).toBe(2);
+    expect(child.load32(0x10004)).toBe(0);
+    expect(child.touchedPages()).toBe(1);
+  });
+
+  it('writes to read-only or unmapped memory fault and change nothing', () => {
+    const mem = new Memory();
+    mem.map(0x20000, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    mem.protect(0x21000, PAGE_SIZE, PROT_READ);
+    expect(() => mem.write(0x20ff0, new Uint8Array(32).fill(7))).toThrow(MemFault);
+    expect(mem.read(0x20ff0, 16)).toEqual(new Uint8Array(16));
+    expect(() => mem.load8(0x30000)).toThrow(MemFault);
+    expect(() => mem.load8(2 ** 32 + 0x20000)).toThrow(MemFault);
+  });
+});
