@@ -2,7 +2,7 @@
 // the policy for suites that need the cross toolchain or qemu: in CI (CI=true) a missing tool
 // fails the suite with the fix; locally the suite is skipped with a visible line saying why.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,45 +77,46 @@ export interface GuestResult {
   signal?: number;
 }
 
-// qemu runs in a scratch directory: if core dumps are enabled it writes one for a guest
-// killed by a signal, and that must not land in the repository.
-let scratch: string | undefined;
-
-// Printed by qemu after it dumped a core for a guest killed by a signal; real Linux prints
-// nothing, so it is not part of the guest's stderr.
+// Printed by qemu versions that can write a guest core file, after a guest is killed by a
+// signal with core dumps enabled; real Linux prints nothing, so it is not guest stderr.
 const QEMU_CORE_LINE = /qemu: uncaught target signal \d+ \([^)]*\) - core dumped\n$/;
 
 /** Runs a riscv64 Linux binary under qemu-riscv64 with exactly the given argv and env. */
 export function runQemu(binPath: string, args: readonly string[], opts: QemuOptions = {}): GuestResult {
   const qemu = which(TOOLS.qemu.command);
   if (qemu === null) throw new Error(requireOracle('runQemu', ['qemu']) ?? 'qemu-riscv64 missing');
-  if (scratch === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'procsim-qemu-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    scratch = dir;
-  }
   // qemu-user builds the guest environment by pushing each host entry to the front of a
   // list, so the guest sees the host order reversed: hand it the reverse.
   const env: Record<string, string> = {};
   for (const entry of [...(opts.env ?? [])].reverse()) {
     const eq = entry.indexOf('=');
     if (eq <= 0) throw new Error(`runQemu: bad environment entry '${entry}' (want NAME=value)`);
-    env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    const name = entry.slice(0, eq);
+    // A host environment cannot carry a name twice, which a guest's could.
+    if (Object.hasOwn(env, name)) throw new Error(`runQemu: environment names ${name} twice`);
+    env[name] = entry.slice(eq + 1);
   }
-  const r = spawnSync(qemu, ['-0', opts.argv0 ?? binPath, binPath, ...args], {
-    cwd: scratch,
-    env,
-    input: opts.stdin ?? Buffer.alloc(0),
-    maxBuffer: 256 << 20,
-    timeout: opts.timeoutMs ?? 60_000,
-  });
+  // qemu runs in a scratch directory of its own: with core dumps enabled, a guest killed by a
+  // signal leaves a core file (of the guest or of qemu itself) in the working directory.
+  const scratch = mkdtempSync(join(tmpdir(), 'procsim-qemu-'));
+  let r;
+  try {
+    r = spawnSync(qemu, ['-0', opts.argv0 ?? binPath, binPath, ...args], {
+      cwd: scratch,
+      env,
+      input: opts.stdin ?? Buffer.alloc(0),
+      maxBuffer: 256 << 20,
+      timeout: opts.timeoutMs ?? 60_000,
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   if (r.error) throw new Error(`runQemu ${binPath}: ${r.error.message}`);
   let stderr = r.stderr;
   let signal: number | undefined;
   if (r.signal !== null) {
     signal = constants.signals[r.signal];
     stderr = Buffer.from(stderr.toString('latin1').replace(QEMU_CORE_LINE, ''), 'latin1');
-    for (const f of readdirSync(scratch)) rmSync(join(scratch, f), { recursive: true, force: true });
   }
   return {
     stdout: r.stdout,
