@@ -1,5 +1,5 @@
 // Determinism lint: the simulated layers must use virtual time and seeded randomness only.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOTS = ['src/emu', 'src/process', 'src/sim'];
@@ -14,7 +14,7 @@ function* files(dir) {
 }
 
 const hits = [];
-for (const root of ROOTS) {
+for (const root of ROOTS.filter((r) => existsSync(r))) {
   for (const file of files(root)) {
     readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
       if (/^\s*(\/\/|\*)/.test(line)) return;
