@@ -236,17 +236,12 @@ export class Memory {
   peek(addr: number, len: number): Uint8Array {
     checkRange(addr, len, 'read');
     const out = new Uint8Array(len);
-    let done = 0;
-    while (done < len) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(PAGE_SIZE - off, len - done);
+    eachChunk(addr, len, (a, off, n, done) => {
       const vpn = a >>> PAGE_SHIFT;
       if (this.protOf(vpn) < 0) throw new MemFault(a, 'read', false);
       const p = this.l1[vpn >>> 10]!.pages[vpn & 1023];
       if (p !== undefined) out.set(p.u8.subarray(off, off + n), done);
-      done += n;
-    }
+    });
     return out;
   }
 
@@ -304,17 +299,12 @@ export class Memory {
   /** Kernel write that ignores protections (ELF loading, signal frames on read-only pages never). */
   poke(addr: number, data: Uint8Array): void {
     checkRange(addr, data.length, 'write');
-    let done = 0;
-    while (done < data.length) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(PAGE_SIZE - off, data.length - done);
+    eachChunk(addr, data.length, (a, off, n, done) => {
       if (this.protOf(a >>> PAGE_SHIFT) < 0) throw new MemFault(a, 'write', false);
       const p = this.ownPage(a >>> PAGE_SHIFT);
       p.decoded = null;
       p.u8.set(data.subarray(done, done + n), off);
-      done += n;
-    }
+    });
   }
 
   load8(addr: number): number {
@@ -362,31 +352,20 @@ export class Memory {
 
   readInto(addr: number, out: Uint8Array): void {
     checkRange(addr, out.length, 'read');
-    let done = 0;
-    while (done < out.length) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(PAGE_SIZE - off, out.length - done);
+    eachChunk(addr, out.length, (a, off, n, done) => {
       const dv = this.readView(a);
       out.set(new Uint8Array(dv.buffer, dv.byteOffset + off, n), done);
-      done += n;
-    }
+    });
   }
 
   write(addr: number, data: Uint8Array): void {
     checkRange(addr, data.length, 'write');
     // Probe every page first: a fault must not leave a partial write behind.
-    for (let a = addr; a < addr + data.length; a += PAGE_SIZE - (a % PAGE_SIZE)) this.writeView(a);
-    if (data.length > 0) this.writeView(addr + data.length - 1);
-    let done = 0;
-    while (done < data.length) {
-      const a = addr + done;
-      const off = a & PAGE_MASK;
-      const n = Math.min(PAGE_SIZE - off, data.length - done);
+    eachChunk(addr, data.length, (a) => this.writeView(a));
+    eachChunk(addr, data.length, (a, off, n, done) => {
       const dv = this.writeView(a);
       new Uint8Array(dv.buffer, dv.byteOffset + off, n).set(data.subarray(done, done + n));
-      done += n;
-    }
+    });
   }
 
   /** NUL-terminated string of at most max bytes (without the NUL); null if longer. */
@@ -413,6 +392,17 @@ export class Memory {
     const b = new Uint8Array(8);
     new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
     this.write(addr, b);
+  }
+}
+
+/** Split [addr, addr+len) at page boundaries: fn(address, offset in page, length, bytes before). */
+function eachChunk(addr: number, len: number, fn: (a: number, off: number, n: number, done: number) => void): void {
+  for (let done = 0; done < len; ) {
+    const a = addr + done;
+    const off = a & PAGE_MASK;
+    const n = Math.min(PAGE_SIZE - off, len - done);
+    fn(a, off, n, done);
+    done += n;
   }
 }
 

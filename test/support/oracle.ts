@@ -1,3 +1,4 @@
+import type { RunOptions, RunResult } from '../../src/process/run.ts';
 // Real Linux as the judge: run a riscv64 guest under qemu-riscv64 and report what it did, plus
 // the policy for suites that need the cross toolchain or qemu: in CI (CI=true) a missing tool
 // fails the suite with the fix; locally the suite is skipped with a visible line saying why.
@@ -141,16 +142,8 @@ export interface OracleCase {
   stderr?: RegExp;
 }
 
-/** The shape of procsim's runProgram, as far as the comparison needs it. */
-export type ProcsimRun = (opts: {
-  elf: Uint8Array;
-  path: string;
-  argv: string[];
-  env?: string[];
-  stdin?: Uint8Array;
-  seed?: number;
-  maxInsns?: number;
-}) => { stdout: Uint8Array; stderr: Uint8Array; exitCode: number; signal?: number };
+/** procsim's runProgram, passed in by the oracle tests. */
+export type ProcsimRun = (opts: RunOptions) => Pick<RunResult, 'stdout' | 'stderr' | 'exitCode' | 'signal'>;
 
 /** Budget that turns a hung guest into a failed run instead of a hung test. */
 const MAX_INSNS = 500_000_000;
