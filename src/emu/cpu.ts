@@ -2,7 +2,7 @@
 // instructions until an ecall, a fault or the instruction budget; it knows nothing of
 // processes or syscalls. Integer registers are (lo, hi) int32 pairs in one Int32Array.
 
-import { decode, type Insn, X0_SINK } from './decode.ts';
+import { decode, type Insn } from './decode.ts';
 import { execFp } from './fexec.ts';
 import { addrOf, div64, mul64, mulhu64, OUT, subOut } from './int64.ts';
 import { MemFault, type Memory, PAGE_MASK, PAGE_SIZE } from './memory.ts';
@@ -114,7 +114,7 @@ type CodePage = (Insn | undefined)[];
 const NO_CODE: CodePage = [];
 
 export class Cpu {
-  /** x0..x31 as (lo, hi) pairs, plus a scratch pair at X0_SINK that absorbs writes to x0. */
+  /** x0..x31 as (lo, hi) pairs, plus a scratch pair (decode.ts X0_SINK) that absorbs writes to x0. */
   readonly x = new Int32Array(66);
   private readonly fbuf = new ArrayBuffer(256);
   readonly f64 = new Float64Array(this.fbuf);
@@ -757,4 +757,3 @@ function divw(a: number, b: number, op: number): number {
   }
 }
 
-export { X0_SINK };

@@ -53,6 +53,11 @@ function isSnan(c: Cpu, fmt: number, r: number): boolean {
   return fi[2 * r + 1] === -1 && (w & 0x7fc00000) === 0x7f800000 && (w & 0x3fffff) !== 0;
 }
 
+/** Whether either operand register holds a signaling NaN (checked only when a value is NaN). */
+function anySnan(c: Cpu, fmt: number, r1: number, r2: number): boolean {
+  return isSnan(c, fmt, r1) || isSnan(c, fmt, r2);
+}
+
 function put(c: Cpu, fmt: number, r: number, v: number): void {
   const fi = c.fi;
   if (fmt === 1) {
@@ -208,7 +213,7 @@ export function execFp(c: Cpu, d: Insn): boolean {
     case FpOp.FMIN_S + 1: {
       const a = val(c, fmt, d.rs1);
       const b = val(c, fmt, d.rs2);
-      const snan = (a !== a || b !== b) && (isSnan(c, fmt, d.rs1) || isSnan(c, fmt, d.rs2));
+      const snan = (a !== a || b !== b) && anySnan(c, fmt, d.rs1, d.rs2);
       put(c, fmt, d.rd, d.rm === 0 ? fmin(fmt, a, b, snan, c) : fmax(fmt, a, b, snan, c));
       return true;
     }
@@ -226,7 +231,7 @@ export function execFp(c: Cpu, d: Insn): boolean {
     case FpOp.FDIV_S + 1: {
       const a = val(c, fmt, d.rs1);
       const b = val(c, fmt, d.rs2);
-      const snan = (a !== a || b !== b) && (isSnan(c, fmt, d.rs1) || isSnan(c, fmt, d.rs2));
+      const snan = (a !== a || b !== b) && anySnan(c, fmt, d.rs1, d.rs2);
       const f = sub < FpOp.FSUB_S ? fadd : sub < FpOp.FMUL_S ? fsub : sub < FpOp.FDIV_S ? fmul : fdiv;
       put(c, fmt, d.rd, f(fmt, a, b, rm, snan, c));
       return true;

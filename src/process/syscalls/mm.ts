@@ -38,7 +38,7 @@ export const brk: Handler = (_k, p, a) => {
   return want;
 };
 
-export const mmap: Handler = (k, p, a) => {
+export const mmap: Handler = (_k, p, a) => {
   const [addr, len, prot, flags, fd, off] = [a[0], a[1], a[2] | 0, a[3] | 0, a[4] | 0, a[5]];
   const type = flags & MAP_SHARED_VALIDATE;
   if (len <= 0 || type === 0 || off % PAGE_SIZE !== 0 || off < 0) return -ERRNO.EINVAL;
@@ -73,7 +73,6 @@ export const mmap: Handler = (k, p, a) => {
   }
   p.mem.map(where, size, prot);
   if (content !== null && content.length > 0) p.mem.poke(where, content);
-  void k;
   return where;
 };
 
