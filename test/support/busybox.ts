@@ -1,0 +1,135 @@
+// Debian's busybox-static as a guest and as its own judge: the riscv64 build runs under
+// procsim in a rootfs with the applets linked in /bin, its amd64 twin (same version) runs
+// natively. Both come from `npm run busybox` (scripts/fetch-busybox.sh) into .cache/busybox/.
+//
+// Both runs execute `sh -c 'cd || exit 125; SCRIPT'` with HOME set to a private directory
+// (native: a fresh scratch directory, which is also its cwd; procsim: /root of its
+// copy-on-write rootfs), so scripts that use relative paths see the same files in both.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
+import { runProgram } from '../../src/process/run.ts';
+import { REPO_ROOT } from './guests.ts';
+
+export const BUSYBOX_DIR = join(REPO_ROOT, '.cache', 'busybox');
+/** The guest root: /bin/busybox (riscv64) and /bin/APPLET -> busybox. */
+export const BUSYBOX_ROOTFS = join(BUSYBOX_DIR, 'rootfs');
+export const GUEST_BUSYBOX = join(BUSYBOX_ROOTFS, 'bin', 'busybox');
+/** A PATH for the native twin: APPLET -> the amd64 busybox. */
+export const NATIVE_BIN = join(BUSYBOX_DIR, 'native-bin');
+export const NATIVE_BUSYBOX = join(NATIVE_BIN, 'busybox');
+export const BUSYBOX_FIX = 'npm run busybox';
+
+/** Where procsim's shell starts its scripts (its HOME inside the rootfs). */
+export const GUEST_HOME = '/root';
+
+/** Budget that turns a hung guest shell into a failed run instead of a hung test. */
+const MAX_INSNS = 300_000_000;
+
+export const haveBusybox = (): boolean =>
+  [GUEST_BUSYBOX, NATIVE_BUSYBOX, join(BUSYBOX_DIR, 'VERSION')].every((p) => existsSync(p));
+
+/** The Debian package version fetched (e.g. "1:1.37.0-6+b9"). */
+export function busyboxVersion(): string {
+  return readFileSync(join(BUSYBOX_DIR, 'VERSION'), 'utf8').trim();
+}
+
+/**
+ * describe() for a suite that needs the fetched busybox pair. Missing: with CI=true the suite
+ * has one failing test carrying the fix; otherwise it is skipped and a warning says why.
+ */
+export function busyboxSuite(name: string, fn: () => void): void {
+  if (haveBusybox()) {
+    describe(name, fn);
+    return;
+  }
+  const why = `${name}: busybox not fetched into ${BUSYBOX_DIR} (fix: ${BUSYBOX_FIX})`;
+  if (process.env.CI === 'true') {
+    describe(name, () => {
+      it('has busybox', () => {
+        throw new Error(why);
+      });
+    });
+  } else {
+    console.warn(`[busybox] SKIPPED ${why}`);
+    describe.skip(name, fn);
+  }
+}
+
+export interface ShellRunOptions {
+  stdin?: string | Uint8Array;
+  /** Extra environment entries (PATH and HOME are set by the runner). */
+  env?: Readonly<Record<string, string>>;
+}
+
+export interface ShellResult {
+  stdout: Buffer;
+  stderr: Buffer;
+  /** Exit status, or 128 + signal number when a signal killed the shell. */
+  exitCode: number;
+  signal?: number;
+}
+
+export interface ProcsimShellResult extends ShellResult {
+  /** Syscalls procsim did not know, as "number×count" (empty when none). */
+  unknownSyscalls: string;
+  budgetExceeded: boolean;
+}
+
+/** The script both shells run: start in HOME, the private directory of each side. */
+const inHome = (script: string): string => `cd || exit 125; ${script}`;
+
+/** Runs `sh -c SCRIPT` on the amd64 busybox, applets first on PATH, in a scratch HOME. */
+export function runNativeBusybox(script: string, opts: ShellRunOptions = {}): ShellResult {
+  const scratch = mkdtempSync(join(tmpdir(), 'procsim-busybox-'));
+  let r;
+  try {
+    // setsid (the applet) detaches the shell from any controlling terminal, as the guest
+    // has none: otherwise `sh -i` would find the test runner's tty and turn job control on.
+    r = spawnSync(join(NATIVE_BIN, 'setsid'), ['sh', '-c', inHome(script)], {
+      cwd: scratch,
+      env: { ...opts.env, PATH: NATIVE_BIN, HOME: scratch },
+      input: opts.stdin ?? '',
+      maxBuffer: 64 << 20,
+      timeout: 20_000,
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (r.error) throw new Error(`native busybox sh -c ${JSON.stringify(script)}: ${r.error.message}`);
+  const signal = r.signal !== null ? constants.signals[r.signal] : undefined;
+  return {
+    stdout: r.stdout,
+    stderr: r.stderr,
+    exitCode: signal !== undefined ? 128 + signal : (r.status ?? -1),
+    ...(signal !== undefined ? { signal } : {}),
+  };
+}
+
+let guestElf: Uint8Array | undefined;
+
+/** Runs `sh -c SCRIPT` on the riscv64 busybox under procsim, in its rootfs, HOME=/root. */
+export function runProcsimBusybox(script: string, opts: ShellRunOptions = {}): ProcsimShellResult {
+  guestElf ??= new Uint8Array(readFileSync(GUEST_BUSYBOX));
+  const env = { ...opts.env, PATH: '/bin', HOME: GUEST_HOME };
+  const r = runProgram({
+    elf: guestElf,
+    path: '/bin/busybox',
+    argv: ['sh', '-c', inHome(script)],
+    env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    ...(opts.stdin !== undefined ? { stdin: typeof opts.stdin === 'string' ? new Uint8Array(Buffer.from(opts.stdin)) : opts.stdin } : {}),
+    rootfs: { kind: 'host-dir', path: BUSYBOX_ROOTFS },
+    seed: 1,
+    maxInsns: MAX_INSNS,
+  });
+  return {
+    stdout: Buffer.from(r.stdout),
+    stderr: Buffer.from(r.stderr),
+    exitCode: r.exitCode,
+    ...(r.signal !== undefined ? { signal: r.signal } : {}),
+    unknownSyscalls: [...r.unknownSyscalls].map(([nr, n]) => `${nr}×${n}`).join(', '),
+    budgetExceeded: r.budgetExceeded === true,
+  };
+}
