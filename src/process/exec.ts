@@ -7,7 +7,9 @@ import { ARG_MAX, buildStack, STACK_TOP } from '../emu/stack.ts';
 import { FsError } from './fs/fs-error.ts';
 import { readExecutable } from './files.ts';
 import type { Kernel } from './kernel.ts';
+import { endVfork } from './lifecycle.ts';
 import { type Process, SIG_DFL, SIG_IGN } from './process.ts';
+import { mapTrampoline } from './signal-frame.ts';
 
 export interface ExecArgs {
   path: string;
@@ -54,8 +56,12 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
   });
   if (image.brk >= STACK_TOP) throw new ElfError(`${path}: image leaves no room for the heap`);
 
-  // Point of no return: the new image replaces the old one.
-  p.mem.release();
+  mapTrampoline(mem);
+
+  // Point of no return: the new image replaces the old one. A vfork child hands the
+  // borrowed memory back to its parent instead of freeing it.
+  if (p.vforkParent !== null) endVfork(k, p);
+  else p.mem.release();
   p.mem = mem;
   const cpu = p.cpu;
   cpu.mem = mem;
@@ -65,6 +71,8 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
   p.brkStart = p.brk = image.brk;
   p.exe = path;
   p.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  p.didExec = true;
+  p.altstack = { sp: 0, size: 0, flags: 0 };
   p.fds.closeOnExec();
   for (const act of p.actions) {
     // Caught signals revert to the default; ignored ones stay ignored.

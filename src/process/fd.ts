@@ -3,13 +3,21 @@
 
 import { FsError } from './fs/fs-error.ts';
 import type { Stat } from './fs/stat.ts';
+import type { WaitQueue } from './wait-queue.ts';
 
 /** What a description reads from and writes to: a file, a device, a pipe end, host stdio. */
 export interface FileBackend {
-  /** Up to len bytes at offset (seekable backends) or from the stream; empty = end of file. */
-  read(len: number, offset: number): Uint8Array;
-  /** Bytes taken. */
+  /**
+   * Up to len bytes at offset (seekable backends) or from the stream; empty = end of file;
+   * null = nothing yet (only streams with a wait queue), the caller waits or gets EAGAIN.
+   */
+  read(len: number, offset: number): Uint8Array | null;
+  /** Bytes taken; 0 for a non-empty write means the caller waits (streams with a queue). */
   write(data: Uint8Array, offset: number): number;
+  /** poll(2) readiness (POLLIN, POLLOUT, ...); absent means always ready for both. */
+  poll?(): number;
+  /** Woken whenever poll() may have changed. */
+  readonly queue?: WaitQueue;
   /** Current size, for SEEK_END and O_APPEND; null when the backend cannot seek (ESPIPE). */
   size(): number | null;
   stat(): Stat;

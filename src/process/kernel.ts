@@ -1,24 +1,30 @@
-// The simulated kernel: owns the processes, the filesystem, virtual time and the seeded
-// random stream, and executes syscalls. It knows nothing of scheduling strategies: a
-// driver (run.ts, or the simulator) decides which process runs next.
+// The simulated kernel: owns the process table, the filesystem, virtual time and the seeded
+// random stream, and executes syscalls. It knows nothing of scheduling strategies: a driver
+// (run.ts, or the simulator) picks which runnable process goes next. Each process runs
+// until its next syscall (advance); a step executes that syscall (execute), which may block
+// the process on wait queues until a wakeup makes it runnable and the syscall runs again.
 
 import seedrandom from 'seedrandom';
 import { Stop } from '../emu/cpu.ts';
 import { MemFault } from '../emu/memory.ts';
+import { ElfError } from '../emu/elf.ts';
 import { ERRNO } from './errno.ts';
 import { execImage, type ExecArgs } from './exec.ts';
-import { ElfError } from '../emu/elf.ts';
+import { EventRing, type ProcessEvent } from './events.ts';
 import { FsError } from './fs/fs-error.ts';
 import { createFs, type RootfsSource } from './fs/index.ts';
 import type { Vfs } from './fs/vfs.ts';
 import { mountProc } from './procfs.ts';
 import { Process } from './process.ts';
-import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP } from './signals.ts';
+import { SIGBUS, SIGILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
+import { deliverPending, forceSignal, hasDeliverable, sendSignal, SI_KERNEL, type SendInfo } from './signal-delivery.ts';
+import { terminate } from './lifecycle.ts';
 import { HANDLERS } from './syscalls/table.ts';
 import type { Console } from './console.ts';
 import { OpenFile } from './fd.ts';
 import { StdioBackend } from './files.ts';
 import { O_RDONLY, O_WRONLY } from './fs/flags.ts';
+import type { WaitQueue } from './wait-queue.ts';
 
 export interface KernelOptions {
   console: Console;
@@ -30,13 +36,27 @@ export interface KernelOptions {
   files?: { path: string; bytes: Uint8Array; mode: number }[];
   /** Run seed: the only source of randomness (getrandom, AT_RANDOM, /dev/urandom). */
   seed: number;
+  /** Process table size (default 512): fork fails with EAGAIN when it is full. */
+  maxProcs?: number;
+  /** Capacity of the process-event ring (default 4096). */
+  eventCapacity?: number;
 }
 
 /** Fixed start of the virtual wall clock: 2025-01-01T00:00:00Z. */
 export const EPOCH_SEC = 1_735_689_600;
 
+export const DEFAULT_MAX_PROCS = 512;
+/** Pids count up to here, then wrap to PID_WRAP (Linux's pid_max and RESERVED_PIDS). */
+const PID_MAX = 32768;
+const PID_WRAP = 300;
+
 /** Syscall arguments a0..a5 as signed 64-bit values (exact below 2^53). */
 export type Args = Float64Array;
+
+/** Returned by a handler that set the registers itself (execve, rt_sigreturn). */
+export const KEEP_REGS = 2 ** 40;
+/** Returned by a handler that parked the process (see Kernel.block). */
+export const BLOCKED = 2 ** 41;
 
 export class Kernel {
   readonly fs: Vfs;
@@ -44,16 +64,30 @@ export class Kernel {
   readonly seed: number;
   /** Virtual nanoseconds since boot: one per retired instruction, plus sleeps. */
   nowNs = 0;
+  /** Instructions retired by all processes. */
+  instructions = 0;
   private rng: seedrandom.PRNG;
+  /** The process table: live processes and zombies, in creation order. */
   readonly procs = new Map<number, Process>();
-  private nextPid = 1;
+  readonly maxProcs: number;
+  private lastPid = 0;
+  /** Process events for a host to drain (spawn, exec, exit, signal, wait-wakeup, reap). */
+  readonly events: EventRing;
   /** Unknown syscalls seen, by number: they return ENOSYS and are reported. */
   readonly unknownSyscalls = new Map<number, number>();
   private readonly args: Args = new Float64Array(6);
+  /** Blocked processes with a timeout, earliest deadline first. */
+  private sleepers: Process[] = [];
+  private nextPipeIno = 0x20000;
 
   constructor(opts: KernelOptions) {
     this.console = opts.console;
     this.seed = opts.seed;
+    this.maxProcs = opts.maxProcs ?? DEFAULT_MAX_PROCS;
+    if (!Number.isInteger(this.maxProcs) || this.maxProcs < 1) {
+      throw new RangeError(`maxProcs must be a positive integer, got ${opts.maxProcs}`);
+    }
+    this.events = new EventRing(opts.eventCapacity);
     this.rng = seedrandom(`procsim:${opts.seed}`);
     this.fs = createFs({
       clock: () => this.wallClock(),
@@ -86,14 +120,46 @@ export class Kernel {
     return out;
   }
 
-  /** Create the first process and load its program; throws ElfError/FsError for a bad program. */
+  emit(e: Omit<ProcessEvent, 'seq'>): void {
+    this.events.push(e);
+  }
+
+  newPipeIno(): number {
+    return this.nextPipeIno++;
+  }
+
+  // ---- the process table ----------------------------------------------------------------
+
+  /** Next free pid, or null when the table is full. Deterministic: counts up, wraps like Linux. */
+  allocPid(): number | null {
+    if (this.procs.size >= this.maxProcs) return null;
+    let pid = this.lastPid;
+    for (;;) {
+      pid = pid + 1 >= PID_MAX ? PID_WRAP : pid + 1;
+      if (!this.procs.has(pid) && !this.idInUse(pid)) break;
+    }
+    this.lastPid = pid;
+    return pid;
+  }
+
+  /** A pid still naming a process group or session may not be reused (as on Linux). */
+  private idInUse(id: number): boolean {
+    for (const q of this.procs.values()) if (q.pgid === id || q.sid === id) return true;
+    return false;
+  }
+
+  /** Create the first process (pid 1, pgid 1, sid 1, ppid 0); throws ElfError/FsError for a bad program. */
   spawnInit(args: ExecArgs, cwd?: string): Process {
-    const p = new Process(this.nextPid++);
+    const pid = this.allocPid();
+    if (pid === null) throw new Error('process table full');
+    const p = new Process(pid);
     p.cwd = cwd === undefined ? this.fs.root : this.fs.resolveDir(this.fs.root, cwd);
     p.cpu.timeSource = () => Math.floor(this.nowNs / 100); // a 10 MHz timebase, as on common boards
-    this.procs.set(p.pid, p);
     this.installStdio(p);
     execImage(this, p, args);
+    this.procs.set(pid, p);
+    this.emit({ kind: 'spawn', pid, ppid: 0 });
+    this.emit({ kind: 'exec', pid, path: p.exe });
     return p;
   }
 
@@ -105,30 +171,62 @@ export class Kernel {
     }
   }
 
-  /** Run p until its next syscall has executed, it dies, or `budget` instructions pass. */
-  step(p: Process, budget: number): Stop {
+  // ---- running processes ------------------------------------------------------------------
+
+  /** Processes that can take a step now, in table order. */
+  runnable(): Process[] {
+    const out: Process[] = [];
+    for (const p of this.procs.values()) if (p.state === 'running') out.push(p);
+    return out;
+  }
+
+  /** Run p's instructions until it reaches its next syscall, dies, or `budget` instructions pass. */
+  advance(p: Process, budget: number): void {
+    if (p.state !== 'running' || p.atSyscall) return;
     const cpu = p.cpu;
     const before = cpu.instret;
     const stop = cpu.run(budget);
     this.nowNs += cpu.instret - before;
+    this.instructions += cpu.instret - before;
     switch (stop) {
       case Stop.Ecall:
-        this.syscall(p);
+        p.atSyscall = true;
         break;
       case Stop.Fault:
-        this.killBySignal(p, cpu.faultAccess === 'misaligned' ? SIGBUS : SIGSEGV);
+        forceSignal(this, p, cpu.faultAccess === 'misaligned' ? SIGBUS : SIGSEGV, cpu.faultAddr);
         break;
       case Stop.Illegal:
-        this.killBySignal(p, SIGILL);
+        forceSignal(this, p, SIGILL, cpu.pc);
         break;
       case Stop.Ebreak:
-        this.killBySignal(p, SIGTRAP);
+        forceSignal(this, p, SIGTRAP, cpu.pc);
         break;
     }
-    return stop;
   }
 
-  syscall(p: Process): void {
+  /**
+   * One kernel step for p: deliver a pending signal (which may interrupt a blocked syscall)
+   * or execute p's pending syscall; then signals raised by the syscall are delivered.
+   */
+  execute(p: Process): void {
+    if (p.state !== 'running' || !p.atSyscall) return;
+    if ((p.blockedIn < 0 || p.interruptible) && deliverPending(this, p)) return;
+    this.syscall(p);
+    if (p.state === 'running' && !p.atSyscall) deliverPending(this, p);
+  }
+
+  /** Execute p's pending syscall if it has one, then run it to its next one. */
+  step(p: Process, budget: number): void {
+    this.execute(p);
+    this.advance(p, budget);
+  }
+
+  /** Number of the syscall p is stopped at. */
+  syscallNr(p: Process): number {
+    return p.cpu.x[34];
+  }
+
+  private syscall(p: Process): void {
     const x = p.cpu.x;
     const a = this.args;
     for (let i = 0; i < 6; i++) a[i] = x[21 + 2 * i] * 4294967296 + (x[20 + 2 * i] >>> 0);
@@ -142,32 +240,112 @@ export class Kernel {
       try {
         r = h(this, p, a);
       } catch (e) {
-        if (e instanceof FsError) r = -e.errno;
-        else if (e instanceof MemFault) r = -ERRNO.EFAULT;
+        if (e instanceof FsError) {
+          r = -e.errno;
+          if (e.code === 'EPIPE') sendSignal(this, p, SIGPIPE, { code: SI_KERNEL, pid: 0 });
+        } else if (e instanceof MemFault) r = -ERRNO.EFAULT;
         else if (e instanceof RangeError && e.message === 'ENOMEM') r = -ERRNO.ENOMEM;
         else if (e instanceof ElfError) r = -ERRNO.ENOEXEC;
         else throw e;
       }
     }
-    if (p.state !== 'running' || r === EXECED) return;
+    if (r === BLOCKED) return;
+    p.blockedIn = -1;
+    p.ioDone = 0;
+    p.deadline = Infinity;
+    p.interruptible = true;
+    if (!p.alive) return;
+    p.atSyscall = false;
+    if (r === KEEP_REGS) return;
     x[20] = r | 0;
     x[21] = Math.floor(r / 4294967296) | 0;
     p.cpu.pc += 4;
   }
 
+  // ---- blocking and wakeups ---------------------------------------------------------------
+
+  /**
+   * Park p in its current syscall until one of `queues` is woken or virtual time reaches
+   * `deadline`; the syscall then runs again. A handler returns what this returns. If a
+   * signal is already deliverable, p stays runnable and the next step interrupts the call
+   * (unless the wait is uninterruptible, as vfork's is: only SIGKILL ends it).
+   */
+  block(p: Process, reason: string, queues: WaitQueue[], deadline = Infinity, interruptible = true): number {
+    p.blockedIn = p.cpu.x[34];
+    p.blockReason = reason;
+    p.deadline = deadline;
+    p.interruptible = interruptible;
+    if (interruptible && hasDeliverable(p)) return BLOCKED;
+    p.state = 'blocked';
+    p.waitingOn = queues;
+    for (const q of queues) q.add(p);
+    if (deadline !== Infinity) this.addSleeper(p);
+    return BLOCKED;
+  }
+
+  /** True when p's current syscall is a re-execution after it blocked. */
+  resumed(p: Process): boolean {
+    return p.blockedIn >= 0;
+  }
+
+  wake(p: Process): void {
+    if (p.state !== 'blocked') return;
+    p.state = 'running';
+    for (const q of p.waitingOn) q.remove(p);
+    p.waitingOn = [];
+    if (p.deadline !== Infinity) this.removeSleeper(p);
+  }
+
+  wakeQueue(q: WaitQueue): void {
+    for (const p of q.takeAll()) this.wake(p);
+  }
+
+  private addSleeper(p: Process): void {
+    let i = this.sleepers.length;
+    while (i > 0 && this.sleepers[i - 1].deadline > p.deadline) i--;
+    this.sleepers.splice(i, 0, p);
+  }
+
+  private removeSleeper(p: Process): void {
+    const i = this.sleepers.indexOf(p);
+    if (i >= 0) this.sleepers.splice(i, 1);
+  }
+
+  /** Earliest timeout among blocked processes (Infinity when none). */
+  nextDeadline(): number {
+    return this.sleepers.length > 0 ? this.sleepers[0].deadline : Infinity;
+  }
+
+  /** Wake every process whose timeout has passed; returns how many. */
+  fireTimers(): number {
+    let n = 0;
+    while (this.sleepers.length > 0 && this.sleepers[0].deadline <= this.nowNs) {
+      this.wake(this.sleepers[0]);
+      n++;
+    }
+    return n;
+  }
+
+  /** Nothing can run: move virtual time to the next timeout and fire it. False if there is none. */
+  skipToNextDeadline(): boolean {
+    const d = this.nextDeadline();
+    if (d === Infinity) return false;
+    if (d > this.nowNs) this.nowNs = d;
+    return this.fireTimers() > 0;
+  }
+
+  // ---- signals and death ------------------------------------------------------------------
+
+  sendSignal(target: Process, sig: number, info: SendInfo): void {
+    sendSignal(this, target, sig, info);
+  }
+
   /** Terminate p with a wait status (exit: code << 8; signal: the signal number). */
   terminate(p: Process, waitStatus: number): void {
-    if (p.state !== 'running') return;
-    p.state = 'zombie';
-    p.waitStatus = waitStatus;
-    p.fds.closeAll();
-    p.mem.release();
+    terminate(this, p, waitStatus);
   }
 
   killBySignal(p: Process, sig: number): void {
-    this.terminate(p, sig);
+    terminate(this, p, sig);
   }
 }
-
-/** Returned by execve on success: registers were replaced, nothing to write back. */
-export const EXECED = 2 ** 40;

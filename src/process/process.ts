@@ -1,17 +1,36 @@
-// A guest process: identity, its hart, address space, descriptors and signal state.
+// A guest process: identity, its hart, address space, descriptors, signal state, and where
+// it is in its life (running, blocked in a syscall, zombie, reaped).
 
 import { Cpu } from '../emu/cpu.ts';
 import { Memory } from '../emu/memory.ts';
 import { FdTable } from './fd.ts';
 import type { DirInode } from './fs/inode.ts';
+import { SIGCHLD } from './signals.ts';
+import { WaitQueue } from './wait-queue.ts';
 
-export type ProcState = 'running' | 'zombie' | 'reaped';
+/**
+ * running: runnable (stopped at its next syscall, or computing toward it);
+ * blocked: parked in a syscall on wait queues until a wakeup;
+ * zombie: exited, its status not yet collected; reaped: gone from the table.
+ */
+export type ProcState = 'running' | 'blocked' | 'zombie' | 'reaped';
 
 export interface SigAction {
   handler: number; // SIG_DFL 0, SIG_IGN 1, or a guest address
   flags: number;
   mask: bigint;
   restorer: number;
+}
+
+/** What the kernel records about a pending signal (the part of siginfo a handler sees). */
+export interface SigInfo {
+  code: number;
+  /** Sending process (0 for the kernel). */
+  pid: number;
+  /** SIGCHLD: the child's exit code or signal. */
+  status?: number;
+  /** SIGSEGV/SIGBUS: the faulting address. */
+  addr?: number;
 }
 
 export const NSIG = 64;
@@ -22,12 +41,20 @@ export const SIG_IGN = 1;
 export const MMAP_BASE = 0x8000_0000;
 
 export class Process {
-  ppid = 0;
+  parent: Process | null = null;
+  /** Children in the order they became ours (creation or reparenting), as Linux lists them. */
+  children: Process[] = [];
   pgid: number;
   sid: number;
   state: ProcState = 'running';
   /** Wait status (Linux encoding) once a zombie. */
   waitStatus = 0;
+  /** Signal sent to the parent when this process exits (the low byte of clone's flags). */
+  exitSignal = SIGCHLD;
+  /** Set once the process has called execve (setpgid on it then fails with EACCES). */
+  didExec = false;
+  /** PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here instead of to pid 1. */
+  subreaper = false;
   cpu: Cpu;
   mem: Memory;
   fds = new FdTable();
@@ -42,8 +69,36 @@ export class Process {
   /** Name shown by PR_GET_NAME (the basename of the executable, 15 bytes at most). */
   comm = '';
   clearChildTid = 0;
+
+  // ---- scheduling -----------------------------------------------------------------------
+  /** The pc is at an ecall whose syscall has not executed yet. */
+  atSyscall = false;
+  /** Syscall number this process blocked in (still pending; -1 when none). */
+  blockedIn = -1;
+  /** Why it is blocked, for traces and deadlock reports. */
+  blockReason = '';
+  /** Queues it is parked on while blocked. */
+  waitingOn: WaitQueue[] = [];
+  /** Signals may interrupt the wait (all waits but vfork's). */
+  interruptible = true;
+  /** Virtual time at which a blocked syscall times out (Infinity: never). */
+  deadline = Infinity;
+  /** Bytes a blocking write already moved before it had to wait (it resumes after them). */
+  ioDone = 0;
+  /** Woken by wait4/waitid when a child changes state. */
+  readonly childWait = new WaitQueue();
+  /** A vfork child borrows its parent's memory and holds the parent until exec or exit. */
+  vforkParent: Process | null = null;
+
+  // ---- signals --------------------------------------------------------------------------
   actions: SigAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, flags: 0, mask: 0n, restorer: 0 }));
   sigmask = 0n;
+  /** Pending signals (bit sig-1) and what was recorded when each was sent. */
+  pending = 0n;
+  pendingInfo = new Map<number, SigInfo>();
+  /** The mask to restore after a syscall that runs under a temporary one (rt_sigsuspend, ppoll). */
+  savedMask: bigint | null = null;
+  altstack = { sp: 0, size: 0, flags: 0 };
   rlimits = new Map<number, [bigint, bigint]>();
 
   constructor(
@@ -54,5 +109,14 @@ export class Process {
     this.sid = pid;
     this.mem = mem;
     this.cpu = new Cpu(mem);
+  }
+
+  get ppid(): number {
+    return this.parent?.pid ?? 0;
+  }
+
+  /** Alive: running or blocked (not yet exited). */
+  get alive(): boolean {
+    return this.state === 'running' || this.state === 'blocked';
   }
 }

@@ -49,28 +49,49 @@ export interface Ending {
   exitCode: number;
   /** The signal that killed the program, if one did. */
   signal?: number;
-  /** Instructions retired. */
+  /** Instructions retired, all processes together. */
   instructions: number;
   /** Set when the budget ran out before the program ended. */
   budgetExceeded?: boolean;
+  /** Set when every process was blocked with no timeout pending: who waited on what. */
+  deadlock?: string[];
 }
 
-/** Step p until it ends or the budget is spent (then it is killed with SIGKILL). */
-export function runToExit(k: Kernel, p: Process, maxInsns: number): Ending {
+/** Instructions a process may run before the round-robin moves on to the next one. */
+const SLICE = 1 << 24;
+
+/**
+ * Run the processes round-robin at syscall boundaries (each runnable process takes one
+ * step per round, in table order) until init exits; everything else dies with it. A spent
+ * budget or a deadlock ends the run with SIGKILL and says so.
+ */
+export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
   let budgetExceeded = false;
-  while (p.state === 'running') {
-    if (p.cpu.instret >= maxInsns) {
-      budgetExceeded = true;
-      k.killBySignal(p, SIGKILL);
+  let deadlock: string[] | undefined;
+  while (init.alive) {
+    k.fireTimers();
+    const ready = k.runnable();
+    if (ready.length === 0) {
+      if (k.skipToNextDeadline()) continue;
+      deadlock = [...k.procs.values()].filter((q) => q.state === 'blocked').map((q) => `pid ${q.pid}: ${q.blockReason}`);
+      k.killBySignal(init, SIGKILL);
       break;
     }
-    k.step(p, Math.min(1 << 24, maxInsns - p.cpu.instret));
+    for (const p of ready) {
+      if (k.instructions >= maxInsns) break;
+      k.step(p, Math.min(SLICE, maxInsns - k.instructions));
+    }
+    if (k.instructions >= maxInsns && init.alive) {
+      budgetExceeded = true;
+      k.killBySignal(init, SIGKILL);
+    }
   }
-  const sig = p.waitStatus & 0x7f;
+  const sig = init.waitStatus & 0x7f;
   return {
-    exitCode: sig !== 0 ? 128 + sig : (p.waitStatus >> 8) & 0xff,
+    exitCode: sig !== 0 ? 128 + sig : (init.waitStatus >> 8) & 0xff,
     signal: sig !== 0 ? sig : undefined,
-    instructions: p.cpu.instret,
+    instructions: k.instructions,
     budgetExceeded: budgetExceeded || undefined,
+    deadlock,
   };
 }

@@ -25,6 +25,8 @@ import {
 import type { Inode, Timespec } from '../fs/inode.ts';
 import { statToBytes } from '../fs/stat.ts';
 import type { Kernel } from '../kernel.ts';
+import { SI_KERNEL } from '../signal-delivery.ts';
+import { SIGPIPE } from '../signals.ts';
 import type { Process } from '../process.ts';
 import type { Handler } from './table.ts';
 
@@ -48,17 +50,18 @@ function isDirFile(f: OpenFile): boolean {
   return f.backend instanceof InodeBackend && f.backend.inode.kind === 'dir';
 }
 
-/** Read up to len bytes at the description's offset (or at `at` for pread). */
-function doRead(f: OpenFile, len: number, at = -1): Uint8Array {
+/** Read up to len bytes at the description's offset (or at `at` for pread); null: would block. */
+function doRead(f: OpenFile, len: number, at = -1): Uint8Array | null {
   readable(f);
   if (isDirFile(f)) throw new FsError('EISDIR');
   const seekable = f.backend.size() !== null;
   if (at >= 0 && !seekable) throw new FsError('ESPIPE');
   const data = f.backend.read(Math.min(len, MAX_RW), at >= 0 ? at : f.offset);
-  if (at < 0 && seekable) f.offset += data.length;
+  if (data !== null && at < 0 && seekable) f.offset += data.length;
   return data;
 }
 
+/** Bytes taken; 0 from a stream (with a queue) for a non-empty write means it would block. */
 function doWrite(f: OpenFile, data: Uint8Array, at = -1): number {
   writable(f);
   const size = f.backend.size();
@@ -70,24 +73,55 @@ function doWrite(f: OpenFile, data: Uint8Array, at = -1): number {
   return n;
 }
 
-export const read: Handler = (_k, p, a) => {
+/** read/readv on a description: the bytes, or the caller blocks (or gets EAGAIN) on an empty stream. */
+function readOrBlock(k: Kernel, p: Process, f: OpenFile, len: number): Uint8Array | number {
+  const data = doRead(f, len);
+  if (data !== null) return data;
+  if (f.flags & O_NONBLOCK) return -ERRNO.EAGAIN;
+  return k.block(p, 'read', [f.backend.queue!]);
+}
+
+/**
+ * write/writev: streams take what fits (all at once up to PIPE_BUF); a blocking writer
+ * waits for room and resumes after the bytes it already moved, returning only when done.
+ */
+function writeOrBlock(k: Kernel, p: Process, f: OpenFile, data: Uint8Array): number {
+  if (f.backend.queue === undefined) return doWrite(f, data);
+  let n: number;
+  try {
+    n = doWrite(f, data.subarray(p.ioDone));
+  } catch (e) {
+    // The readers went away part-way: the bytes already moved are the result (SIGPIPE still comes).
+    if (!(e instanceof FsError && e.code === 'EPIPE' && p.ioDone > 0)) throw e;
+    k.sendSignal(p, SIGPIPE, { code: SI_KERNEL, pid: 0 });
+    return p.ioDone;
+  }
+  const done = p.ioDone + n;
+  if (done >= data.length || data.length === 0) return done;
+  if (f.flags & O_NONBLOCK) return done > 0 ? done : -ERRNO.EAGAIN;
+  p.ioDone = done;
+  return k.block(p, 'write', [f.backend.queue]);
+}
+
+export const read: Handler = (k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   if (a[2] < 0) return -ERRNO.EINVAL;
-  const data = doRead(f, a[2]);
+  const data = readOrBlock(k, p, f, a[2]);
+  if (typeof data === 'number') return data;
   p.mem.write(a[1], data);
   return data.length;
 };
 
-export const write: Handler = (_k, p, a) => {
+export const write: Handler = (k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   if (a[2] < 0) return -ERRNO.EINVAL;
-  return doWrite(f, p.mem.read(a[1], Math.min(a[2], MAX_RW)));
+  return writeOrBlock(k, p, f, p.mem.read(a[1], Math.min(a[2], MAX_RW)));
 };
 
 export const pread64: Handler = (_k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   if (a[2] < 0 || a[3] < 0) return -ERRNO.EINVAL;
-  const data = doRead(f, a[2], a[3]);
+  const data = doRead(f, a[2], a[3]) ?? new Uint8Array(0);
   p.mem.write(a[1], data);
   return data.length;
 };
@@ -111,11 +145,12 @@ function iovecs(p: Process, addr: number, count: number): [number, number][] {
   return out;
 }
 
-export const readv: Handler = (_k, p, a) => {
+export const readv: Handler = (k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   const vecs = iovecs(p, a[1], a[2] | 0);
   const total = vecs.reduce((n, [, len]) => n + len, 0);
-  const data = doRead(f, total);
+  const data = readOrBlock(k, p, f, total);
+  if (typeof data === 'number') return data;
   let done = 0;
   for (const [base, len] of vecs) {
     if (done >= data.length) break;
@@ -126,7 +161,7 @@ export const readv: Handler = (_k, p, a) => {
   return data.length;
 };
 
-export const writev: Handler = (_k, p, a) => {
+export const writev: Handler = (k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   const vecs = iovecs(p, a[1], a[2] | 0);
   const parts = vecs.map(([base, len]) => p.mem.read(base, len));
@@ -137,7 +172,7 @@ export const writev: Handler = (_k, p, a) => {
     o += b.length;
   }
   // One write: the bytes of a writev reach the file or pipe together, as on Linux.
-  return doWrite(f, all);
+  return writeOrBlock(k, p, f, all);
 };
 
 export const lseek: Handler = (_k, p, a) => {

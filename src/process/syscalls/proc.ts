@@ -9,6 +9,7 @@ export const exit: Handler = (k, p, a) => {
   k.terminate(p, (a[0] & 0xff) << 8);
   return 0;
 };
+/** One thread per process: ending the thread group is ending the process. */
 export const exit_group = exit;
 
 export const getpid: Handler = (_k, p) => p.pid;
@@ -36,20 +37,6 @@ export const getgroups: Handler = (_k, p, a) => {
   if (a[0] < 0) return -ERRNO.EINVAL;
   if (a[0] > 0) p.mem.write(a[1], new Uint8Array(4));
   return 1; // the one supplementary group: 0
-};
-
-function target(k: Parameters<Handler>[0], p: Process, pid: number): Process | undefined {
-  return pid === 0 ? p : k.procs.get(pid);
-}
-
-export const getpgid: Handler = (k, p, a) => {
-  const t = target(k, p, a[0] | 0);
-  return t === undefined || t.state === 'reaped' ? -ERRNO.ESRCH : t.pgid;
-};
-
-export const getsid: Handler = (k, p, a) => {
-  const t = target(k, p, a[0] | 0);
-  return t === undefined || t.state === 'reaped' ? -ERRNO.ESRCH : t.sid;
 };
 
 export const set_tid_address: Handler = (_k, p, a) => {
@@ -90,9 +77,20 @@ export const umask: Handler = (_k, p, a) => {
 
 const PR_SET_NAME = 15;
 const PR_GET_NAME = 16;
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
 
 export const prctl: Handler = (_k, p, a) => {
   switch (a[0] | 0) {
+    case PR_SET_CHILD_SUBREAPER:
+      p.subreaper = a[1] !== 0;
+      return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+      const b = new Uint8Array(4);
+      b[0] = p.subreaper ? 1 : 0;
+      p.mem.write(a[1], b);
+      return 0;
+    }
     case PR_SET_NAME: {
       const name = p.mem.readCString(a[1], 4096);
       if (name === null) return -ERRNO.EFAULT;
@@ -148,7 +146,8 @@ function limitCall(p: Process, res: number, newAddr: number, oldAddr: number): n
 }
 
 export const prlimit64: Handler = (k, p, a) => {
-  const t = target(k, p, a[0] | 0);
+  const pid = a[0] | 0;
+  const t = pid === 0 ? p : k.procs.get(pid);
   if (t === undefined) return -ERRNO.ESRCH;
   return limitCall(t, a[1] | 0, a[2], a[3]);
 };

@@ -1,15 +1,29 @@
-// Signal dispositions and masks. Delivery to handlers comes with the multi-process kernel.
+// Signal syscalls: dispositions and masks, sending (kill, tkill, tgkill), waiting
+// (rt_sigsuspend), the alternate stack, and the return from a handler.
 
+import { MemFault } from '../../emu/memory.ts';
 import { ERRNO } from '../errno.ts';
-import { NSIG } from '../process.ts';
-import { SIGKILL, SIGSTOP } from '../signals.ts';
+import type { Kernel } from '../kernel.ts';
+import { KEEP_REGS } from '../kernel.ts';
+import { NSIG, type Process } from '../process.ts';
+import { sendSignal, SI_TKILL, SI_USER, SS_DISABLE, SS_ONSTACK } from '../signal-delivery.ts';
+import { popFrame } from '../signal-frame.ts';
+import { defaultAction, SIGKILL, SIGSEGV, SIGSTOP, UNBLOCKABLE } from '../signals.ts';
 import type { Handler } from './table.ts';
 
 const SIG_BLOCK = 0;
 const SIG_UNBLOCK = 1;
 const SIG_SETMASK = 2;
-/** SIGKILL and SIGSTOP can be neither caught nor blocked. */
-const UNBLOCKABLE = (1n << BigInt(SIGKILL - 1)) | (1n << BigInt(SIGSTOP - 1));
+
+function readSet(p: Process, addr: number): bigint {
+  return new DataView(p.mem.read(addr, 8).buffer).getBigUint64(0, true);
+}
+
+function writeSet(p: Process, addr: number, set: bigint): void {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, set, true);
+  p.mem.write(addr, b);
+}
 
 /** struct sigaction of riscv64 (no sa_restorer): handler @0, flags @8, mask @16. */
 export const rt_sigaction: Handler = (_k, p, a) => {
@@ -39,17 +53,122 @@ export const rt_sigprocmask: Handler = (_k, p, a) => {
   if (size !== 8) return -ERRNO.EINVAL;
   const old = p.sigmask;
   if (set !== 0) {
-    const s = new DataView(p.mem.read(set, 8).buffer).getBigUint64(0, true);
+    const s = readSet(p, set);
     if (how === SIG_BLOCK) p.sigmask = old | s;
     else if (how === SIG_UNBLOCK) p.sigmask = old & ~s;
     else if (how === SIG_SETMASK) p.sigmask = s;
     else return -ERRNO.EINVAL;
     p.sigmask &= ~UNBLOCKABLE;
   }
-  if (oset !== 0) {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigUint64(0, old, true);
-    p.mem.write(oset, b);
-  }
+  if (oset !== 0) writeSet(p, oset, old);
   return 0;
+};
+
+/** Pending signals that are blocked (unblocked ones are delivered before this returns). */
+export const rt_sigpending: Handler = (_k, p, a) => {
+  if (a[1] !== 8) return -ERRNO.EINVAL;
+  writeSet(p, a[0], p.pending & p.sigmask);
+  return 0;
+};
+
+/** Wait under a temporary mask until a handler runs; always ends with EINTR. */
+export const rt_sigsuspend: Handler = (k, p, a) => {
+  if (a[1] !== 8) return -ERRNO.EINVAL;
+  if (!k.resumed(p)) {
+    const mask = readSet(p, a[0]);
+    p.savedMask = p.sigmask;
+    p.sigmask = mask & ~UNBLOCKABLE;
+  }
+  return k.block(p, 'sigsuspend', []);
+};
+
+/** Stop signals would stop the process, which this kernel does not model: refuse explicitly. */
+function unsupported(t: Process, sig: number): boolean {
+  return sig !== 0 && t.actions[sig].handler === 0 && defaultAction(sig) === 'stop';
+}
+
+function validSig(sig: number): boolean {
+  return sig >= 0 && sig <= NSIG;
+}
+
+export const kill: Handler = (k, p, a) => {
+  const [pid, sig] = [a[0] | 0, a[1] | 0];
+  if (!validSig(sig)) return -ERRNO.EINVAL;
+  let targets: Process[];
+  if (pid > 0) {
+    const t = k.procs.get(pid);
+    targets = t === undefined ? [] : [t];
+  } else if (pid === -1) {
+    targets = [...k.procs.values()].filter((q) => q.pid !== 1 && q !== p);
+  } else {
+    const pgid = pid === 0 ? p.pgid : -pid;
+    targets = [...k.procs.values()].filter((q) => q.pgid === pgid);
+  }
+  if (targets.length === 0) return -ERRNO.ESRCH;
+  if (targets.some((t) => t.alive && unsupported(t, sig))) return -ERRNO.ENOSYS;
+  if (sig !== 0) for (const t of targets) sendSignal(k, t, sig, { code: SI_USER, pid: p.pid });
+  return 0;
+};
+
+function threadKill(k: Kernel, p: Process, tgid: number, tid: number, sig: number): number {
+  if (!validSig(sig) || tid <= 0) return -ERRNO.EINVAL;
+  const t = k.procs.get(tid);
+  // One thread per process: the thread id is the pid, and a zombie has no threads left.
+  if (t === undefined || !t.alive || (tgid !== -1 && tgid !== tid)) return -ERRNO.ESRCH;
+  if (unsupported(t, sig)) return -ERRNO.ENOSYS;
+  if (sig !== 0) sendSignal(k, t, sig, { code: SI_TKILL, pid: p.pid });
+  return 0;
+}
+
+export const tkill: Handler = (k, p, a) => threadKill(k, p, -1, a[0] | 0, a[1] | 0);
+export const tgkill: Handler = (k, p, a) => {
+  if ((a[0] | 0) <= 0) return -ERRNO.EINVAL;
+  return threadKill(k, p, a[0] | 0, a[1] | 0, a[2] | 0);
+};
+
+const MINSIGSTKSZ = 2048;
+const SS_AUTODISARM = 1 << 31;
+
+/** stack_t: ss_sp @0, ss_flags @8, ss_size @16. */
+export const sigaltstack: Handler = (_k, p, a) => {
+  const [ss, oss] = [a[0], a[1]];
+  const sp = Number(p.cpu.getX(2));
+  const cur = p.altstack;
+  const on = cur.size > 0 && sp > cur.sp && sp <= cur.sp + cur.size;
+  let next: typeof cur | null = null;
+  if (ss !== 0) {
+    const dv = new DataView(p.mem.read(ss, 24).buffer);
+    const flags = dv.getInt32(8, true);
+    const mode = flags & ~SS_AUTODISARM;
+    if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -ERRNO.EINVAL;
+    if (on) return -ERRNO.EPERM;
+    if (mode === SS_DISABLE) next = { sp: 0, size: 0, flags: SS_DISABLE };
+    else {
+      const size = Number(dv.getBigUint64(16, true));
+      if (size < MINSIGSTKSZ) return -ERRNO.ENOMEM;
+      next = { sp: Number(dv.getBigUint64(0, true)), size, flags: flags & SS_AUTODISARM };
+    }
+  }
+  if (oss !== 0) {
+    const b = new Uint8Array(24);
+    const dv = new DataView(b.buffer);
+    dv.setBigUint64(0, BigInt(cur.sp), true);
+    dv.setInt32(8, cur.size === 0 ? SS_DISABLE : on ? SS_ONSTACK : cur.flags, true);
+    dv.setBigUint64(16, BigInt(cur.size), true);
+    p.mem.write(oss, b);
+  }
+  if (next !== null) p.altstack = next;
+  return 0;
+};
+
+/** Back from a handler through the trampoline: registers and mask from the frame. */
+export const rt_sigreturn: Handler = (k, p) => {
+  try {
+    // uc_stack is not restored: changing the alternate stack from a handler is not modelled.
+    p.sigmask = popFrame(p.cpu, p.mem) & ~UNBLOCKABLE;
+  } catch (e) {
+    if (!(e instanceof MemFault)) throw e;
+    k.terminate(p, SIGSEGV); // a corrupt frame: Linux forces SIGSEGV
+  }
+  return KEEP_REGS;
 };

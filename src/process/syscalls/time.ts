@@ -75,28 +75,31 @@ export const gettimeofday: Handler = (k, p, a) => {
   return 0;
 };
 
-/** Sleeping advances virtual time: nothing else can happen meanwhile in a one-runner world. */
-function sleepUntil(k: Kernel, ns: number): void {
-  if (ns > k.nowNs) k.nowNs = ns;
+/**
+ * Sleep until virtual time `deadline` (ns since boot; a resumed sleep keeps its first
+ * deadline). The sleeper blocks and the driver moves time forward when nothing else can run.
+ */
+function sleepUntil(k: Kernel, p: Process, deadline: number): number {
+  const until = k.resumed(p) ? p.deadline : deadline;
+  return k.nowNs >= until ? 0 : k.block(p, 'sleep', [], until);
 }
 
 export const nanosleep: Handler = (k, p, a) => {
+  if (k.resumed(p)) return sleepUntil(k, p, 0);
   const ns = readTimespec(p, a[0]);
   if (ns < 0) return -ERRNO.EINVAL;
-  sleepUntil(k, k.nowNs + ns);
-  if (a[1] !== 0) p.mem.write(a[1], timespec(0));
-  return 0;
+  return sleepUntil(k, p, k.nowNs + ns);
 };
 
 export const clock_nanosleep: Handler = (k, p, a) => {
+  if (k.resumed(p)) return sleepUntil(k, p, 0);
   const [clk, flags] = [a[0] | 0, a[1] | 0];
   const now = clockNs(k, p, clk);
   if (now < 0 || clk === CLOCK_THREAD_CPUTIME_ID) return -ERRNO.EINVAL;
   const ns = readTimespec(p, a[2]);
   if (ns < 0) return -ERRNO.EINVAL;
   const delta = flags & TIMER_ABSTIME ? ns - now : ns;
-  if (delta > 0) sleepUntil(k, k.nowNs + delta);
-  return 0;
+  return delta > 0 ? sleepUntil(k, p, k.nowNs + delta) : 0;
 };
 
 export const times: Handler = (k, p, a) => {

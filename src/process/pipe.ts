@@ -1,0 +1,144 @@
+// Pipes: a 64 KiB byte ring shared by a read end and a write end. The ends never block by
+// themselves: they report "nothing now" (read: null, write: 0 bytes taken) and the syscall
+// layer parks the caller on the pipe's wait queue, which is woken by every state change.
+
+import type { FileBackend } from './fd.ts';
+import { FsError } from './fs/fs-error.ts';
+import { S_IFIFO } from './fs/flags.ts';
+import type { Stat } from './fs/stat.ts';
+import { WaitQueue } from './wait-queue.ts';
+
+export const PIPE_CAPACITY = 65536;
+/** Writes up to this size are atomic: all of it goes in at once, never interleaved. */
+export const PIPE_BUF = 4096;
+
+export const POLLIN = 0x1;
+export const POLLPRI = 0x2;
+export const POLLOUT = 0x4;
+export const POLLERR = 0x8;
+export const POLLHUP = 0x10;
+export const POLLNVAL = 0x20;
+
+type Clock = () => { sec: number; nsec: number };
+
+export class Pipe {
+  private buf = new Uint8Array(PIPE_CAPACITY);
+  private head = 0;
+  len = 0;
+  readers = 0;
+  writers = 0;
+  readonly queue = new WaitQueue();
+
+  constructor(
+    readonly ino: number,
+    private readonly clock: Clock,
+    /** Makes the queue's waiters runnable (the kernel's wakeup). */
+    private readonly wake: (q: WaitQueue) => void,
+  ) {}
+
+  /** Something a waiter may care about changed: bytes moved or an end closed. */
+  changed(): void {
+    if (this.queue.size > 0) this.wake(this.queue);
+  }
+
+  get space(): number {
+    return PIPE_CAPACITY - this.len;
+  }
+
+  take(max: number): Uint8Array {
+    const n = Math.min(max, this.len);
+    const out = new Uint8Array(n);
+    const first = Math.min(n, PIPE_CAPACITY - this.head);
+    out.set(this.buf.subarray(this.head, this.head + first), 0);
+    out.set(this.buf.subarray(0, n - first), first);
+    this.head = (this.head + n) % PIPE_CAPACITY;
+    this.len -= n;
+    if (n > 0) this.changed();
+    return out;
+  }
+
+  put(data: Uint8Array): number {
+    const n = Math.min(data.length, this.space);
+    const tail = (this.head + this.len) % PIPE_CAPACITY;
+    const first = Math.min(n, PIPE_CAPACITY - tail);
+    this.buf.set(data.subarray(0, first), tail);
+    this.buf.set(data.subarray(first, n), 0);
+    this.len += n;
+    if (n > 0) this.changed();
+    return n;
+  }
+
+  stat(): Stat {
+    const t = this.clock();
+    return {
+      dev: 0xc, ino: this.ino, mode: S_IFIFO | 0o600, nlink: 1, uid: 0, gid: 0, rdev: 0,
+      size: 0, blksize: 4096, blocks: 0, atime: t, mtime: t, ctime: t,
+    };
+  }
+}
+
+export class PipeReadEnd implements FileBackend {
+  constructor(readonly pipe: Pipe) {
+    pipe.readers++;
+  }
+  get queue(): WaitQueue {
+    return this.pipe.queue;
+  }
+  /** Bytes now, [] at end of file (no writer left), null when the caller would have to wait. */
+  read(len: number): Uint8Array | null {
+    const p = this.pipe;
+    if (p.len > 0) return len === 0 ? new Uint8Array(0) : p.take(len);
+    return p.writers === 0 || len === 0 ? new Uint8Array(0) : null;
+  }
+  write(): number {
+    throw new FsError('EBADF');
+  }
+  size(): null {
+    return null;
+  }
+  stat(): Stat {
+    return this.pipe.stat();
+  }
+  poll(): number {
+    const p = this.pipe;
+    return (p.len > 0 ? POLLIN : 0) | (p.writers === 0 ? POLLHUP : 0);
+  }
+  release(): void {
+    this.pipe.readers--;
+    this.pipe.changed();
+  }
+}
+
+export class PipeWriteEnd implements FileBackend {
+  constructor(readonly pipe: Pipe) {
+    pipe.writers++;
+  }
+  get queue(): WaitQueue {
+    return this.pipe.queue;
+  }
+  read(): Uint8Array {
+    throw new FsError('EBADF');
+  }
+  /** Bytes taken now: all or nothing up to PIPE_BUF, else as many as fit. EPIPE without readers. */
+  write(data: Uint8Array): number {
+    const p = this.pipe;
+    if (p.readers === 0) throw new FsError('EPIPE');
+    if (data.length <= PIPE_BUF && p.space < data.length) return 0;
+    return p.put(data);
+  }
+  size(): null {
+    return null;
+  }
+  stat(): Stat {
+    return this.pipe.stat();
+  }
+  poll(): number {
+    const p = this.pipe;
+    if (p.readers === 0) return POLLERR;
+    return p.space >= PIPE_BUF ? POLLOUT : 0;
+  }
+  release(): void {
+    this.pipe.writers--;
+    this.pipe.changed();
+  }
+}

@@ -1,0 +1,170 @@
+// Sending and delivering signals. A sent signal becomes pending (standard signals do not
+// queue twice); it is delivered when its target next enters the kernel, before the pending
+// syscall runs or right after a syscall returns. Delivery runs the default action or pushes
+// a frame and enters the handler; a syscall blocked when the signal came returns EINTR, or
+// runs again after the handler when it is restartable and the handler has SA_RESTART.
+
+import { MemFault } from '../emu/memory.ts';
+import { ERRNO } from './errno.ts';
+import type { Kernel } from './kernel.ts';
+import { type Process, SIG_DFL, SIG_IGN, type SigInfo } from './process.ts';
+import { pushFrame } from './signal-frame.ts';
+import { defaultAction, SIGKILL, SIGSEGV, sigbit, UNBLOCKABLE } from './signals.ts';
+import { SYS } from './sysno.ts';
+import { terminate } from './lifecycle.ts';
+
+export const SA_SIGINFO = 0x4;
+export const SA_ONSTACK = 0x08000000;
+export const SA_RESTART = 0x10000000;
+export const SA_NODEFER = 0x40000000;
+export const SA_RESETHAND = 0x80000000;
+export const SA_NOCLDWAIT = 0x2;
+
+export const SS_ONSTACK = 1;
+export const SS_DISABLE = 2;
+
+/** si_code values. */
+export const SI_USER = 0;
+export const SI_KERNEL = 0x80;
+export const SI_TKILL = -6;
+
+export type SendInfo = SigInfo;
+
+/** Syscalls that SA_RESTART restarts (Linux's ERESTARTSYS); the rest return EINTR. */
+const RESTARTABLE = new Set<number>([SYS.read, SYS.readv, SYS.write, SYS.writev, SYS.wait4, SYS.waitid, SYS.openat]);
+
+/** Would sig, if it arrived now, be thrown away without any effect? */
+function ignored(p: Process, sig: number): boolean {
+  const h = p.actions[sig].handler;
+  if (h === SIG_IGN) return true;
+  if (h !== SIG_DFL) return false;
+  const d = defaultAction(sig);
+  return d === 'ignore' || d === 'continue';
+}
+
+/** Make sig pending for target (or kill it at once for SIGKILL), and wake it if it can take it. */
+export function sendSignal(k: Kernel, target: Process, sig: number, info: SendInfo): void {
+  if (!target.alive) return;
+  k.emit({ kind: 'signal', pid: target.pid, sig, from: info.pid });
+  if (sig === SIGKILL) {
+    terminate(k, target, SIGKILL);
+    return;
+  }
+  const bit = sigbit(sig);
+  // An ignored signal is discarded at once, unless blocked (the disposition may change).
+  if (!(target.sigmask & bit) && ignored(target, sig)) return;
+  if (!(target.pending & bit)) {
+    target.pending |= bit;
+    target.pendingInfo.set(sig, info);
+  }
+  if (!(target.sigmask & bit) && target.interruptible) k.wake(target);
+}
+
+/** Lowest-numbered pending signal that is not blocked, or 0. */
+function nextDeliverable(p: Process): number {
+  const ready = p.pending & ~p.sigmask;
+  if (ready === 0n) return 0;
+  let sig = 1;
+  while (!(ready & sigbit(sig))) sig++;
+  return sig;
+}
+
+export function hasDeliverable(p: Process): boolean {
+  return (p.pending & ~p.sigmask) !== 0n;
+}
+
+/**
+ * Deliver one pending signal to p, which is entering or leaving the kernel. True when p's
+ * course changed (it died, or it now runs a handler); false when nothing was delivered.
+ */
+export function deliverPending(k: Kernel, p: Process): boolean {
+  for (;;) {
+    const sig = nextDeliverable(p);
+    if (sig === 0) return false;
+    const bit = sigbit(sig);
+    p.pending &= ~bit;
+    const info = p.pendingInfo.get(sig) ?? { code: SI_KERNEL, pid: 0 };
+    p.pendingInfo.delete(sig);
+    const act = p.actions[sig];
+    if (act.handler === SIG_IGN) continue;
+    if (act.handler === SIG_DFL) {
+      const d = defaultAction(sig);
+      if (d === 'terminate' || d === 'core') {
+        terminate(k, p, sig);
+        return true;
+      }
+      continue; // ignore, continue (nothing is stopped), stop (not modelled: kill refuses to send it)
+    }
+    enterHandler(k, p, sig, info);
+    return true;
+  }
+}
+
+function onAltStack(p: Process, sp: number): boolean {
+  const a = p.altstack;
+  return a.size > 0 && sp > a.sp && sp <= a.sp + a.size;
+}
+
+function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
+  const act = p.actions[sig];
+  const cpu = p.cpu;
+  if (p.atSyscall) {
+    // Entering the kernel at an ecall. A call that blocked is interrupted: it returns EINTR
+    // (or the bytes it moved), or runs again after the handler. One that had not started
+    // yet runs after the handler: the signal came just before it.
+    if (p.blockedIn >= 0) {
+      const restart = (act.flags & SA_RESTART) !== 0 && RESTARTABLE.has(p.blockedIn) && p.ioDone === 0;
+      if (!restart) {
+        const r = p.ioDone > 0 ? p.ioDone : -ERRNO.EINTR;
+        cpu.x[20] = r | 0;
+        cpu.x[21] = r < 0 ? -1 : 0;
+        cpu.pc += 4;
+      }
+      k.wake(p);
+      p.blockedIn = -1;
+      p.ioDone = 0;
+      p.deadline = Infinity;
+    }
+    p.atSyscall = false;
+  }
+  const oldMask = p.savedMask ?? p.sigmask;
+  p.savedMask = null;
+  const sp = Number(cpu.getX(2));
+  const alt = p.altstack;
+  const useAlt = (act.flags & SA_ONSTACK) !== 0 && !(alt.flags & SS_DISABLE) && alt.size > 0 && !onAltStack(p, sp);
+  const altFlags = alt.size === 0 || alt.flags & SS_DISABLE ? SS_DISABLE : onAltStack(p, sp) ? SS_ONSTACK : 0;
+  try {
+    pushFrame(cpu, p.mem, {
+      sig,
+      info,
+      oldMask,
+      altstack: { sp: alt.sp, size: alt.size, flags: altFlags },
+      stackTop: useAlt ? alt.sp + alt.size : sp,
+      handler: act.handler,
+    });
+  } catch (e) {
+    if (!(e instanceof MemFault)) throw e;
+    terminate(k, p, SIGSEGV); // no room for the frame: Linux forces SIGSEGV
+    return;
+  }
+  p.sigmask = (oldMask | act.mask | ((act.flags & SA_NODEFER) !== 0 ? 0n : sigbit(sig))) & ~UNBLOCKABLE;
+  if (act.flags & SA_RESETHAND) {
+    act.handler = SIG_DFL;
+    act.flags &= ~SA_SIGINFO;
+  }
+}
+
+/**
+ * A synchronous fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP) at the current pc: the handler runs
+ * if one is installed and the signal is not blocked, else the process dies of it.
+ */
+export function forceSignal(k: Kernel, p: Process, sig: number, addr: number): void {
+  const h = p.actions[sig].handler;
+  if (h === SIG_DFL || h === SIG_IGN || p.sigmask & sigbit(sig)) {
+    k.emit({ kind: 'signal', pid: p.pid, sig, from: 0 });
+    terminate(k, p, sig);
+    return;
+  }
+  k.emit({ kind: 'signal', pid: p.pid, sig, from: 0 });
+  enterHandler(k, p, sig, { code: SI_KERNEL, pid: 0, addr });
+}

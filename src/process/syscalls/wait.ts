@@ -1,0 +1,123 @@
+// wait4 and waitid: collect a child's exit. A parent with matching children that are all
+// still running sleeps on its child-wait queue (unless WNOHANG); every child exit wakes it.
+
+import { ERRNO } from '../errno.ts';
+import type { Kernel } from '../kernel.ts';
+import { CLD_EXITED, CLD_KILLED, reap } from '../lifecycle.ts';
+import type { Process } from '../process.ts';
+import { SIGCHLD } from '../signals.ts';
+import type { Handler } from './table.ts';
+
+const WNOHANG = 1;
+const WUNTRACED = 2; // = WSTOPPED for waitid
+const WEXITED = 4;
+const WCONTINUED = 8;
+const WNOWAIT = 0x01000000;
+const __WNOTHREAD = 0x20000000;
+const __WALL = 0x40000000;
+const __WCLONE = 0x80000000;
+const WAIT4_OPTIONS = WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE;
+const WAITID_OPTIONS = WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE;
+
+const P_ALL = 0;
+const P_PID = 1;
+const P_PGID = 2;
+const P_PIDFD = 3;
+
+const RUSAGE_SIZE = 144;
+const INT_MIN = -2147483648;
+
+type Match = (c: Process) => boolean;
+
+/** Children that the selector and the clone-type options (__WCLONE, __WALL) accept. */
+function matching(p: Process, match: Match, options: number): Process[] {
+  return p.children.filter((c) => {
+    if (!match(c)) return false;
+    if (options & __WALL) return true;
+    // A "clone" child reports to its parent with a signal other than SIGCHLD.
+    const isClone = c.exitSignal !== SIGCHLD;
+    return (options & __WCLONE) !== 0 === isClone;
+  });
+}
+
+/**
+ * The common part: the first matching zombie (in child-list order), 0 for WNOHANG with
+ * running matches, ECHILD for no match, else block. Returns the zombie or a result.
+ */
+function findZombie(k: Kernel, p: Process, match: Match, options: number): Process | number {
+  const kids = matching(p, match, options);
+  if (kids.length === 0) return -ERRNO.ECHILD;
+  const z = kids.find((c) => c.state === 'zombie');
+  if (z !== undefined) return z;
+  if (options & WNOHANG) return 0;
+  return k.block(p, 'wait', [p.childWait]);
+}
+
+function selector(p: Process, pid: number): Match {
+  if (pid === -1) return () => true;
+  if (pid > 0) return (c) => c.pid === pid;
+  const pgid = pid === 0 ? p.pgid : -pid;
+  return (c) => c.pgid === pgid;
+}
+
+export const wait4: Handler = (k, p, a) => {
+  const [pid, statusAddr, options, rusage] = [a[0] | 0, a[1], a[2] | 0, a[3]];
+  if (options & ~WAIT4_OPTIONS) return -ERRNO.EINVAL;
+  if (pid === INT_MIN) return -ERRNO.ESRCH;
+  const z = findZombie(k, p, selector(p, pid), options);
+  if (typeof z === 'number') return z;
+  if (statusAddr !== 0) {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, z.waitStatus, true);
+    p.mem.write(statusAddr, b);
+  }
+  if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
+  reap(k, z);
+  return z.pid;
+};
+
+/** siginfo_t as waitid fills it for a child (or all zeros when WNOHANG found nothing). */
+function childInfo(c: Process | null): Uint8Array {
+  const b = new Uint8Array(128);
+  if (c === null) return b;
+  const dv = new DataView(b.buffer);
+  const sig = c.waitStatus & 0x7f;
+  dv.setInt32(0, SIGCHLD, true);
+  dv.setInt32(8, sig === 0 ? CLD_EXITED : CLD_KILLED, true);
+  dv.setInt32(16, c.pid, true);
+  dv.setInt32(24, sig === 0 ? (c.waitStatus >> 8) & 0xff : sig, true);
+  return b;
+}
+
+export const waitid: Handler = (k, p, a) => {
+  const [idtype, id, infop, options, rusage] = [a[0] | 0, a[1] | 0, a[2], a[3] | 0, a[4]];
+  if (options & ~WAITID_OPTIONS || !(options & (WEXITED | WUNTRACED | WCONTINUED))) return -ERRNO.EINVAL;
+  let match: Match;
+  if (idtype === P_ALL) match = () => true;
+  else if (idtype === P_PID) {
+    if (id <= 0) return -ERRNO.EINVAL;
+    match = (c) => c.pid === id;
+  } else if (idtype === P_PGID) {
+    if (id < 0) return -ERRNO.EINVAL;
+    const pgid = id === 0 ? p.pgid : id;
+    match = (c) => c.pgid === pgid;
+  } else if (idtype === P_PIDFD) return -ERRNO.EBADF; // no pidfds exist
+  else return -ERRNO.EINVAL;
+  // Only exits are ever reported (nothing stops or continues): without WEXITED, nothing matches.
+  const z = options & WEXITED ? findZombie(k, p, match, options) : waitForStop(k, p, match, options);
+  if (typeof z === 'number') {
+    if (z === 0 && infop !== 0) p.mem.write(infop, childInfo(null));
+    return z;
+  }
+  if (infop !== 0) p.mem.write(infop, childInfo(z));
+  if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
+  if (!(options & WNOWAIT)) reap(k, z);
+  return 0;
+};
+
+/** waitid for stops or continues only: nothing ever stops here, so this waits as Linux would. */
+function waitForStop(k: Kernel, p: Process, match: Match, options: number): number {
+  if (matching(p, match, options).length === 0) return -ERRNO.ECHILD;
+  if (options & WNOHANG) return 0;
+  return k.block(p, 'wait', [p.childWait]);
+}
