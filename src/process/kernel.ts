@@ -16,8 +16,8 @@ import { createFs, type RootfsSource } from './fs/index.ts';
 import type { Vfs } from './fs/vfs.ts';
 import { mountProc } from './procfs.ts';
 import { Process } from './process.ts';
-import { SIGBUS, SIGILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
-import { deliverPending, forceSignal, hasDeliverable, sendSignal, SI_KERNEL, type SendInfo } from './signal-delivery.ts';
+import { SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
+import { deliverPending, forceSignal, hasDeliverable, killPending, sendSignal, SI_KERNEL, type SendInfo } from './signal-delivery.ts';
 import { terminate } from './lifecycle.ts';
 import { HANDLERS } from './syscalls/table.ts';
 import type { Console } from './console.ts';
@@ -210,6 +210,7 @@ export class Kernel {
    */
   execute(p: Process): void {
     if (p.state !== 'running' || !p.atSyscall) return;
+    if (killPending(p)) return terminate(this, p, SIGKILL);
     if ((p.blockedIn < 0 || p.interruptible) && deliverPending(this, p)) return;
     this.syscall(p);
     if (p.state === 'running' && !p.atSyscall) deliverPending(this, p);
@@ -275,7 +276,7 @@ export class Kernel {
     p.blockReason = reason;
     p.deadline = deadline;
     p.interruptible = interruptible;
-    if (interruptible && hasDeliverable(p)) return BLOCKED;
+    if ((interruptible && hasDeliverable(p)) || killPending(p)) return BLOCKED;
     p.state = 'blocked';
     p.waitingOn = queues;
     for (const q of queues) q.add(p);

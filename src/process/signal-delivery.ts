@@ -46,11 +46,14 @@ function ignored(p: Process, sig: number): boolean {
 export function sendSignal(k: Kernel, target: Process, sig: number, info: SendInfo): void {
   if (!target.alive) return;
   k.emit({ kind: 'signal', pid: target.pid, sig, from: info.pid });
+  const bit = sigbit(sig);
   if (sig === SIGKILL) {
-    terminate(k, target, SIGKILL);
+    // Fatal for certain, but like on Linux the target dies in its own context: when it
+    // next enters the kernel (even from an uninterruptible wait such as vfork's).
+    target.pending |= bit;
+    k.wake(target);
     return;
   }
-  const bit = sigbit(sig);
   // An ignored signal is discarded at once, unless blocked (the disposition may change).
   if (!(target.sigmask & bit) && ignored(target, sig)) return;
   if (!(target.pending & bit)) {
@@ -71,6 +74,11 @@ function nextDeliverable(p: Process): number {
 
 export function hasDeliverable(p: Process): boolean {
   return (p.pending & ~p.sigmask) !== 0n;
+}
+
+/** SIGKILL is pending: the process must die at its next kernel entry, whatever it waits for. */
+export function killPending(p: Process): boolean {
+  return (p.pending & sigbit(SIGKILL)) !== 0n;
 }
 
 /**
