@@ -40,6 +40,8 @@ export class Page {
 
 /** Mapping bit in a leaf's prot table: set for every mapped page, even PROT_NONE. */
 const MAPPED = 8;
+/** MAP_SHARED: the page is the same physical page in every fork of this space, never copied. */
+const SHARED = 16;
 const ZERO = new Page();
 
 /** 1024 consecutive pages: their protections and, once touched, their contents. */
@@ -65,6 +67,8 @@ export class Memory {
   private l1: (Leaf | undefined)[] = new Array(1024);
   /** Pages mapped in this address space (touched or not). */
   mappedPages = 0;
+  /** Pages of MAP_SHARED mappings (fork materializes their untouched pages). */
+  private sharedPages = 0;
   /** Upper bound on mapped pages; mapping beyond it is ENOMEM for the caller. */
   maxPages = 1 << 20;
 
@@ -105,7 +109,7 @@ export class Memory {
   private ownPage(vpn: number): Page {
     const leaf = this.ownLeaf(vpn);
     const p = leaf.pages[vpn & 1023];
-    if (p !== undefined && p.refs === 1) return p;
+    if (p !== undefined && (p.refs === 1 || leaf.prot[vpn & 1023] & SHARED)) return p;
     const copy = p === undefined ? new Page() : new Page(p.u8.slice());
     if (p !== undefined) p.refs--;
     leaf.pages[vpn & 1023] = copy;
@@ -121,7 +125,7 @@ export class Memory {
   }
 
   /** Map [addr, addr+len) as zero-filled pages with prot, replacing what was there. */
-  map(addr: number, len: number, prot: number): void {
+  map(addr: number, len: number, prot: number, shared = false): void {
     const [first, end] = pageSpan(addr, len);
     let fresh = 0;
     for (let vpn = first; vpn < end; vpn++) if (this.protOf(vpn) < 0) fresh++;
@@ -135,7 +139,9 @@ export class Memory {
         leaf.mapped++;
         this.mappedPages++;
       }
-      leaf.prot[vpn & 1023] = MAPPED | prot;
+      if (leaf.prot[vpn & 1023] & SHARED) this.sharedPages--;
+      if (shared) this.sharedPages++;
+      leaf.prot[vpn & 1023] = MAPPED | prot | (shared ? SHARED : 0);
     }
     this.flushTlb();
   }
@@ -148,6 +154,7 @@ export class Memory {
       const old = leaf.pages[vpn & 1023];
       if (old !== undefined) old.refs--;
       leaf.pages[vpn & 1023] = undefined;
+      if (leaf.prot[vpn & 1023] & SHARED) this.sharedPages--;
       leaf.prot[vpn & 1023] = 0;
       this.mappedPages--;
       if (--leaf.mapped === 0) this.l1[vpn >>> 10] = undefined;
@@ -160,7 +167,10 @@ export class Memory {
     const [first, end] = pageSpan(addr, len);
     for (let vpn = first; vpn < end; vpn++) if (this.protOf(vpn) < 0) return false;
     for (let vpn = first; vpn < end; vpn++) {
-      if (this.protOf(vpn) !== prot) this.ownLeaf(vpn).prot[vpn & 1023] = MAPPED | prot;
+      if (this.protOf(vpn) !== prot) {
+        const leaf = this.ownLeaf(vpn);
+        leaf.prot[vpn & 1023] = MAPPED | prot | (leaf.prot[vpn & 1023] & SHARED);
+      }
     }
     this.flushTlb();
     return true;
@@ -198,9 +208,11 @@ export class Memory {
 
   /** A copy-on-write twin: shares every leaf and page until one side writes. */
   fork(): Memory {
+    if (this.sharedPages > 0) this.materializeShared();
     const child = new Memory();
     child.maxPages = this.maxPages;
     child.mappedPages = this.mappedPages;
+    child.sharedPages = this.sharedPages;
     for (let i = 0; i < 1024; i++) {
       const leaf = this.l1[i];
       if (leaf !== undefined) {
@@ -213,6 +225,19 @@ export class Memory {
     return child;
   }
 
+  /** Give every untouched MAP_SHARED page its physical page, so both sides of a fork hold it. */
+  private materializeShared(): void {
+    for (let i = 0; i < 1024; i++) {
+      const leaf = this.l1[i];
+      if (leaf === undefined) continue;
+      for (let j = 0; j < 1024; j++) {
+        // ownPage may replace the leaf with a private copy: look at the current one.
+        const cur = this.l1[i]!;
+        if (cur.prot[j] & SHARED && cur.pages[j] === undefined) this.ownPage(i * 1024 + j);
+      }
+    }
+  }
+
   /** Drop every mapping (exit or exec), releasing shared pages. */
   release(): void {
     for (let i = 0; i < 1024; i++) {
@@ -222,6 +247,7 @@ export class Memory {
       this.l1[i] = undefined;
     }
     this.mappedPages = 0;
+    this.sharedPages = 0;
     this.flushTlb();
   }
 

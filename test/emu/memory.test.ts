@@ -49,6 +49,44 @@ describe('guest memory', () => {
     expect(child.touchedPages()).toBe(1);
   });
 
+  it('MAP_SHARED pages stay one page across forks (touched or not); private ones are copied', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...REGIONS),
+        fc.array(fc.record({ who: fc.nat(2), page: fc.nat(3), value: fc.integer(), protectFirst: fc.boolean() }), {
+          maxLength: 12,
+        }),
+        (base, writes) => {
+          const shared = base;
+          const priv = base + 4 * PAGE_SIZE > 0xffff_ffff ? base - 4 * PAGE_SIZE : base + 4 * PAGE_SIZE;
+          const root = new Memory();
+          root.map(shared, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, true);
+          root.map(priv, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+          root.store32(shared, 7); // one page touched before the forks, the rest untouched
+          const child = root.fork();
+          const grandchild = child.fork();
+          const spaces = [root, child, grandchild];
+          const model = [7, 0, 0, 0];
+          for (const w of writes) {
+            const m = spaces[w.who];
+            if (w.protectFirst) m.protect(shared + w.page * PAGE_SIZE, PAGE_SIZE, PROT_READ | PROT_WRITE);
+            m.store32(shared + w.page * PAGE_SIZE, w.value);
+            m.store32(priv + w.page * PAGE_SIZE, w.value);
+            model[w.page] = w.value | 0;
+          }
+          for (const [i, m] of spaces.entries()) {
+            for (let pg = 0; pg < 4; pg++) {
+              expect(m.load32(shared + pg * PAGE_SIZE)).toBe(model[pg]);
+              const own = writes.filter((w) => w.who === i && w.page === pg).at(-1);
+              expect(m.load32(priv + pg * PAGE_SIZE)).toBe(own === undefined ? 0 : own.value | 0);
+            }
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('writes to read-only or unmapped memory fault and change nothing', () => {
     const mem = new Memory();
     mem.map(0x20000, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);

@@ -71,7 +71,7 @@ export const mmap: Handler = (_k, p, a) => {
     if (file.backend.size() === null) return -ERRNO.ENODEV;
     content = file.backend.read(size, off);
   }
-  p.mem.map(where, size, prot);
+  p.mem.map(where, size, prot, type !== MAP_PRIVATE && content === null);
   if (content !== null && content.length > 0) p.mem.poke(where, content);
   return where;
 };
