@@ -27,6 +27,7 @@ import { statToBytes } from '../fs/stat.ts';
 import type { Kernel } from '../kernel.ts';
 import { SI_KERNEL } from '../signal-delivery.ts';
 import { SIGPIPE } from '../signals.ts';
+import { PIPE_BUF, POLLERR, POLLOUT } from '../pipe.ts';
 import type { Process } from '../process.ts';
 import type { Handler } from './table.ts';
 
@@ -130,6 +131,38 @@ export const pwrite64: Handler = (_k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   if (a[2] < 0 || a[3] < 0) return -ERRNO.EINVAL;
   return doWrite(f, p.mem.read(a[1], Math.min(a[2], MAX_RW)), a[3]);
+};
+
+/**
+ * sendfile: copy up to count bytes from in_fd (at *offset, or at its own offset) to out_fd.
+ * A full output pipe blocks before anything is read; bytes the output did not take go
+ * back to a seekable input (a pipe input is read at most PIPE_BUF at a time, which fits).
+ */
+export const sendfile: Handler = (k, p, a) => {
+  const [outFd, inFd, offAddr] = [a[0] | 0, a[1] | 0, a[2]];
+  const out = p.fds.file(outFd);
+  const inp = p.fds.file(inFd);
+  if (a[3] < 0) return -ERRNO.EINVAL;
+  writable(out);
+  if (out.flags & O_APPEND) return -ERRNO.EINVAL;
+  const seekable = inp.backend.size() !== null;
+  if (!seekable && offAddr !== 0) return -ERRNO.ESPIPE;
+  const outQ = out.backend.queue;
+  if (outQ !== undefined && !(out.backend.poll!() & (POLLOUT | POLLERR))) {
+    return out.flags & O_NONBLOCK ? -ERRNO.EAGAIN : k.block(p, 'write', [outQ]);
+  }
+  const count = seekable ? a[3] : Math.min(a[3], PIPE_BUF);
+  const at = offAddr !== 0 ? Number(p.mem.readU64(offAddr)) : -1;
+  if (offAddr !== 0 && at < 0) return -ERRNO.EINVAL;
+  const data = at >= 0 ? (doRead(inp, count, at) ?? new Uint8Array(0)) : readOrBlock(k, p, inp, count);
+  if (typeof data === 'number') return data;
+  const n = data.length === 0 ? 0 : doWrite(out, data);
+  if (at >= 0) {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigUint64(0, BigInt(at + n), true);
+    p.mem.write(offAddr, b);
+  } else if (seekable) inp.offset -= data.length - n;
+  return n;
 };
 
 /** The (base, len) pairs of a guest iovec array. */
