@@ -1,34 +1,16 @@
 // npm run bench: emulator speed, measured in one run beside qemu-riscv64 on the same binaries.
 // Figures are medians of several repetitions; ratios compare figures from this same run.
 
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProgram } from '../src/process/run.ts';
+import { busyboxPipeline } from './busybox.ts';
+import { haveQemu, median, nowMs, progress, progressDone, REPS, ROOT, section } from './common.ts';
+import { forkCycles, forkResident } from './fork.ts';
+import { emulate, qemu } from './runners.ts';
 
-const ROOT = join(import.meta.dirname, '..');
 const GUESTS = join(ROOT, 'scenarios/guests/bin');
 const GLIBC = join(ROOT, '.cache/guests');
-const REPS = Number(process.env.BENCH_REPS ?? 5);
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
-const haveQemu = spawnSync('qemu-riscv64', ['--version']).status === 0;
-
-function emulate(bin: string, args: string[]): { ms: number; insns: number; out: string } {
-  const elf = readFileSync(bin);
-  const t = nowMs();
-  const r = runProgram({ elf, path: '/prog', argv: ['/prog', ...args] });
-  const ms = nowMs() - t;
-  if (r.exitCode !== 0) throw new Error(`${bin} exited ${r.exitCode}`);
-  return { ms, insns: r.instructions, out: Buffer.from(r.stdout).toString() };
-}
-
-function qemu(bin: string, args: string[]): { ms: number; out: string } {
-  const t = nowMs();
-  const out = execFileSync('qemu-riscv64', [bin, ...args]).toString();
-  return { ms: nowMs() - t, out };
-}
 
 /** MIPS with startup subtracted: the difference between a long and a short run. */
 function mips(name: string, small: string, large: string): void {
@@ -77,22 +59,29 @@ function firstOutput(bin: string): Promise<number> {
 async function main(): Promise<void> {
   console.log(`procsim bench (median of ${REPS}; node ${process.version})\n`);
   console.log('CPU-bound and memory-bound guests, startup subtracted:');
-  mips('cpu-loop', '1000000', '6000000');
-  mips('mem-traffic', '1', '6');
+  await section('cpu-loop', () => mips('cpu-loop', '1000000', '6000000'));
+  await section('mem-traffic', () => mips('mem-traffic', '1', '6'));
+  await section('glibc hello world', helloWorld);
+  await section('fork-cycle', forkCycles);
+  await section('fork-resident', forkResident);
+  await section('busybox', busyboxPipeline);
+}
 
+async function helloWorld(): Promise<void> {
   const hello = join(GLIBC, 'hello-glibc');
-  if (existsSync(hello)) {
-    const r = emulate(hello, []);
-    const t: number[] = [];
-    for (let i = 0; i < REPS; i++) t.push(await firstOutput(hello));
-    const q: number[] = [];
-    if (haveQemu) for (let i = 0; i < REPS; i++) q.push(qemu(hello, []).ms);
-    console.log(`\nglibc hello world: ${r.insns} instructions executed`);
-    console.log(
-      `  procsim run -> first output: ${median(t).toFixed(0)} ms (node start-up included)` +
-        (haveQemu ? `; qemu-riscv64 whole run: ${median(q).toFixed(1)} ms` : ''),
-    );
-  } else console.log(`\nglibc hello world: skipped (${hello} not built: run npm run guests)`);
+  if (!existsSync(hello)) return console.log(`\nglibc hello world: skipped (${hello} not built: run npm run guests)`);
+  const r = emulate(hello, []);
+  const t: number[] = [];
+  progress('hello-glibc: procsim run');
+  for (let i = 0; i < REPS; i++) t.push(await firstOutput(hello));
+  const q: number[] = [];
+  if (haveQemu) for (let i = 0; i < REPS; i++) q.push(qemu(hello, []).ms);
+  progressDone();
+  console.log(`\nglibc hello world: ${r.insns} instructions executed`);
+  console.log(
+    `  procsim run -> first output: ${median(t).toFixed(0)} ms (node start-up included)` +
+      (haveQemu ? `; qemu-riscv64 whole run: ${median(q).toFixed(1)} ms` : ''),
+  );
 }
 
 await main();

@@ -1,0 +1,97 @@
+// busybox `sh -c 'printf hi | cat'` runs per second: the riscv64 busybox on procsim (a
+// fresh kernel per run, in its rootfs), its amd64 twin natively and the riscv64 build under
+// qemu-riscv64 (one spawn per run for both). The pair comes from `npm run busybox`.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { delimiter, join, relative } from 'node:path';
+import { runProgram } from '../src/process/run.ts';
+import { BENCH_CACHE, built } from './build.ts';
+import { haveQemu, median, nowMs, progress, progressDone, rate, REPS, ROOT, speedup } from './common.ts';
+
+const BUSYBOX_DIR = join(ROOT, '.cache/busybox');
+const ROOTFS = join(BUSYBOX_DIR, 'rootfs');
+const GUEST_BUSYBOX = join(ROOTFS, 'bin/busybox');
+const NATIVE_BIN = join(BUSYBOX_DIR, 'native-bin');
+const SCRIPT = 'printf hi | cat';
+const RUNS = 4 * REPS;
+/** Budget that turns a hung shell into a failed row. */
+const MAX_INSNS = 300_000_000;
+
+function timed(run: () => string, who: string): number[] {
+  for (let i = 0; i < 3; i++) run(); // warm up (JIT, page cache)
+  const ms: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const t = nowMs();
+    const out = run();
+    ms.push(nowMs() - t);
+    if (out !== 'hi') throw new Error(`${who} printed ${JSON.stringify(out)}`);
+  }
+  return ms;
+}
+
+function spawnOut(cmd: string, args: string[], env: Record<string, string>, who: string): string {
+  const r = spawnSync(cmd, args, { env, cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  if (r.error) throw new Error(`${who}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${who} exited ${r.status ?? r.signal}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** A PATH directory where `cat` starts qemu-riscv64 on the riscv64 busybox, as binfmt_misc would. */
+function binfmtShimDir(): string {
+  const shim = built('host/binfmt-shim.c', 'host');
+  const dir = join(BENCH_CACHE, 'binfmt');
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(join(dir, 'cat'))) symlinkSync(relative(dir, shim), join(dir, 'cat'));
+  return dir;
+}
+
+const onPath = (cmd: string): string | undefined =>
+  (process.env.PATH ?? '').split(delimiter).map((d) => join(d, cmd)).find((p) => existsSync(p));
+
+export function busyboxPipeline(): void {
+  console.log(`\nbusybox sh -c '${SCRIPT}', whole runs:`);
+  if (![GUEST_BUSYBOX, join(NATIVE_BIN, 'busybox')].every((p) => existsSync(p))) {
+    console.log(`  skipped: busybox not fetched into ${relative(ROOT, BUSYBOX_DIR)} (run npm run busybox)`);
+    return;
+  }
+  const elf = new Uint8Array(readFileSync(GUEST_BUSYBOX));
+  let insns = 0;
+  progress('busybox on procsim');
+  const ours = 1000 / median(
+    timed(() => {
+      const r = runProgram({
+        elf,
+        path: '/bin/busybox',
+        argv: ['sh', '-c', SCRIPT],
+        env: ['PATH=/bin', 'HOME=/root'],
+        rootfs: { kind: 'host-dir', path: ROOTFS },
+        seed: 1,
+        maxInsns: MAX_INSNS,
+      });
+      if (r.exitCode !== 0) throw new Error(`procsim busybox exited ${r.exitCode}: ${Buffer.from(r.stderr).toString().trim()}`);
+      insns = r.instructions;
+      return Buffer.from(r.stdout).toString();
+    }, 'procsim busybox'),
+  );
+  progress('busybox native');
+  const native = 1000 / median(
+    timed(() => spawnOut(join(NATIVE_BIN, 'busybox'), ['sh', '-c', SCRIPT], { PATH: NATIVE_BIN }, 'native busybox'), 'native busybox'),
+  );
+  progressDone();
+  console.log(`  procsim (riscv64, fresh kernel + rootfs per run)  ${rate(ours).padStart(7)} runs/s  (${insns.toLocaleString('en-US')} guest insns/run)`);
+  console.log(`  native amd64 twin (spawn per run)                 ${rate(native).padStart(7)} runs/s   ${speedup(ours, native)}`);
+  const qemuPath = haveQemu ? onPath('qemu-riscv64') : undefined;
+  if (qemuPath === undefined) return console.log('  qemu-riscv64: not installed');
+  const env = { PATH: binfmtShimDir(), BINFMT_SHIM_QEMU: qemuPath, BINFMT_SHIM_TARGET: GUEST_BUSYBOX };
+  progress('busybox on qemu-riscv64');
+  const theirs = 1000 / median(timed(() => spawnOut(qemuPath, [GUEST_BUSYBOX, 'sh', '-c', SCRIPT], env, 'qemu busybox'), 'qemu busybox'));
+  progressDone();
+  console.log(`  qemu-riscv64 riscv64 busybox (spawn per run)      ${rate(theirs).padStart(7)} runs/s   ${speedup(ours, theirs)}`);
+  console.log(
+    '  (qemu-user cannot execve a riscv64 binary without binfmt_misc: the shell\'s exec of\n' +
+      '   /proc/self/exe as cat fails with ENOEXEC and it searches PATH, which here holds only\n' +
+      '   bench/host/binfmt-shim.c: a fresh qemu-riscv64 on busybox with argv[0] = cat, as\n' +
+      '   binfmt_misc would start. With the host PATH it would run the host\'s /usr/bin/cat.)',
+  );
+}
