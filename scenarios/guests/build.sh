@@ -4,10 +4,13 @@
 #   build.sh                  every guest
 #   build.sh free  [NAME...]  freestanding guests -> scenarios/guests/bin/  (committed)
 #   build.sh glibc [NAME...]  glibc guests        -> .cache/guests/         (never committed)
+#   build.sh native NAME...   glibc guests built with the host gcc -> .cache/native/
+#                             (real Linux runs what qemu-user cannot: exec of a guest binary
+#                             from a guest, PR_SET_CHILD_SUBREAPER)
 #   build.sh --list           prints "freestanding NAME" / "glibc NAME" for every guest
 #
-# FREE_OUT / GLIBC_OUT override the output directories (the tests rebuild the freestanding
-# guests elsewhere to check that the committed binaries match their sources).
+# FREE_OUT / GLIBC_OUT / NATIVE_OUT override the output directories (the tests rebuild the
+# freestanding guests elsewhere to check that the committed binaries match their sources).
 #
 # Output is byte-for-byte reproducible: sources are compiled by relative path from this
 # directory, paths are remapped, and there is no build id or timestamp in the result.
@@ -21,11 +24,14 @@ root="$(cd "$here/../.." && pwd)"
 # `npm test` needs no cross toolchain.
 FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fault ill)
 # glibc guests are static glibc programs, built on demand (test global setup or here).
-GLIBC=(hello-glibc printf-float setjmp malloc-heavy file-io args-stdin fork-wait)
+GLIBC=(hello-glibc printf-float setjmp malloc-heavy file-io args-stdin fork-wait
+  pm-identity pm-wait pm-exec pm-pipe pm-signal pm-spawn pm-orphan pm-order pm-bad)
 
 FREE_OUT="${FREE_OUT:-$here/bin}"
 GLIBC_OUT="${GLIBC_OUT:-$root/.cache/guests}"
+NATIVE_OUT="${NATIVE_OUT:-$root/.cache/native}"
 CC="${CC:-riscv64-linux-gnu-gcc}"
+HOST_CC="${HOST_CC:-gcc}"
 
 COMMON=(-std=gnu11 -O2 -march=rv64gc -mabi=lp64d -Wall -Wextra
   "-ffile-prefix-map=$here=." -Wl,--build-id=none)
@@ -36,6 +42,7 @@ FREE_FLAGS=("${COMMON[@]}" -ffreestanding -nostdlib -static -fno-pie -no-pie
   -fno-tree-loop-distribute-patterns -msmall-data-limit=0 -Wl,-z,separate-code -Irt)
 RT_SOURCES=(rt/start.S rt/crt.c rt/fmt.c rt/string.c)
 GLIBC_FLAGS=("${COMMON[@]}" -static)
+NATIVE_FLAGS=(-std=gnu11 -O2 -Wall -Wextra -static "-ffile-prefix-map=$here=." -Wl,--build-id=none)
 
 die() { echo "build.sh: $*" >&2; exit 1; }
 
@@ -75,6 +82,18 @@ build_glibc() {
   done
 }
 
+build_native() {
+  mkdir -p "$NATIVE_OUT"
+  local name tmp
+  for name in "$@"; do
+    member "$name" "${GLIBC[@]}" || die "unknown glibc guest '$name'"
+    tmp="$NATIVE_OUT/.$name.tmp.$$"
+    (cd "$here" && "$HOST_CC" "${NATIVE_FLAGS[@]}" -o "$tmp" "$name.c" -lm)
+    install_bin "$tmp" "$NATIVE_OUT/$name"
+    echo "built $NATIVE_OUT/$name"
+  done
+}
+
 need_cc() {
   command -v "$CC" >/dev/null 2>&1 ||
     die "$CC not found (apt-get install gcc-riscv64-linux-gnu)"
@@ -93,12 +112,18 @@ glibc)
   shift; need_cc
   if (($#)); then build_glibc "$@"; else build_glibc "${GLIBC[@]}"; fi
   ;;
+native)
+  shift
+  command -v "$HOST_CC" >/dev/null 2>&1 || die "$HOST_CC not found (apt-get install gcc)"
+  (($#)) || die "native: name the guests to build"
+  build_native "$@"
+  ;;
 all)
   need_cc
   build_free "${FREESTANDING[@]}"
   build_glibc "${GLIBC[@]}"
   ;;
 *)
-  die "unknown command '$1' (use: free|glibc [NAME...], --list, or nothing for all)"
+  die "unknown command '$1' (use: free|glibc [NAME...], native NAME..., --list, or nothing for all)"
   ;;
 esac

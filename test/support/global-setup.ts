@@ -7,8 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import {
   GLIBC_GUESTS,
   GUEST_BUILD_SCRIPT,
+  guestInputs,
   guestPath,
-  guestSource,
   type GlibcGuest,
 } from './guests.ts';
 
@@ -18,7 +18,7 @@ function isStale(name: GlibcGuest): boolean {
   const bin = guestPath(name);
   if (!existsSync(bin)) return true;
   const built = statSync(bin).mtimeMs;
-  return [guestSource(name), GUEST_BUILD_SCRIPT].some((src) => statSync(src).mtimeMs > built);
+  return guestInputs(name).some((src) => statSync(src).mtimeMs > built);
 }
 
 export default function setup(): void {

@@ -30,6 +30,15 @@ export const GLIBC_GUESTS = [
   'file-io',
   'args-stdin',
   'fork-wait',
+  'pm-identity',
+  'pm-wait',
+  'pm-exec',
+  'pm-pipe',
+  'pm-signal',
+  'pm-spawn',
+  'pm-orphan',
+  'pm-order',
+  'pm-bad',
 ] as const;
 
 export type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];
@@ -52,6 +61,15 @@ export function guestPath(name: GuestName): string {
 export function guestSource(name: GuestName): string {
   guestKind(name);
   return join(GUEST_SRC_DIR, `${name}.c`);
+}
+
+/** Every file a guest binary is built from: its source, the headers it includes, build.sh. */
+export function guestInputs(name: GuestName): string[] {
+  const src = guestSource(name);
+  const headers = [...readFileSync(src, 'latin1').matchAll(/^#include "([^"]+)"/gm)].map((m) =>
+    join(GUEST_SRC_DIR, m[1]!),
+  );
+  return [src, ...headers, GUEST_BUILD_SCRIPT];
 }
 
 /** The ELF bytes of a guest, or a one-line error saying how to get them. */

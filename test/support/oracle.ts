@@ -2,21 +2,21 @@ import type { RunOptions, RunResult } from '../../src/process/run.ts';
 // Real Linux as the judge: run a riscv64 guest under qemu-riscv64 and report what it did, plus
 // the policy for suites that need the cross toolchain or qemu: in CI (CI=true) a missing tool
 // fails the suite with the fix; locally the suite is skipped with a visible line saying why.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptionsWithBufferEncoding } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { guestPath, readGuest, type GuestName } from './guests.ts';
 
-export type OracleTool = 'cross-gcc' | 'qemu';
+export type OracleTool = 'cross-gcc' | 'qemu' | 'native-gcc';
 
 const TOOLS: Record<OracleTool, { command: string; pkg: string }> = {
   'cross-gcc': { command: 'riscv64-linux-gnu-gcc', pkg: 'gcc-riscv64-linux-gnu' },
   qemu: { command: 'qemu-riscv64', pkg: 'qemu-user' },
+  // The host compiler, with the static C library, for guests run natively (test/support/native.ts).
+  'native-gcc': { command: 'gcc', pkg: 'gcc libc6-dev' },
 };
-
-export const ORACLE_FIX = 'apt-get install gcc-riscv64-linux-gnu qemu-user';
 
 const found = new Map<string, string | null>();
 
@@ -38,7 +38,8 @@ export function requireOracle(name: string, needs: readonly OracleTool[]): strin
   const missing = needs.filter((t) => which(TOOLS[t].command) === null);
   if (missing.length === 0) return null;
   const commands = missing.map((t) => TOOLS[t].command).join(', ');
-  return `${name}: ${commands} not found (fix: ${ORACLE_FIX})`;
+  const pkgs = missing.map((t) => TOOLS[t].pkg).join(' ');
+  return `${name}: ${commands} not found (fix: apt-get install ${pkgs})`;
 }
 
 /**
@@ -61,6 +62,7 @@ export function oracleSuite(name: string, needs: readonly OracleTool[], fn: () =
   }
 }
 
+/** How a guest is started on a real Linux: qemu-riscv64, or natively (test/support/native.ts). */
 export interface QemuOptions {
   /** argv[0] as the guest sees it (default: the binary's path). */
   argv0?: string;
@@ -82,49 +84,85 @@ export interface GuestResult {
 // signal with core dumps enabled; real Linux prints nothing, so it is not guest stderr.
 const QEMU_CORE_LINE = /qemu: uncaught target signal \d+ \([^)]*\) - core dumped\n$/;
 
+/**
+ * A guest environment ("NAME=value" strings) as a host one, in the same order. A host
+ * environment cannot carry a name twice, which a guest's could: that is refused.
+ */
+export function hostEnv(entries: readonly string[], who: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`${who}: bad environment entry '${entry}' (want NAME=value)`);
+    const name = entry.slice(0, eq);
+    if (Object.hasOwn(env, name)) throw new Error(`${who}: environment names ${name} twice`);
+    env[name] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+/**
+ * Runs a host program as a guest's stand-in and reports what it did. It runs in a scratch
+ * working directory of its own (with core dumps enabled, a process killed by a signal leaves
+ * a core file there) and in a new session and process group, which it and whatever it left
+ * behind (children blocked for ever after a failure, say) lose to SIGKILL once it is done.
+ */
+export function runHostProgram(
+  who: string,
+  file: string,
+  args: readonly string[],
+  opts: { argv0: string; env: Record<string, string>; stdin?: Uint8Array | string; timeoutMs?: number },
+): GuestResult {
+  const scratch = mkdtempSync(join(tmpdir(), 'procsim-oracle-'));
+  let r;
+  try {
+    // spawnSync honours `detached` (setsid in the child) though its types leave it out.
+    const options: SpawnSyncOptionsWithBufferEncoding & { detached: boolean } = {
+      argv0: opts.argv0,
+      cwd: scratch,
+      env: opts.env,
+      input: opts.stdin ?? Buffer.alloc(0),
+      maxBuffer: 256 << 20,
+      timeout: opts.timeoutMs ?? 60_000,
+      detached: true,
+    };
+    r = spawnSync(file, [...args], options);
+  } finally {
+    if (r?.pid) killGroup(r.pid);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  if (r.error) throw new Error(`${who}: ${r.error.message}`);
+  const signal = r.signal !== null ? constants.signals[r.signal] : undefined;
+  return {
+    stdout: r.stdout,
+    stderr: r.stderr,
+    exitCode: signal !== undefined ? 128 + signal : (r.status ?? -1),
+    ...(signal !== undefined ? { signal } : {}),
+  };
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing of it is left, the usual case
+  }
+}
+
 /** Runs a riscv64 Linux binary under qemu-riscv64 with exactly the given argv and env. */
 export function runQemu(binPath: string, args: readonly string[], opts: QemuOptions = {}): GuestResult {
   const qemu = which(TOOLS.qemu.command);
   if (qemu === null) throw new Error(requireOracle('runQemu', ['qemu']) ?? 'qemu-riscv64 missing');
   // qemu-user builds the guest environment by pushing each host entry to the front of a
   // list, so the guest sees the host order reversed: hand it the reverse.
-  const env: Record<string, string> = {};
-  for (const entry of [...(opts.env ?? [])].reverse()) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) throw new Error(`runQemu: bad environment entry '${entry}' (want NAME=value)`);
-    const name = entry.slice(0, eq);
-    // A host environment cannot carry a name twice, which a guest's could.
-    if (Object.hasOwn(env, name)) throw new Error(`runQemu: environment names ${name} twice`);
-    env[name] = entry.slice(eq + 1);
-  }
-  // qemu runs in a scratch directory of its own: with core dumps enabled, a guest killed by a
-  // signal leaves a core file (of the guest or of qemu itself) in the working directory.
-  const scratch = mkdtempSync(join(tmpdir(), 'procsim-qemu-'));
-  let r;
-  try {
-    r = spawnSync(qemu, ['-0', opts.argv0 ?? binPath, binPath, ...args], {
-      cwd: scratch,
-      env,
-      input: opts.stdin ?? Buffer.alloc(0),
-      maxBuffer: 256 << 20,
-      timeout: opts.timeoutMs ?? 60_000,
-    });
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  if (r.error) throw new Error(`runQemu ${binPath}: ${r.error.message}`);
-  let stderr = r.stderr;
-  let signal: number | undefined;
-  if (r.signal !== null) {
-    signal = constants.signals[r.signal];
-    stderr = Buffer.from(stderr.toString('latin1').replace(QEMU_CORE_LINE, ''), 'latin1');
-  }
-  return {
-    stdout: r.stdout,
-    stderr,
-    exitCode: signal !== undefined ? 128 + signal : (r.status ?? -1),
-    ...(signal !== undefined ? { signal } : {}),
-  };
+  const env = hostEnv([...(opts.env ?? [])].reverse(), 'runQemu');
+  const r = runHostProgram(`runQemu ${binPath}`, qemu, ['-0', opts.argv0 ?? binPath, binPath, ...args], {
+    argv0: qemu,
+    env,
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+  });
+  if (r.signal === undefined) return r;
+  return { ...r, stderr: Buffer.from(r.stderr.toString('latin1').replace(QEMU_CORE_LINE, ''), 'latin1') };
 }
 
 /** One guest run compared between procsim and qemu-riscv64. */
@@ -139,7 +177,9 @@ export interface OracleCase {
   /** What real Linux (qemu) must do; checked first, so a broken oracle cannot pass. */
   exitCode: number;
   stdout?: RegExp | Uint8Array;
-  stderr?: RegExp;
+  stderr?: RegExp | Uint8Array;
+  /** procsim's instruction budget (default: generous; a smaller one fails a hang sooner). */
+  maxInsns?: number;
 }
 
 /** procsim's runProgram, passed in by the oracle tests. */
@@ -158,34 +198,60 @@ export function caseLabel(c: OracleCase): string {
 // latin1 maps bytes 1:1 to characters: exact comparison with a readable diff.
 const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
+/** One guest run as both sides get it. */
+export interface Invocation {
+  /** Path and argv[0] of the guest: /bin/NAME. */
+  path: string;
+  args: string[];
+  env: string[];
+  stdin?: Uint8Array;
+}
+
+/** The path, argv, env and stdin of a case (a function for args is called here, once). */
+export function invocation(c: OracleCase, defaultEnv: readonly string[]): Invocation {
+  const args = typeof c.args === 'function' ? c.args() : [...(c.args ?? [])];
+  const stdin = typeof c.stdin === 'string' ? Buffer.from(c.stdin) : c.stdin;
+  return { path: `/bin/${c.guest}`, args, env: [...(c.env ?? defaultEnv)], ...(stdin ? { stdin } : {}) };
+}
+
+/** What real Linux did must meet the case's expectations: a broken oracle cannot pass. */
+export function expectLinuxAsExpected(real: GuestResult, c: OracleCase, who: string): void {
+  expect(real.exitCode, `${who} exit status (stderr: ${real.stderr})`).toBe(c.exitCode);
+  if (c.stdout instanceof RegExp) expect(real.stdout.toString(), `${who} stdout`).toMatch(c.stdout);
+  else if (c.stdout) expect(latin1(real.stdout), `${who} stdout`).toBe(latin1(c.stdout));
+  if (c.stderr instanceof RegExp) expect(real.stderr.toString(), `${who} stderr`).toMatch(c.stderr);
+  else if (c.stderr) expect(latin1(real.stderr), `${who} stderr`).toBe(latin1(c.stderr));
+}
+
+/** procsim, given the same invocation, must do exactly what real Linux did. */
+export function expectProcsimSame(run: ProcsimRun, c: OracleCase, inv: Invocation, real: GuestResult): void {
+  const sim = run({
+    elf: readGuest(c.guest),
+    path: inv.path,
+    argv: [inv.path, ...inv.args],
+    env: inv.env,
+    ...(inv.stdin !== undefined ? { stdin: inv.stdin } : {}),
+    seed: 1,
+    maxInsns: c.maxInsns ?? MAX_INSNS,
+  });
+  expect(latin1(sim.stdout), 'procsim stdout').toBe(latin1(real.stdout));
+  expect(latin1(sim.stderr), 'procsim stderr').toBe(latin1(real.stderr));
+  expect(sim.exitCode, 'procsim exit status').toBe(real.exitCode);
+  expect(sim.signal, 'procsim killing signal').toBe(real.signal);
+}
+
 /**
  * Runs the case under qemu (checking its expectations) and under procsim with the same
  * argv, env and stdin; stdout, stderr, exit status and signal must be identical. The guest
  * sees /bin/NAME as its path and argv[0].
  */
 export function expectSameAsQemu(run: ProcsimRun, c: OracleCase, defaultEnv: readonly string[]): void {
-  const path = `/bin/${c.guest}`;
-  const args = typeof c.args === 'function' ? c.args() : [...(c.args ?? [])];
-  const env = [...(c.env ?? defaultEnv)];
-  const stdin = typeof c.stdin === 'string' ? Buffer.from(c.stdin) : c.stdin;
-
-  const real = runQemu(guestPath(c.guest), args, { argv0: path, env, stdin });
-  expect(real.exitCode, `qemu exit status (stderr: ${real.stderr})`).toBe(c.exitCode);
-  if (c.stdout instanceof RegExp) expect(real.stdout.toString(), 'qemu stdout').toMatch(c.stdout);
-  else if (c.stdout) expect(real.stdout.equals(c.stdout), 'qemu stdout bytes').toBe(true);
-  if (c.stderr) expect(real.stderr.toString(), 'qemu stderr').toMatch(c.stderr);
-
-  const sim = run({
-    elf: readGuest(c.guest),
-    path,
-    argv: [path, ...args],
-    env,
-    ...(stdin !== undefined ? { stdin } : {}),
-    seed: 1,
-    maxInsns: MAX_INSNS,
+  const inv = invocation(c, defaultEnv);
+  const real = runQemu(guestPath(c.guest), inv.args, {
+    argv0: inv.path,
+    env: inv.env,
+    ...(inv.stdin !== undefined ? { stdin: inv.stdin } : {}),
   });
-  expect(latin1(sim.stdout), 'procsim stdout').toBe(latin1(real.stdout));
-  expect(latin1(sim.stderr), 'procsim stderr').toBe(latin1(real.stderr));
-  expect(sim.exitCode, 'procsim exit status').toBe(real.exitCode);
-  expect(sim.signal, 'procsim killing signal').toBe(real.signal);
+  expectLinuxAsExpected(real, c, 'qemu');
+  expectProcsimSame(run, c, inv, real);
 }
