@@ -4,7 +4,8 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ElfError } from '../emu/elf.ts';
 import { FsError } from '../process/fs/fs-error.ts';
-import { Kernel } from '../process/kernel.ts';
+import { DEFAULT_MAX_PROCS, Kernel } from '../process/kernel.ts';
+import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, parseKernelVariant, type KernelVariantName } from '../process/variants/index.ts';
 import { DEFAULT_MAX_INSNS, runToExit } from '../process/run.ts';
 import { rootfsSource } from './rootfs.ts';
 import { HostConsole } from './host-console.ts';
@@ -18,6 +19,8 @@ export const RUN_FLAGS: Record<string, FlagSpec> = {
   cwd: { value: true },
   seed: { value: true },
   'max-insns': { value: true },
+  kernel: { value: true },
+  'max-procs': { value: true },
 };
 
 export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
@@ -32,9 +35,22 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
   --cwd DIR          the guest's starting directory (default: the host cwd, or / with --rootfs)
   --seed N           run seed: getrandom, AT_RANDOM and /dev/urandom derive from it (default 0)
   --max-insns N      instruction budget; exhausting it kills the guest (exit 137)
-                     (default ${DEFAULT_MAX_INSNS})`;
+                     (default ${DEFAULT_MAX_INSNS})
+  --kernel NAME      kernel semantics: ${KERNEL_VARIANTS.join(', ')}
+                     (default ${DEFAULT_KERNEL_VARIANT})
+  --max-procs N      process table size; fork fails with EAGAIN when it is full
+                     (default ${DEFAULT_MAX_PROCS})`;
 
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+
+function kernelFlag(value: string | undefined): KernelVariantName {
+  if (value === undefined) return DEFAULT_KERNEL_VARIANT;
+  try {
+    return parseKernelVariant(value);
+  } catch (e) {
+    throw new UsageError(`--kernel: ${(e as Error).message}`);
+  }
+}
 
 export function runCommand(argv: string[]): number {
   const args = parseArgs(argv, RUN_FLAGS);
@@ -42,6 +58,9 @@ export function runCommand(argv: string[]): number {
   if (target === undefined) throw new UsageError('run: missing ELF (see procsim run --help)');
   const seed = intFlag(args, 'seed', 0);
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_MAX_INSNS);
+  const variant = kernelFlag(args.flags.get('kernel')?.[0]);
+  const maxProcs = intFlag(args, 'max-procs', DEFAULT_MAX_PROCS);
+  if (maxProcs < 1) throw new UsageError(`--max-procs must be at least 1, got ${maxProcs}`);
   const rootfsArg = args.flags.get('rootfs')?.[0];
 
   const env = new Map<string, string>();
@@ -65,7 +84,7 @@ export function runCommand(argv: string[]): number {
   }
   const cwd = args.flags.get('cwd')?.[0] ?? (rootfsArg === undefined ? process.cwd() : '/');
 
-  const k = new Kernel({ console: new HostConsole(), seed, rootfs: rootfsArg === undefined ? undefined : rootfsSource(rootfsArg), binds });
+  const k = new Kernel({ console: new HostConsole(), seed, variant, maxProcs, rootfs: rootfsArg === undefined ? undefined : rootfsSource(rootfsArg), binds });
   if (rootfsArg === undefined) k.fs.ensureDir(Buffer.from(cwd).toString('latin1'));
   let p;
   try {

@@ -19,7 +19,8 @@ import { Process } from './process.ts';
 import { SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
 import { deliverPending, forceSignal, hasDeliverable, killPending, sendSignal, SI_KERNEL, type SendInfo } from './signal-delivery.ts';
 import { terminate } from './lifecycle.ts';
-import { HANDLERS } from './syscalls/table.ts';
+import type { Handler } from './syscalls/table.ts';
+import { createVariant, type KernelVariant, type KernelVariantName } from './variants/index.ts';
 import type { Console } from './console.ts';
 import { OpenFile } from './fd.ts';
 import { StdioBackend } from './files.ts';
@@ -40,6 +41,8 @@ export interface KernelOptions {
   maxProcs?: number;
   /** Capacity of the process-event ring (default 4096). */
   eventCapacity?: number;
+  /** Which kernel semantics to run (default 'reference'; see variants/index.ts). */
+  variant?: KernelVariantName;
 }
 
 /** Fixed start of the virtual wall clock: 2025-01-01T00:00:00Z. */
@@ -62,6 +65,9 @@ export class Kernel {
   readonly fs: Vfs;
   readonly console: Console;
   readonly seed: number;
+  /** The semantics this kernel runs: its syscall handlers and hooks. */
+  readonly variant: KernelVariant;
+  private readonly handlers: readonly (Handler | undefined)[];
   /** Virtual nanoseconds since boot: one per retired instruction, plus sleeps. */
   nowNs = 0;
   /** Instructions retired by all processes. */
@@ -83,6 +89,8 @@ export class Kernel {
   constructor(opts: KernelOptions) {
     this.console = opts.console;
     this.seed = opts.seed;
+    this.variant = createVariant(opts.variant ?? 'reference');
+    this.handlers = this.variant.handlers;
     this.maxProcs = opts.maxProcs ?? DEFAULT_MAX_PROCS;
     if (!Number.isInteger(this.maxProcs) || this.maxProcs < 1) {
       throw new RangeError(`maxProcs must be a positive integer, got ${opts.maxProcs}`);
@@ -121,7 +129,7 @@ export class Kernel {
   }
 
   emit(e: Omit<ProcessEvent, 'seq'>): void {
-    this.events.push(e);
+    if (this.variant.events) this.events.push(e);
   }
 
   newPipeIno(): number {
@@ -232,7 +240,7 @@ export class Kernel {
     const a = this.args;
     for (let i = 0; i < 6; i++) a[i] = x[21 + 2 * i] * 4294967296 + (x[20 + 2 * i] >>> 0);
     const nr = x[34];
-    const h = HANDLERS[nr];
+    const h = this.handlers[nr];
     let r: number;
     if (h === undefined) {
       this.unknownSyscalls.set(nr, (this.unknownSyscalls.get(nr) ?? 0) + 1);

@@ -16,6 +16,8 @@ export interface ForkOptions {
   stack: number;
   /** Signal for the parent when the child exits (0: none). */
   exitSignal: number;
+  /** Use the parent's descriptor table itself instead of a copy (the rollback variants). */
+  shareFds?: boolean;
 }
 
 /** Create a child of p that resumes after the ecall with a0 = 0. Returns the child or -errno. */
@@ -33,7 +35,7 @@ export function fork(k: Kernel, p: Process, opts: ForkOptions): Process | number
   c.pgid = p.pgid;
   c.sid = p.sid;
   c.exitSignal = opts.exitSignal;
-  c.fds = p.fds.clone();
+  c.fds = opts.shareFds ? p.fds : p.fds.clone();
   c.cwd = p.cwd;
   c.umask = p.umask;
   c.brkStart = p.brkStart;
@@ -82,6 +84,7 @@ export function terminate(k: Kernel, p: Process, waitStatus: number): void {
       // a bad address here is ignored, as Linux does
     }
   }
+  k.variant.onExit?.(k, p);
   p.fds.closeAll();
   if (p.vforkParent !== null) endVfork(k, p);
   else p.mem.release();

@@ -4,6 +4,7 @@
 import { CapturedConsole } from './console.ts';
 import { Kernel } from './kernel.ts';
 import type { RootfsSource } from './fs/index.ts';
+import type { KernelVariantName } from './variants/index.ts';
 import type { Process } from './process.ts';
 import { SIGKILL } from './signals.ts';
 
@@ -18,6 +19,10 @@ export interface RunOptions {
   /** Instruction budget for the whole run. */
   maxInsns?: number;
   rootfs?: RootfsSource;
+  /** Kernel semantics (default 'reference'). */
+  kernel?: KernelVariantName;
+  /** Process table size (default 512). */
+  maxProcs?: number;
 }
 
 export interface RunResult extends Ending {
@@ -34,6 +39,8 @@ export function runProgram(opts: RunOptions): RunResult {
     console,
     seed: opts.seed ?? 0,
     rootfs: opts.rootfs,
+    variant: opts.kernel,
+    maxProcs: opts.maxProcs,
     files: [{ path: opts.path, bytes: opts.elf, mode: 0o755 }],
   });
   const p = k.spawnInit({ path: opts.path, argv: opts.argv.map(enc), envp: (opts.env ?? []).map(enc) });
