@@ -13,7 +13,7 @@
 #include <time.h>
 
 static void mode_forkbomb(void) {
-  enum { CAP = 300 };
+  enum { CAP = 600 }; /* above procsim's table of 512 */
   static pid_t kids[CAP];
   struct gate g = gate_new();
   int n = 0, failures = 0, eagain = 0;
