@@ -273,9 +273,10 @@ const CASES: ModeCase[] = [
   {
     guest: 'pm-pipe', mode: 'big', linux: 'qemu', exitCode: 0,
     lines: [
-      'parent -> child: 262267 bytes, hash matches: yes',
+      'parent -> child: 262267 bytes, as sent: yes',
       'reader exited 0',
-      'child -> parent: 262267 bytes, hash matches: yes',
+      'child -> parent: 262267 bytes, as sent: yes',
+      'writer exited 0',
     ],
   },
   {
