@@ -62,7 +62,7 @@ describe('a full process table', () => {
 
   function runOps(maxProcs: number, list: Op[]): { trace: (number | string)[]; events: string[] } {
     const w = new World({ maxProcs });
-    const { k, init } = w;
+    const { k } = w;
     const model = new Map<number, { ppid: number; zombie: boolean }>([[1, { ppid: 0, zombie: false }]]);
     let nextPid = 2;
     const trace: (number | string)[] = [];
