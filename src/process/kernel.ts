@@ -20,7 +20,7 @@ import { SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts
 import { deliverPending, forceSignal, hasDeliverable, killPending, sendSignal, SI_KERNEL, type SendInfo } from './signal-delivery.ts';
 import { terminate } from './lifecycle.ts';
 import type { Handler } from './syscalls/table.ts';
-import { createVariant, type KernelVariant, type KernelVariantName } from './variants/index.ts';
+import { createVariant, DEFAULT_KERNEL_VARIANT, type KernelVariant, type KernelVariantName } from './variants/index.ts';
 import type { Console } from './console.ts';
 import { OpenFile } from './fd.ts';
 import { StdioBackend } from './files.ts';
@@ -89,7 +89,7 @@ export class Kernel {
   constructor(opts: KernelOptions) {
     this.console = opts.console;
     this.seed = opts.seed;
-    this.variant = createVariant(opts.variant ?? 'reference');
+    this.variant = createVariant(opts.variant ?? DEFAULT_KERNEL_VARIANT);
     this.handlers = this.variant.handlers;
     this.maxProcs = opts.maxProcs ?? DEFAULT_MAX_PROCS;
     if (!Number.isInteger(this.maxProcs) || this.maxProcs < 1) {

@@ -15,7 +15,7 @@ import type { VariantSpec } from './index.ts';
 import { rollbackFork } from './rollback.ts';
 
 /** The only identity the legacy kernel has: every process is pid 1, tid 1, parent 0. */
-export const LEGACY_PID = 1;
+const LEGACY_PID = 1;
 
 /** A handler whose pid arguments at `at` read LEGACY_PID as the caller itself. */
 function selfAsLegacyPid(h: Handler, at: number[]): Handler {

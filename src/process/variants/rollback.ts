@@ -31,7 +31,7 @@ const CLONE_CHILD_CLEARTID = 0x200000;
 const CLONE_CHILD_SETTID = 0x1000000;
 
 /** Why the parent sleeps: blockReason of a parent held in fork. */
-export const ROLLBACK_WAIT = 'rollback-fork';
+const ROLLBACK_WAIT = 'rollback-fork';
 
 export interface RollbackOptions {
   /** The thread id CLONE_CHILD_SETTID stores for the child (what its gettid returns). */
