@@ -42,6 +42,25 @@ function li32(rd: number, v: number): A.Inst[] {
   return [A.lui(rd, hi), A.addiw(rd, rd, lo)];
 }
 
+/** An all-zero word: an illegal instruction (SIGILL). */
+export const ILLEGAL = COUNTER + 32;
+/** An ebreak (SIGTRAP). */
+export const EBREAK = ILLEGAL + 4;
+/**
+ * CLOBBER: a handler that inverts every register it can (x3..x31, f0..f31, fcsr) and
+ * returns through ra, so that only rt_sigreturn can bring the interrupted values back.
+ */
+export const CLOBBER = EBREAK + 4;
+
+function clobberCode(): A.Inst[] {
+  const out: A.Inst[] = [];
+  for (let f = 0; f < 32; f++) out.push(A.fmvXD(T0, f), A.xori(T0, T0, -1), A.fmvDX(f, T0));
+  out.push(A.csrrs(T0, A.CSR.fcsr, 0), A.xori(T0, T0, 0xff), A.csrrw(0, A.CSR.fcsr, T0));
+  for (let x = 3; x < 32; x++) out.push(A.xori(x, x, -1));
+  out.push(A.jalr(0, RA, 0));
+  return out;
+}
+
 function puppetCode(): Uint8Array {
   const code = [
     A.ecall(), A.jal(0, -4), // MAIN
@@ -49,6 +68,9 @@ function puppetCode(): Uint8Array {
     // COUNTER: counts[a0]++ then return to ra (the trampoline).
     A.slli(T0, A0, 3), ...li32(T1, COUNTS), A.add(T0, T0, T1), A.ld(T2, T0, 0), A.addi(T2, T2, 1), A.sd(T2, T0, 0),
     A.jalr(0, RA, 0),
+    A.word(0), // ILLEGAL
+    A.ebreak(), // EBREAK
+    ...clobberCode(),
   ];
   return A.assemble(code);
 }
@@ -100,14 +122,28 @@ export class World {
    */
   step(p: Process): Outcome {
     this.k.execute(p);
+    // A call that would block with a signal already deliverable stays runnable: the next
+    // kernel entry delivers the signal, as the driver's next step would.
+    for (let n = 0; p.state === 'running' && p.atSyscall; n++) {
+      if (n > 10) throw new Error(`pid ${p.pid} makes no progress in syscall ${p.cpu.x[34]}`);
+      this.k.execute(p);
+    }
     if (!p.alive) return 'dead';
     if (p.atSyscall) return 'blocked';
-    this.k.advance(p, 10_000);
+    this.run(p);
     while (p.alive && p.atSyscall && p.cpu.pc === TRAMPOLINE_ECALL) {
       this.k.execute(p);
-      if (p.alive) this.k.advance(p, 10_000);
+      this.run(p);
     }
     return p.alive ? this.a0(p) : 'dead';
+  }
+
+  /** Run p to its next ecall (through faults that enter a handler). */
+  private run(p: Process): void {
+    for (let n = 0; p.state === 'running' && !p.atSyscall; n++) {
+      if (n > 10) throw new Error(`pid ${p.pid} does not reach an ecall`);
+      this.k.advance(p, 10_000);
+    }
   }
 
   /** a0 as a signed number. */
