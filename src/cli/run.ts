@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ElfError } from '../emu/elf.ts';
 import { FsError } from '../process/fs/fs-error.ts';
-import { DEFAULT_MAX_PROCS, Kernel } from '../process/kernel.ts';
+import { DEFAULT_MAX_PROCS, MAX_PROCS_LIMIT, Kernel } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, parseKernelVariant, type KernelVariantName } from '../process/variants/index.ts';
 import { DEFAULT_MAX_INSNS, runToExit } from '../process/run.ts';
 import { rootfsSource } from './rootfs.ts';
@@ -60,7 +60,9 @@ export function runCommand(argv: string[]): number {
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_MAX_INSNS);
   const variant = kernelFlag(args.flags.get('kernel')?.[0]);
   const maxProcs = intFlag(args, 'max-procs', DEFAULT_MAX_PROCS);
-  if (maxProcs < 1) throw new UsageError(`--max-procs must be at least 1, got ${maxProcs}`);
+  if (maxProcs < 1 || maxProcs > MAX_PROCS_LIMIT) {
+    throw new UsageError(`--max-procs must be from 1 to ${MAX_PROCS_LIMIT}, got ${maxProcs}`);
+  }
   const rootfsArg = args.flags.get('rootfs')?.[0];
 
   const env = new Map<string, string>();
@@ -106,8 +108,10 @@ export function runCommand(argv: string[]): number {
   }
   const end = runToExit(k, p, maxInsns);
   if (end.budgetExceeded) process.stderr.write(`procsim: instruction budget of ${maxInsns} exhausted (raise it with --max-insns)\n`);
+  else if (end.deadlock) process.stderr.write(`procsim: deadlock: every process is blocked (${end.deadlock.join('; ')})\n`);
   else if (end.signal !== undefined) {
-    const where = end.signal === 11 || end.signal === 7 ? ` at address 0x${p.cpu.faultAddr.toString(16)}, pc 0x${p.cpu.pc.toString(16)}` : ` at pc 0x${p.cpu.pc.toString(16)}`;
+    const pc = ` at pc 0x${p.cpu.pc.toString(16)}`;
+    const where = end.signal === 11 || end.signal === 7 ? ` at address 0x${p.cpu.faultAddr.toString(16)},${pc.slice(3)}` : end.signal === 4 || end.signal === 5 ? pc : '';
     process.stderr.write(`procsim: guest killed by ${signalName(end.signal)}${where}\n`);
   }
   return end.exitCode;

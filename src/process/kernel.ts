@@ -52,6 +52,8 @@ export const DEFAULT_MAX_PROCS = 512;
 /** Pids count up to here, then wrap to PID_WRAP (Linux's pid_max and RESERVED_PIDS). */
 const PID_MAX = 32768;
 const PID_WRAP = 300;
+/** Each entry holds at most three ids (pid, pgid, sid): this many always leave a free pid. */
+export const MAX_PROCS_LIMIT = Math.floor((PID_MAX - PID_WRAP) / 3) - 1;
 
 /** Syscall arguments a0..a5 as signed 64-bit values (exact below 2^53). */
 export type Args = Float64Array;
@@ -92,8 +94,8 @@ export class Kernel {
     this.variant = createVariant(opts.variant ?? DEFAULT_KERNEL_VARIANT);
     this.handlers = this.variant.handlers;
     this.maxProcs = opts.maxProcs ?? DEFAULT_MAX_PROCS;
-    if (!Number.isInteger(this.maxProcs) || this.maxProcs < 1) {
-      throw new RangeError(`maxProcs must be a positive integer, got ${opts.maxProcs}`);
+    if (!Number.isInteger(this.maxProcs) || this.maxProcs < 1 || this.maxProcs > MAX_PROCS_LIMIT) {
+      throw new RangeError(`maxProcs must be an integer from 1 to ${MAX_PROCS_LIMIT}, got ${opts.maxProcs}`);
     }
     this.events = new EventRing(opts.eventCapacity);
     this.rng = seedrandom(`procsim:${opts.seed}`);
