@@ -1,6 +1,7 @@
 /* pm-signal MODE...: signals between processes.
  *   defaults  kill() with each default action: terminate, core (reported as the signal), and
  *             ignore (the child lives on and its blocking read is not interrupted)
+ *   stop      SIGSTOP and SIGCONT, seen through WUNTRACED and WCONTINUED
  *   probe     kill(pid, 0) on a live child, a finished but unreaped one, a reaped one; bad
  *             signal numbers
  *   sigchld   one SIGCHLD per child exit, with CLD_EXITED, the child's pid and status;
@@ -33,7 +34,8 @@ static void mode_defaults(void) {
     struct gate g = gate_new();
     pid_t p = waiting_child(g);
     must("kill", kill(p, sigs[i]));
-    /* The signal is pending before the byte arrives: a child it kills never reads it. */
+    /* The signal is pending before the byte arrives: a child it kills dies even if its read
+     * takes the byte; a child that ignores it reads the byte and exits 7. */
     gate_release(g, 1);
     printf("SIG%s: %s\n", sigabbrev_np(sigs[i]), status_str(reap(p)));
     gate_close(g);
