@@ -9,11 +9,15 @@ import { SIGCHLD } from './signals.ts';
 import { WaitQueue } from './wait-queue.ts';
 
 /**
- * running: runnable (stopped at its next syscall, or computing toward it);
+ * running: runnable (at its next syscall, or computing toward it);
  * blocked: parked in a syscall on wait queues until a wakeup;
+ * stopped: by a stop signal, until SIGCONT or SIGKILL;
  * zombie: exited, its status not yet collected; reaped: gone from the table.
  */
-export type ProcState = 'running' | 'blocked' | 'zombie' | 'reaped';
+export type ProcState = 'running' | 'blocked' | 'stopped' | 'zombie' | 'reaped';
+
+/** A stop or continue not yet reported to the parent's wait (WUNTRACED, WCONTINUED). */
+export type JobChange = { kind: 'stopped'; sig: number } | { kind: 'continued' } | null;
 
 export interface SigAction {
   handler: number; // SIG_DFL 0, SIG_IGN 1, or a guest address
@@ -49,6 +53,8 @@ export class Process {
   state: ProcState = 'running';
   /** Wait status (Linux encoding) once a zombie. */
   waitStatus = 0;
+  /** Last stop or continue, until a wait reports it. */
+  jobChange: JobChange = null;
   /** Signal sent to the parent when this process exits (the low byte of clone's flags). */
   exitSignal = SIGCHLD;
   /** Set once the process has called execve (setpgid on it then fails with EACCES). */
@@ -115,8 +121,8 @@ export class Process {
     return this.parent?.pid ?? 0;
   }
 
-  /** Alive: running or blocked (not yet exited). */
+  /** Alive: running, blocked or stopped (not yet exited). */
   get alive(): boolean {
-    return this.state === 'running' || this.state === 'blocked';
+    return this.state === 'running' || this.state === 'blocked' || this.state === 'stopped';
   }
 }

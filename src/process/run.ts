@@ -80,7 +80,9 @@ export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
     const ready = k.runnable();
     if (ready.length === 0) {
       if (k.skipToNextDeadline()) continue;
-      deadlock = [...k.procs.values()].filter((q) => q.state === 'blocked').map((q) => `pid ${q.pid}: ${q.blockReason}`);
+      deadlock = [...k.procs.values()]
+        .filter((q) => q.state === 'blocked' || q.state === 'stopped')
+        .map((q) => `pid ${q.pid}: ${q.state === 'stopped' ? 'stopped' : q.blockReason}`);
       k.killBySignal(init, SIGKILL);
       break;
     }

@@ -9,7 +9,7 @@ import { ERRNO } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import { type Process, SIG_DFL, SIG_IGN, type SigInfo } from './process.ts';
 import { pushFrame } from './signal-frame.ts';
-import { defaultAction, SIGKILL, SIGSEGV, sigbit, UNBLOCKABLE } from './signals.ts';
+import { defaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGSEGV, sigbit, UNBLOCKABLE } from './signals.ts';
 import { SYS } from './sysno.ts';
 import { terminate } from './lifecycle.ts';
 
@@ -19,6 +19,13 @@ export const SA_RESTART = 0x10000000;
 export const SA_NODEFER = 0x40000000;
 export const SA_RESETHAND = 0x80000000;
 export const SA_NOCLDWAIT = 0x2;
+export const SA_NOCLDSTOP = 0x1;
+
+export const CLD_STOPPED = 5;
+export const CLD_CONTINUED = 6;
+
+/** Stop signals pending together with SIGCONT cancel out, as on Linux. */
+const STOP_SIGNALS = sigbit(19) | sigbit(20) | sigbit(21) | sigbit(22);
 
 export const SS_ONSTACK = 1;
 export const SS_DISABLE = 2;
@@ -51,9 +58,20 @@ export function sendSignal(k: Kernel, target: Process, sig: number, info: SendIn
     // Fatal for certain, but like on Linux the target dies in its own context: when it
     // next enters the kernel (even from an uninterruptible wait such as vfork's).
     target.pending |= bit;
+    if (target.state === 'stopped') target.state = 'running';
     k.wake(target);
     return;
   }
+  // SIGCONT resumes at once, in the sender's context, and discards pending stops; a stop
+  // signal discards a pending SIGCONT.
+  if (sig === SIGCONT) {
+    target.pending &= ~STOP_SIGNALS;
+    if (target.state === 'stopped') {
+      target.state = 'running';
+      target.jobChange = { kind: 'continued' };
+      notifyJobChange(k, target, CLD_CONTINUED, SIGCONT);
+    }
+  } else if (bit & STOP_SIGNALS) target.pending &= ~sigbit(SIGCONT);
   // An ignored signal is discarded at once, unless blocked (the disposition may change).
   if (!(target.sigmask & bit) && ignored(target, sig)) return;
   if (!(target.pending & bit)) {
@@ -101,11 +119,39 @@ export function deliverPending(k: Kernel, p: Process): boolean {
         terminate(k, p, sig);
         return true;
       }
-      continue; // ignore, continue (nothing is stopped), stop (not modelled: kill refuses to send it)
+      if (d === 'stop') {
+        stop(k, p, sig);
+        return true;
+      }
+      continue; // ignore; continue (the resuming was done when SIGCONT was sent)
     }
     enterHandler(k, p, sig, info);
     return true;
   }
+}
+
+/**
+ * Stop p. A syscall it was blocked in runs again on resumption (Linux restarts it when no
+ * handler ran); one it had not started yet simply stays pending.
+ */
+function stop(k: Kernel, p: Process, sig: number): void {
+  if (p.blockedIn >= 0) {
+    k.wake(p);
+    p.blockedIn = -1;
+    p.ioDone = 0;
+    p.deadline = Infinity;
+  }
+  p.state = 'stopped';
+  p.jobChange = { kind: 'stopped', sig };
+  notifyJobChange(k, p, CLD_STOPPED, sig);
+}
+
+/** Tell the parent a child stopped or continued: SIGCHLD (unless SA_NOCLDSTOP) and a wait wakeup. */
+function notifyJobChange(k: Kernel, c: Process, code: number, sig: number): void {
+  const parent = c.parent;
+  if (parent === null || !parent.alive) return;
+  if (!(parent.actions[SIGCHLD].flags & SA_NOCLDSTOP)) sendSignal(k, parent, SIGCHLD, { code, pid: c.pid, status: sig });
+  k.wakeQueue(parent.childWait);
 }
 
 function onAltStack(p: Process, sp: number): boolean {

@@ -27,7 +27,8 @@ import { statToBytes } from '../fs/stat.ts';
 import type { Kernel } from '../kernel.ts';
 import { SI_KERNEL } from '../signal-delivery.ts';
 import { SIGPIPE } from '../signals.ts';
-import { PIPE_BUF, POLLERR, POLLOUT } from '../pipe.ts';
+import { PIPE_BUF, PIPE_CAPACITY, POLLERR, POLLOUT } from '../pipe.ts';
+import { MemFault, PAGE_SIZE, PROT_WRITE } from '../../emu/memory.ts';
 import type { Process } from '../process.ts';
 import type { Handler } from './table.ts';
 
@@ -74,8 +75,21 @@ function doWrite(f: OpenFile, data: Uint8Array, at = -1): number {
   return n;
 }
 
-/** read/readv on a description: the bytes, or the caller blocks (or gets EAGAIN) on an empty stream. */
-function readOrBlock(k: Kernel, p: Process, f: OpenFile, len: number): Uint8Array | number {
+/** EFAULT unless [addr, addr+len) is mapped writable: checked before a stream gives up its bytes. */
+function assertWritable(p: Process, addr: number, len: number): void {
+  const end = addr + len;
+  for (let a = addr - (addr % PAGE_SIZE); a < end; a += PAGE_SIZE) {
+    const prot = p.mem.protOf(a / PAGE_SIZE);
+    if (prot < 0 || !(prot & PROT_WRITE)) throw new MemFault(Math.max(a, addr), 'write', prot >= 0);
+  }
+}
+
+/**
+ * read/readv on a description: the bytes, or the caller blocks (or gets EAGAIN) on an empty
+ * stream. `dest` (address, length) is checked first for streams, so EFAULT loses no data.
+ */
+function readOrBlock(k: Kernel, p: Process, f: OpenFile, len: number, dest?: [number, number]): Uint8Array | number {
+  if (dest !== undefined && f.backend.queue !== undefined) assertWritable(p, dest[0], Math.min(dest[1], PIPE_CAPACITY));
   const data = doRead(f, len);
   if (data !== null) return data;
   if (f.flags & O_NONBLOCK) return -ERRNO.EAGAIN;
@@ -107,7 +121,7 @@ function writeOrBlock(k: Kernel, p: Process, f: OpenFile, data: Uint8Array): num
 export const read: Handler = (k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   if (a[2] < 0) return -ERRNO.EINVAL;
-  const data = readOrBlock(k, p, f, a[2]);
+  const data = readOrBlock(k, p, f, a[2], [a[1], a[2]]);
   if (typeof data === 'number') return data;
   p.mem.write(a[1], data);
   return data.length;
@@ -182,6 +196,7 @@ export const readv: Handler = (k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   const vecs = iovecs(p, a[1], a[2] | 0);
   const total = vecs.reduce((n, [, len]) => n + len, 0);
+  if (f.backend.queue !== undefined) for (const [base, len] of vecs) assertWritable(p, base, Math.min(len, PIPE_CAPACITY));
   const data = readOrBlock(k, p, f, total);
   if (typeof data === 'number') return data;
   let done = 0;

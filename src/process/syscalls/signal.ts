@@ -8,7 +8,7 @@ import { KEEP_REGS } from '../kernel.ts';
 import { NSIG, type Process } from '../process.ts';
 import { sendSignal, SI_TKILL, SI_USER, SS_DISABLE, SS_ONSTACK } from '../signal-delivery.ts';
 import { popFrame } from '../signal-frame.ts';
-import { defaultAction, SIGKILL, SIGSEGV, SIGSTOP, UNBLOCKABLE } from '../signals.ts';
+import { SIGKILL, SIGSEGV, SIGSTOP, UNBLOCKABLE } from '../signals.ts';
 import type { Handler } from './table.ts';
 
 const SIG_BLOCK = 0;
@@ -82,11 +82,6 @@ export const rt_sigsuspend: Handler = (k, p, a) => {
   return k.block(p, 'sigsuspend', []);
 };
 
-/** Stop signals would stop the process, which this kernel does not model: refuse explicitly. */
-function unsupported(t: Process, sig: number): boolean {
-  return sig !== 0 && t.actions[sig].handler === 0 && defaultAction(sig) === 'stop';
-}
-
 function validSig(sig: number): boolean {
   return sig >= 0 && sig <= NSIG;
 }
@@ -105,7 +100,6 @@ export const kill: Handler = (k, p, a) => {
     targets = [...k.procs.values()].filter((q) => q.pgid === pgid);
   }
   if (targets.length === 0) return -ERRNO.ESRCH;
-  if (targets.some((t) => t.alive && unsupported(t, sig))) return -ERRNO.ENOSYS;
   if (sig !== 0) for (const t of targets) sendSignal(k, t, sig, { code: SI_USER, pid: p.pid });
   return 0;
 };
@@ -115,7 +109,6 @@ function threadKill(k: Kernel, p: Process, tgid: number, tid: number, sig: numbe
   const t = k.procs.get(tid);
   // One thread per process: the thread id is the pid, and a zombie has no threads left.
   if (t === undefined || !t.alive || (tgid !== -1 && tgid !== tid)) return -ERRNO.ESRCH;
-  if (unsupported(t, sig)) return -ERRNO.ENOSYS;
   if (sig !== 0) sendSignal(k, t, sig, { code: SI_TKILL, pid: p.pid });
   return 0;
 }

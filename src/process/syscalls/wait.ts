@@ -4,8 +4,9 @@
 import { ERRNO } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import { CLD_EXITED, CLD_KILLED, reap } from '../lifecycle.ts';
+import { CLD_CONTINUED, CLD_STOPPED } from '../signal-delivery.ts';
 import type { Process } from '../process.ts';
-import { SIGCHLD } from '../signals.ts';
+import { SIGCHLD, SIGCONT } from '../signals.ts';
 import type { Handler } from './table.ts';
 
 const WNOHANG = 1;
@@ -40,17 +41,40 @@ function matching(p: Process, match: Match, options: number): Process[] {
   });
 }
 
+/** What a wait reports about a child: its exit, or a stop or continue (WUNTRACED, WCONTINUED). */
+interface Report {
+  child: Process;
+  kind: 'exited' | 'stopped' | 'continued';
+}
+
 /**
- * The common part: the first matching zombie (in child-list order), 0 for WNOHANG with
- * running matches, ECHILD for no match, else block. Returns the zombie or a result.
+ * The common part: the first matching child (in child-list order) with something to report
+ * that the options ask for, 0 for WNOHANG with nothing yet, ECHILD for no match, else block.
  */
-function findZombie(k: Kernel, p: Process, match: Match, options: number): Process | number {
+function findReport(k: Kernel, p: Process, match: Match, options: number, exited: boolean): Report | number {
   const kids = matching(p, match, options);
   if (kids.length === 0) return -ERRNO.ECHILD;
-  const z = kids.find((c) => c.state === 'zombie');
-  if (z !== undefined) return z;
+  for (const c of kids) {
+    if (c.state === 'zombie') {
+      if (exited) return { child: c, kind: 'exited' };
+    } else if (c.jobChange?.kind === 'stopped' && options & WUNTRACED) return { child: c, kind: 'stopped' };
+    else if (c.jobChange?.kind === 'continued' && options & WCONTINUED) return { child: c, kind: 'continued' };
+  }
   if (options & WNOHANG) return 0;
   return k.block(p, 'wait', [p.childWait]);
+}
+
+/** Status word of a report, in wait4's encoding. */
+function statusOf(r: Report): number {
+  if (r.kind === 'stopped') return r.child.jobChange?.kind === 'stopped' ? (r.child.jobChange.sig << 8) | 0x7f : 0;
+  if (r.kind === 'continued') return 0xffff;
+  return r.child.waitStatus;
+}
+
+/** Consume what was reported: reap an exited child, forget a reported stop or continue. */
+function consume(k: Kernel, r: Report): void {
+  if (r.kind === 'exited') reap(k, r.child);
+  else r.child.jobChange = null;
 }
 
 function selector(p: Process, pid: number): Match {
@@ -64,28 +88,39 @@ export const wait4: Handler = (k, p, a) => {
   const [pid, statusAddr, options, rusage] = [a[0] | 0, a[1], a[2] | 0, a[3]];
   if (options & ~WAIT4_OPTIONS) return -ERRNO.EINVAL;
   if (pid === INT_MIN) return -ERRNO.ESRCH;
-  const z = findZombie(k, p, selector(p, pid), options);
-  if (typeof z === 'number') return z;
+  const r = findReport(k, p, selector(p, pid), options, true);
+  if (typeof r === 'number') return r;
+  // Linux collects the child first: a bad status pointer gives EFAULT, but the child is gone.
+  const status = statusOf(r);
+  consume(k, r);
   if (statusAddr !== 0) {
     const b = new Uint8Array(4);
-    new DataView(b.buffer).setInt32(0, z.waitStatus, true);
+    new DataView(b.buffer).setInt32(0, status, true);
     p.mem.write(statusAddr, b);
   }
   if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
-  reap(k, z);
-  return z.pid;
+  return r.child.pid;
 };
 
 /** siginfo_t as waitid fills it for a child (or all zeros when WNOHANG found nothing). */
-function childInfo(c: Process | null): Uint8Array {
+function childInfo(r: Report | null): Uint8Array {
   const b = new Uint8Array(128);
-  if (c === null) return b;
+  if (r === null) return b;
   const dv = new DataView(b.buffer);
+  const c = r.child;
   const sig = c.waitStatus & 0x7f;
   dv.setInt32(0, SIGCHLD, true);
-  dv.setInt32(8, sig === 0 ? CLD_EXITED : CLD_KILLED, true);
   dv.setInt32(16, c.pid, true);
-  dv.setInt32(24, sig === 0 ? (c.waitStatus >> 8) & 0xff : sig, true);
+  if (r.kind === 'stopped') {
+    dv.setInt32(8, CLD_STOPPED, true);
+    dv.setInt32(24, (statusOf(r) >> 8) & 0xff, true);
+  } else if (r.kind === 'continued') {
+    dv.setInt32(8, CLD_CONTINUED, true);
+    dv.setInt32(24, SIGCONT, true);
+  } else {
+    dv.setInt32(8, sig === 0 ? CLD_EXITED : CLD_KILLED, true);
+    dv.setInt32(24, sig === 0 ? (c.waitStatus >> 8) & 0xff : sig, true);
+  }
   return b;
 }
 
@@ -103,21 +138,13 @@ export const waitid: Handler = (k, p, a) => {
     match = (c) => c.pgid === pgid;
   } else if (idtype === P_PIDFD) return -ERRNO.EBADF; // no pidfds exist
   else return -ERRNO.EINVAL;
-  // Only exits are ever reported (nothing stops or continues): without WEXITED, nothing matches.
-  const z = options & WEXITED ? findZombie(k, p, match, options) : waitForStop(k, p, match, options);
-  if (typeof z === 'number') {
-    if (z === 0 && infop !== 0) p.mem.write(infop, childInfo(null));
-    return z;
+  const r = findReport(k, p, match, options, (options & WEXITED) !== 0);
+  if (typeof r === 'number') {
+    if (r === 0 && infop !== 0) p.mem.write(infop, childInfo(null));
+    return r;
   }
-  if (infop !== 0) p.mem.write(infop, childInfo(z));
+  if (infop !== 0) p.mem.write(infop, childInfo(r));
   if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
-  if (!(options & WNOWAIT)) reap(k, z);
+  if (!(options & WNOWAIT)) consume(k, r);
   return 0;
 };
-
-/** waitid for stops or continues only: nothing ever stops here, so this waits as Linux would. */
-function waitForStop(k: Kernel, p: Process, match: Match, options: number): number {
-  if (matching(p, match, options).length === 0) return -ERRNO.ECHILD;
-  if (options & WNOHANG) return 0;
-  return k.block(p, 'wait', [p.childWait]);
-}
