@@ -135,6 +135,27 @@ describe('bad pointers give EFAULT', () => {
     expect(w.sys(p, SYS.getpid)).toBe(1);
   });
 
+  it('a read into a bad buffer leaves the pipe bytes for the next read (as Linux pipe_read)', () => {
+    const w = new World();
+    const p = w.init;
+    const [r, wr] = w.pipe(p);
+    w.poke(p, BUF, enc('abc'));
+    expect(w.sys(p, SYS.write, wr, BUF, 3)).toBe(3);
+    expect(w.sys(p, SYS.read, r, 0x10, 3)).toBe(-ERRNO.EFAULT);
+    expect(w.sys(p, SYS.read, r, BUF + 8, 3)).toBe(3);
+    expect(Buffer.from(w.peek(p, BUF + 8, 3)).toString()).toBe('abc');
+  });
+
+  it('wait4 with a bad status pointer reaps the child and says EFAULT (as Linux kernel_wait4)', () => {
+    const w = new World();
+    const p = w.init;
+    const c = w.fork(p);
+    expect(w.sys(c, SYS.exit, 3)).toBe('dead');
+    expect(w.sys(p, SYS.wait4, c.pid, 0x10, 0, 0)).toBe(-ERRNO.EFAULT);
+    expect(c.state).toBe('reaped');
+    expect(w.sys(p, SYS.wait4, -1, 0, 1, 0)).toBe(-ERRNO.ECHILD);
+  });
+
   it('every pointer argument of the common calls: EFAULT, and the process carries on (property)', () => {
     const bad = fc.oneof(
       fc.integer({ min: 0, max: 0xfff0 }), // below the program

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { ERRNO } from '../../../src/process/errno.ts';
 import type { Process } from '../../../src/process/process.ts';
 import { FRAME_SIZE, TRAMPOLINE } from '../../../src/process/signal-frame.ts';
-import { sigbit, SIGCHLD, SIGILL, SIGKILL, SIGSEGV, SIGSTOP, SIGTERM, SIGTRAP, SIGUSR1, SIGUSR2 } from '../../../src/process/signals.ts';
+import { sigbit, SIGCHLD, SIGCONT, SIGILL, SIGKILL, SIGSEGV, SIGSTOP, SIGTERM, SIGTRAP, SIGUSR1, SIGUSR2 } from '../../../src/process/signals.ts';
 import {
   BUF, CLOBBER, COUNTER, EBREAK, HANDLER, ILLEGAL, MAIN, PUPPET_PATH, SP, SYS, TRAMPOLINE_ECALL, World, enc,
 } from './harness.ts';
@@ -20,6 +20,9 @@ const SA_RESETHAND = 0x80000000;
 const SIG_BLOCK = 0;
 const SIG_UNBLOCK = 1;
 const SIG_SETMASK = 2;
+const WNOHANG = 1;
+const WUNTRACED = 2;
+const WCONTINUED = 8;
 const SS_ONSTACK = 1;
 const SS_DISABLE = 2;
 const SI_USER = 0;
@@ -393,11 +396,34 @@ describe('errno paths', () => {
     expect(w.sys(p, SYS.kill, c.pid, 0)).toBe(-ERRNO.ESRCH);
   });
 
-  it('kill: a stop signal with the default action is refused explicitly (ENOSYS), not faked', () => {
+  it('stop and continue: WUNTRACED and WCONTINUED report each change once; a blocked call runs again', () => {
     const w = new World();
-    const c = w.fork(w.init);
-    expect(w.sys(w.init, SYS.kill, c.pid, SIGSTOP)).toBe(-ERRNO.ENOSYS);
-    expect(c.alive).toBe(true);
+    const p = w.init;
+    const [r, wr] = w.pipe(p);
+    const c = w.fork(p);
+    expect(w.sys(c, SYS.read, r, BUF, 4)).toBe('blocked');
+    expect(w.sys(p, SYS.kill, c.pid, SIGSTOP)).toBe(0);
+    expect(w.step(c)).toBe('blocked'); // woken to take the stop ...
+    expect(c.state).toBe('stopped'); // ... and stopped
+    expect(w.k.runnable()).toEqual([p]);
+    expect(w.sys(p, SYS.wait4, c.pid, BUF + 64, WNOHANG, 0)).toBe(0); // no WUNTRACED: nothing to see
+    expect(w.sys(p, SYS.wait4, c.pid, BUF + 64, WUNTRACED, 0)).toBe(c.pid);
+    expect(w.i32(p, BUF + 64)).toBe((SIGSTOP << 8) | 0x7f);
+    expect(w.sys(p, SYS.wait4, c.pid, BUF + 64, WUNTRACED | WNOHANG, 0)).toBe(0); // reported once
+    expect(w.sys(p, SYS.write, wr, BUF, 4)).toBe(4); // data comes while it is stopped
+    expect(c.state).toBe('stopped');
+    expect(w.sys(p, SYS.kill, c.pid, SIGCONT)).toBe(0);
+    expect(c.state).toBe('running');
+    expect(w.sys(p, SYS.wait4, c.pid, BUF + 64, WCONTINUED, 0)).toBe(c.pid);
+    expect(w.i32(p, BUF + 64)).toBe(0xffff);
+    expect(w.step(c)).toBe(4); // the read runs again and gets the data
+    expect(w.sys(p, SYS.kill, c.pid, SIGSTOP)).toBe(0);
+    w.step(c);
+    expect(c.state).toBe('stopped');
+    expect(w.sys(p, SYS.kill, c.pid, SIGKILL)).toBe(0); // SIGKILL ends a stopped process
+    expect(w.step(c)).toBe('dead');
+    expect(w.sys(p, SYS.wait4, c.pid, BUF + 64, 0, 0)).toBe(c.pid);
+    expect(w.i32(p, BUF + 64)).toBe(SIGKILL);
   });
 
   it('kill(0) and kill(-pgid) reach the whole group, kill(-1) everyone but init and the caller', () => {
