@@ -28,7 +28,6 @@ const FDS = DATA_ADDR; // pipe2 result
 const SLEEP = DATA_ADDR + 0x20; // a timespec per writer
 const REPORT = DATA_ADDR + 0x100; // pid, status
 const RAND = DATA_ADDR + 0x200; // a random byte per writer
-const CHUNKS = DATA_ADDR + 0x1000;
 
 /** Byte value of writer i's chunk j: distinct for every chunk of a program. */
 const tag = (i: number, j: number) => 0x41 + 4 * i + j;

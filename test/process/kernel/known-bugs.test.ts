@@ -10,7 +10,7 @@ import { POLLERR, POLLOUT } from '../../../src/process/pipe.ts';
 import { runToExit } from '../../../src/process/run.ts';
 import { FRAME_SIZE } from '../../../src/process/signal-frame.ts';
 import { SIGCHLD, SIGKILL, SIGSEGV, SIGUSR1 } from '../../../src/process/signals.ts';
-import { A0, BUF, HANDLER, Prog, S0, S1, SP, SYS, World, enc } from './harness.ts';
+import { A0, BUF, HANDLER, Prog, S0, S1, SP, SYS, World } from './harness.ts';
 
 const WNOHANG = 1;
 const WEXITED = 4;
