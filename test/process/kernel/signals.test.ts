@@ -258,6 +258,24 @@ describe('dispositions and their flags', () => {
   });
 });
 
+describe('signal state across fork', () => {
+  it('a child inherits handlers and mask but not pending signals', () => {
+    const w = new World();
+    const p = w.init;
+    w.sigaction(p, SIGUSR1, COUNTER);
+    procmask(w, p, SIG_BLOCK, sigbit(SIGUSR1));
+    expect(w.sys(p, SYS.kill, 1, SIGUSR1)).toBe(0);
+    const c = w.fork(p);
+    expect(sigpending(w, c)).toBe(0n);
+    expect(sigpending(w, p)).toBe(sigbit(SIGUSR1));
+    expect(c.sigmask).toBe(sigbit(SIGUSR1));
+    expect(w.sys(c, SYS.kill, c.pid, SIGUSR1)).toBe(0);
+    procmask(w, c, SIG_UNBLOCK, sigbit(SIGUSR1));
+    expect(w.count(c, SIGUSR1)).toBe(1); // the inherited handler ran
+    expect(w.count(p, SIGUSR1)).toBe(0);
+  });
+});
+
 describe('interrupted calls', () => {
   function blockedReader(flags: number): { w: World; p: Process; c: Process; wr: number } {
     const w = new World();
@@ -331,6 +349,23 @@ describe('interrupted calls', () => {
     w.putU64(p, SET, 0);
     expect(w.sys(p, SYS.rt_sigsuspend, SET, 8)).toBe(SIGUSR1);
     expect(w.sys(p, SYS.rt_sigreturn)).toBe(-ERRNO.EINTR);
+  });
+
+  it('ppoll under a temporary mask: a signal it unblocks interrupts it, the old mask comes back', () => {
+    const w = new World();
+    const p = w.init;
+    const [r] = w.pipe(p);
+    w.sigaction(p, SIGUSR1, HANDLER);
+    procmask(w, p, SIG_BLOCK, sigbit(SIGUSR1));
+    expect(w.sys(p, SYS.kill, 1, SIGUSR1)).toBe(0);
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setInt32(0, r, true);
+    new DataView(b.buffer).setInt16(4, 1, true);
+    w.poke(p, BUF, b);
+    w.putU64(p, SET, 0);
+    expect(w.sys(p, SYS.ppoll, BUF, 1, 0, SET, 8)).toBe(SIGUSR1); // the handler runs
+    expect(w.sys(p, SYS.rt_sigreturn)).toBe(-ERRNO.EINTR);
+    expect(p.sigmask).toBe(sigbit(SIGUSR1));
   });
 
   it('a blocked nanosleep is cut short by a handler: EINTR', () => {

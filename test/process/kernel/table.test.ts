@@ -106,7 +106,19 @@ describe('a full process table', () => {
         expect(k.procs.get(q)!.state === 'zombie').toBe(m.zombie);
       }
     }
-    return { trace, events: k.events.drain().events.map((e) => JSON.stringify(e)) };
+    const events = k.events.drain().events;
+    // Every process exits at most once and is reaped at most once, after its exit; the
+    // zombies the model removed are exactly the ones reaped.
+    const exits = events.filter((e) => e.kind === 'exit').map((e) => e.pid);
+    const reaps = events.filter((e) => e.kind === 'reap').map((e) => e.pid);
+    expect(new Set(exits).size).toBe(exits.length);
+    expect(new Set(reaps).size).toBe(reaps.length);
+    for (const pid of reaps) {
+      expect(events.findIndex((e) => e.kind === 'exit' && e.pid === pid)).toBeLessThan(events.findIndex((e) => e.kind === 'reap' && e.pid === pid));
+      expect(model.has(pid)).toBe(false);
+    }
+    expect(reaps.length + model.size).toBe(events.filter((e) => e.kind === 'spawn').length);
+    return { trace, events: events.map((e) => JSON.stringify(e)) };
   }
 
   it('fork/exit/wait against a table model: EAGAIN exactly when full, pids in order, orphans to pid 1 (property)', () => {
@@ -313,6 +325,22 @@ describe('what fork copies and what it shares', () => {
     expect(w.sys(c, SYS.exit, 0)).toBe('dead');
     expect(w.i32(init, BUF + 8)).toBe(0);
     expect(w.step(init)).toBe(2);
+  });
+
+  it('a vfork child that execs hands the memory back: the parent goes on with it intact', () => {
+    const w = new World();
+    const { k, init } = w;
+    w.poke(init, BUF, enc(`${PUPPET_PATH}\0`));
+    w.putU64(init, BUF + 64, 0);
+    expect(w.sys(init, SYS.clone, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0)).toBe('blocked');
+    const c = k.procs.get(2)!;
+    k.advance(c, 100);
+    expect(w.sys(c, SYS.execve, BUF, BUF + 64, BUF + 64)).toBe(0);
+    expect(c.mem).not.toBe(init.mem);
+    expect(init.state).toBe('running');
+    expect(w.step(init)).toBe(2);
+    expect(Buffer.from(w.peek(init, BUF, PUPPET_PATH.length)).toString()).toBe(PUPPET_PATH);
+    expect(w.sys(c, SYS.getppid)).toBe(1); // the child runs its new image
   });
 
   it('a child stack pointer given to clone is the child\'s sp', () => {
