@@ -1,0 +1,201 @@
+// The run loop of the simulator. At every decision point each runnable process is first
+// brought to its next syscall (in creation order; computing touches nothing shared, so the
+// order only moves the virtual clock); then the strategy picks one of the processes at a
+// syscall and the kernel executes that step. Time is virtual: when nothing can run, the
+// clock jumps to the next timeout; with nothing to wake either, the run is a deadlock. The
+// run ends when p1 exits, or with a verdict: deadlock, a spent budget, a schedule that does
+// not fit, or a crash of the simulator itself (a bug, reported instead of thrown).
+
+import type { Kernel } from '../process/kernel.ts';
+import type { Process } from '../process/process.ts';
+import type { Json } from './decode.ts';
+import { waitStatusText } from './decode.ts';
+import { ProcNames } from './names.ts';
+import { encodeSchedule } from './schedule.ts';
+import { type ProcRef, ScheduleDivergence, type Strategy } from './strategy.ts';
+import { makeTrace, type Trace, TraceRecorder, TRACE_VERSION } from './trace.ts';
+
+/** Default budgets of one simulated run. */
+export const DEFAULT_SIM_MAX_INSNS = 10_000_000_000;
+export const DEFAULT_SIM_MAX_STEPS = 1_000_000;
+
+export type Verdict =
+  | { kind: 'exit'; status: number }
+  | { kind: 'deadlock'; blocked: { proc: string; reason: string }[] }
+  | { kind: 'budget'; budget: 'instructions' | 'steps'; limit: number }
+  | { kind: 'divergence'; message: string }
+  | { kind: 'crash'; message: string };
+
+export interface ProcOutcome {
+  /** Canonical name (p1, p2, ...). */
+  name: string;
+  pid: number;
+  /** "exited 3", "killed SIGPIPE", or where it still was: "running", "blocked in read". */
+  status: string;
+}
+
+export interface StepInfo {
+  step: number;
+  ready: readonly ProcRef[];
+  chosen: ProcRef;
+}
+
+export interface SimOptions {
+  kernel: Kernel;
+  /** The first process (p1): the run ends when it exits. */
+  init: Process;
+  strategy: Strategy;
+  maxInsns?: number;
+  maxSteps?: number;
+  /** Record a trace; these fields go into its header (target, argv, ...). */
+  trace?: { header?: { [k: string]: Json } };
+  /** Called after each step. */
+  onStep?: (info: StepInfo) => void;
+}
+
+export interface SimResult {
+  verdict: Verdict;
+  seed: number;
+  /** The strategy as `--strategy` spells it, for this run. */
+  strategy: string;
+  /** Process chosen at each decision point (two or more ready), by canonical number. */
+  choices: number[];
+  /** The choices as a schedule string (`s1:...`). */
+  schedule: string;
+  steps: number;
+  instructions: number;
+  /** Every process of the run, in creation order. */
+  procs: ProcOutcome[];
+  trace?: Trace;
+}
+
+/** One line describing a verdict. */
+export function verdictText(v: Verdict): string {
+  switch (v.kind) {
+    case 'exit':
+      return `p1 ${waitStatusText(v.status)}`;
+    case 'deadlock':
+      return `deadlock: every process is blocked (${v.blocked.map((b) => `${b.proc}: ${b.reason}`).join('; ')})`;
+    case 'budget':
+      return `${v.budget} budget of ${v.limit} exhausted`;
+    case 'divergence':
+      return `schedule does not fit: ${v.message}`;
+    case 'crash':
+      return `simulator crashed: ${v.message}`;
+  }
+}
+
+function verdictLine(v: Verdict): { [k: string]: Json } {
+  switch (v.kind) {
+    case 'exit':
+      return { end: 'exit', status: waitStatusText(v.status) };
+    case 'deadlock':
+      return { end: 'deadlock', blocked: Object.fromEntries(v.blocked.map((b) => [b.proc, b.reason])) };
+    case 'budget':
+      return { end: 'budget', budget: v.budget, limit: v.limit };
+    case 'divergence':
+    case 'crash':
+      return { end: v.kind, message: v.message };
+  }
+}
+
+export function simulate(opts: SimOptions): SimResult {
+  const { kernel: k, init, strategy } = opts;
+  const maxInsns = opts.maxInsns ?? DEFAULT_SIM_MAX_INSNS;
+  const maxSteps = opts.maxSteps ?? DEFAULT_SIM_MAX_STEPS;
+  const names = new ProcNames();
+  names.sync(k);
+  const rec = opts.trace !== undefined ? new TraceRecorder(k, names) : null;
+  strategy.begin(k.seed);
+  const spec = strategy.spec;
+  const choices: number[] = [];
+  let steps = 0;
+  let verdict: Verdict | undefined;
+
+  /** Bring every runnable process to its next syscall; a verdict if the budget runs out. */
+  const advanceAll = (): Verdict | undefined => {
+    for (const p of k.runnable()) {
+      while (p.state === 'running' && !p.atSyscall) {
+        if (k.instructions >= maxInsns) return { kind: 'budget', budget: 'instructions', limit: maxInsns };
+        k.advance(p, maxInsns - k.instructions);
+      }
+    }
+    return undefined;
+  };
+
+  const fireTimers = (skip: boolean): boolean => {
+    const before = rec?.timersBefore() ?? [];
+    const fired = skip ? k.skipToNextDeadline() : k.fireTimers() > 0;
+    rec?.timersFired(steps, before);
+    return fired;
+  };
+
+  try {
+    for (;;) {
+      names.sync(k);
+      rec?.events(steps);
+      if (!init.alive) {
+        verdict = { kind: 'exit', status: init.waitStatus };
+        break;
+      }
+      if (k.nextDeadline() <= k.nowNs) fireTimers(false);
+      verdict = advanceAll();
+      names.sync(k);
+      rec?.events(steps);
+      if (verdict !== undefined) break;
+      if (!init.alive) continue;
+      const ready = k.runnable();
+      if (ready.length === 0) {
+        if (fireTimers(true)) continue;
+        const blocked = names.procs.filter((q) => q.state === 'blocked').map((q) => ({ proc: names.name(q), reason: q.blockReason }));
+        verdict = { kind: 'deadlock', blocked };
+        break;
+      }
+      if (steps >= maxSteps) {
+        verdict = { kind: 'budget', budget: 'steps', limit: maxSteps };
+        break;
+      }
+      const refs = ready.map((p): ProcRef => ({ id: names.id(p), name: names.name(p), nr: k.syscallNr(p) }));
+      const i = strategy.choose(refs, { step: steps, decision: choices.length });
+      if (!(Number.isInteger(i) && i >= 0 && i < refs.length)) throw new Error(`strategy ${spec} chose ${i} of ${refs.length} ready processes`);
+      if (refs.length > 1) choices.push(refs[i].id);
+      const p = ready[i];
+      steps++;
+      rec?.beforeStep(steps, p);
+      k.execute(p);
+      names.sync(k);
+      rec?.afterStep();
+      opts.onStep?.({ step: steps, ready: refs, chosen: refs[i] });
+    }
+    // A replay whose run ended before its schedule did does not fit either.
+    const misfit = strategy.end?.(choices.length);
+    if (misfit !== undefined) verdict = { kind: 'divergence', message: misfit };
+  } catch (e) {
+    if (e instanceof ScheduleDivergence) verdict = { kind: 'divergence', message: e.message };
+    else verdict = { kind: 'crash', message: e instanceof Error ? e.message : String(e) };
+  }
+  rec?.detach();
+
+  const schedule = encodeSchedule(choices);
+  const result: SimResult = {
+    verdict,
+    seed: k.seed,
+    strategy: spec,
+    choices,
+    schedule,
+    steps,
+    instructions: k.instructions,
+    procs: names.procs.map((p) => ({ name: names.name(p), pid: p.pid, status: procStatus(p) })),
+  };
+  if (rec !== null) {
+    rec.end(verdictLine(verdict));
+    const header = { 'procsim-trace': TRACE_VERSION, seed: k.seed, strategy: spec, kernel: k.variant.name, ...opts.trace?.header };
+    result.trace = makeTrace(header, rec.lines, { schedule, steps, choices: choices.length, instructions: k.instructions });
+  }
+  return result;
+}
+
+function procStatus(p: Process): string {
+  if (p.state === 'zombie' || p.state === 'reaped') return waitStatusText(p.waitStatus);
+  return p.state === 'blocked' ? `blocked in ${p.blockReason}` : 'running';
+}

@@ -1,0 +1,188 @@
+// The trace of a run as JSONL (format in TRACE.md): a header line, one line per kernel step,
+// lines for process events and timer wakeups, an end line, and a footer. Processes appear by
+// canonical name only. The body (steps, events, timers, end) is the canonical form: it says
+// what the processes did and nothing about how the run was set up or chosen, and its SHA-256
+// is the trace hash.
+
+import { createHash } from 'node:crypto';
+import type { Kernel } from '../process/kernel.ts';
+import { BLOCKED, KEEP_REGS } from '../process/kernel.ts';
+import type { ProcessEvent } from '../process/events.ts';
+import type { Process } from '../process/process.ts';
+import { signalName, sigbit } from '../process/signals.ts';
+import { decodeCall, decodeResult, type Json, waitStatusText } from './decode.ts';
+import type { ProcNames } from './names.ts';
+
+export const TRACE_VERSION = 1;
+
+type Line = { [k: string]: Json };
+
+/** One JSON line, kept ASCII: characters above 0x7e (bytes of guest data) as \u00XX. */
+export function jsonLine(v: Line): string {
+  const s = JSON.stringify(v);
+  return /[^\x00-\x7e]/.test(s) ? s.replace(/[^\x00-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
+}
+
+export interface Trace {
+  header: string;
+  /** The canonical body, one JSON object per line. */
+  lines: string[];
+  footer: string;
+  /** `sha256:` and the hex digest of the body (each line followed by a newline). */
+  hash: string;
+  /** The whole file: header, body, footer, each line ending in a newline. */
+  text(): string;
+}
+
+export function hashLines(lines: readonly string[]): string {
+  const h = createHash('sha256');
+  for (const l of lines) h.update(`${l}\n`);
+  return `sha256:${h.digest('hex')}`;
+}
+
+/** What a step looked like before it ran. */
+interface Pending {
+  p: Process;
+  line: Line;
+  pending: bigint;
+  /** Its syscall had blocked and runs again (or is interrupted) now. */
+  retry: boolean;
+  blocked: Process[];
+  /** Pending signals when the syscall returned (set once it ran). */
+  pendingAfterCall?: bigint;
+}
+
+export class TraceRecorder {
+  readonly lines: string[] = [];
+  private cur: Pending | null = null;
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly names: ProcNames,
+  ) {
+    k.syscallObserver = (p, nr, a, ret) => this.onSyscall(p, nr, a, ret);
+  }
+
+  /** Stop watching the kernel. */
+  detach(): void {
+    this.k.syscallObserver = null;
+  }
+
+  private push(line: Line): void {
+    this.lines.push(jsonLine(line));
+  }
+
+  private blockedNow(): Process[] {
+    const out: Process[] = [];
+    for (const q of this.k.procs.values()) if (q.state === 'blocked') out.push(q);
+    return out;
+  }
+
+  private woken(before: Process[]): Json[] {
+    return before.filter((q) => q.state === 'running').map((q) => this.names.name(q));
+  }
+
+  /** Step `step` is about to execute p's pending syscall (or deliver it a signal). */
+  beforeStep(step: number, p: Process): void {
+    const nr = this.k.syscallNr(p);
+    const x = p.cpu.x;
+    const a: number[] = [];
+    for (let i = 0; i < 6; i++) a.push(x[21 + 2 * i] * 4294967296 + (x[20 + 2 * i] >>> 0));
+    const call = decodeCall(nr, a, p, this.names);
+    const line: Line = { step, proc: this.names.name(p), sys: call.sys, args: call.args };
+    const retry = p.blockedIn >= 0;
+    if (retry) line.retry = true;
+    this.cur = { p, line, pending: p.pending, retry, blocked: this.blockedNow() };
+  }
+
+  private onSyscall(p: Process, nr: number, a: ArrayLike<number>, ret: number): void {
+    const cur = this.cur;
+    if (cur === null || cur.p !== p) return;
+    cur.pendingAfterCall = p.pending;
+    this.names.sync(this.k); // a clone's result names the child
+    if (ret === BLOCKED) cur.line.block = p.blockReason;
+    else if (ret !== KEEP_REGS) decodeResult(nr, a, ret, p, this.names, cur.line);
+  }
+
+  /** The step ran (names of new processes already synced). */
+  afterStep(): void {
+    const cur = this.cur;
+    if (cur === null) return;
+    this.cur = null;
+    const { p } = cur;
+    let line = cur.line;
+    let taken: bigint;
+    if (cur.pendingAfterCall === undefined) {
+      // No syscall ran: the step delivered a pending signal instead (interrupting a blocked call).
+      line = { step: line.step, proc: line.proc };
+      if (cur.retry) line.interrupts = cur.line.sys;
+      taken = cur.pending & ~p.pending;
+    } else taken = cur.pendingAfterCall & ~p.pending;
+    if (!p.alive && (p.waitStatus & 0x7f) !== 0) line.killed = signalName(p.waitStatus & 0x7f);
+    else if (taken !== 0n) line.delivered = sigNames(taken);
+    const woke = this.woken(cur.blocked);
+    if (woke.length > 0) line.wakes = woke;
+    this.push(line);
+  }
+
+  /** Process events since the last drain, after step `step`. */
+  events(step: number): void {
+    const { events, dropped } = this.k.events.drain();
+    if (dropped > 0) this.push({ step, event: 'dropped', count: dropped });
+    for (const e of events) this.push(this.eventLine(step, e));
+  }
+
+  private eventLine(step: number, e: ProcessEvent): Line {
+    const name = (pid: number): Json => (pid === 0 ? null : (this.names.pidName(pid) ?? pid));
+    const line: Line = { step, event: e.kind, proc: name(e.pid) };
+    switch (e.kind) {
+      case 'spawn':
+      case 'wait-wakeup':
+        line.parent = name(e.ppid ?? 0);
+        break;
+      case 'reap':
+        line.parent = name(e.ppid ?? 0);
+        line.status = waitStatusText(e.status ?? 0);
+        break;
+      case 'exec':
+        line.path = e.path ?? null;
+        break;
+      case 'exit':
+        line.status = waitStatusText(e.status ?? 0);
+        break;
+      case 'signal':
+        line.sig = signalName(e.sig ?? 0);
+        line.from = e.from === 0 || e.from === undefined ? 'kernel' : name(e.from);
+        break;
+    }
+    return line;
+  }
+
+  /** Blocked processes before timers fire (see timersFired). */
+  timersBefore(): Process[] {
+    return this.blockedNow();
+  }
+
+  /** Timeouts woke some of `before`. */
+  timersFired(step: number, before: Process[]): void {
+    const woke = this.woken(before);
+    if (woke.length > 0) this.push({ step, timeout: woke });
+  }
+
+  end(line: Line): void {
+    this.push(line);
+  }
+}
+
+function sigNames(set: bigint): string[] {
+  const out: string[] = [];
+  for (let sig = 1; sig <= 64; sig++) if (set & sigbit(sig)) out.push(signalName(sig));
+  return out;
+}
+
+export function makeTrace(header: Line, lines: string[], footer: Line): Trace {
+  const hash = hashLines(lines);
+  const h = jsonLine(header);
+  const f = jsonLine({ ...footer, hash });
+  return { header: h, lines, footer: f, hash, text: () => `${[h, ...lines, f].join('\n')}\n` };
+}
