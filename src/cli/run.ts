@@ -1,26 +1,20 @@
 // procsim run: execute one program like `qemu-riscv64 ELF ARGS`.
 
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ElfError } from '../emu/elf.ts';
-import { FsError } from '../process/fs/fs-error.ts';
-import { DEFAULT_MAX_PROCS, MAX_PROCS_LIMIT, Kernel } from '../process/kernel.ts';
-import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, parseKernelVariant, type KernelVariantName } from '../process/variants/index.ts';
-import { DEFAULT_MAX_INSNS, runToExit } from '../process/run.ts';
-import { rootfsSource } from './rootfs.ts';
-import { HostConsole } from './host-console.ts';
-import { type FlagSpec, intFlag, parseArgs, UsageError } from './args.ts';
+import { writeFileSync } from 'node:fs';
+import { DEFAULT_MAX_PROCS } from '../process/kernel.ts';
+import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS } from '../process/variants/index.ts';
+import { DEFAULT_MAX_INSNS, type Ending, runToExit } from '../process/run.ts';
 import { signalName } from '../process/signals.ts';
+import { simulate, verdictText } from '../sim/engine.ts';
+import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
+import { HostConsole } from './host-console.ts';
+import { type FlagSpec, intFlag, parseArgs } from './args.ts';
+import { bootOrFail, parseTarget, TARGET_FLAGS } from './target.ts';
 
 export const RUN_FLAGS: Record<string, FlagSpec> = {
-  rootfs: { value: true },
-  env: { value: true, repeat: true },
+  ...TARGET_FLAGS,
   'clear-env': {},
-  cwd: { value: true },
-  seed: { value: true },
-  'max-insns': { value: true },
-  kernel: { value: true },
-  'max-procs': { value: true },
+  trace: { value: true },
 };
 
 export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
@@ -39,74 +33,32 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
   --kernel NAME      kernel semantics: ${KERNEL_VARIANTS.join(', ')}
                      (default ${DEFAULT_KERNEL_VARIANT})
   --max-procs N      process table size; fork fails with EAGAIN when it is full
-                     (default ${DEFAULT_MAX_PROCS})`;
-
-const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
-
-function kernelFlag(value: string | undefined): KernelVariantName {
-  if (value === undefined) return DEFAULT_KERNEL_VARIANT;
-  try {
-    return parseKernelVariant(value);
-  } catch (e) {
-    throw new UsageError(`--kernel: ${(e as Error).message}`);
-  }
-}
+                     (default ${DEFAULT_MAX_PROCS})
+  --trace FILE       run under the simulator's round-robin strategy and write the trace
+                     (JSONL, see src/sim/TRACE.md) to FILE; a deadlock or a spent budget
+                     then ends the run with exit 137 and leaves the processes as they were`;
 
 export function runCommand(argv: string[]): number {
   const args = parseArgs(argv, RUN_FLAGS);
-  const [target, ...guestArgs] = args.positionals;
-  if (target === undefined) throw new UsageError('run: missing ELF (see procsim run --help)');
+  const { target, argv: shown } = parseTarget(args, 'run', false);
   const seed = intFlag(args, 'seed', 0);
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_MAX_INSNS);
-  const variant = kernelFlag(args.flags.get('kernel')?.[0]);
-  const maxProcs = intFlag(args, 'max-procs', DEFAULT_MAX_PROCS);
-  if (maxProcs < 1 || maxProcs > MAX_PROCS_LIMIT) {
-    throw new UsageError(`--max-procs must be from 1 to ${MAX_PROCS_LIMIT}, got ${maxProcs}`);
-  }
-  const rootfsArg = args.flags.get('rootfs')?.[0];
-
-  const env = new Map<string, string>();
-  if (!args.flags.has('clear-env')) {
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env.set(k, v);
-  }
-  for (const kv of args.flags.get('env') ?? []) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--env wants K=V, got ${JSON.stringify(kv)}`);
-    env.set(kv.slice(0, eq), kv.slice(eq + 1));
-  }
-
-  let guestPath = target;
-  const binds: { path: string; hostPath: string }[] = [];
-  if (rootfsArg === undefined) {
-    const host = resolve(target);
-    if (!existsSync(host)) throw new UsageError(`run: ${target}: no such file`);
-    if (!statSync(host).isFile()) throw new UsageError(`run: ${target}: not a regular file`);
-    guestPath = host;
-    binds.push({ path: host, hostPath: host });
-  }
-  const cwd = args.flags.get('cwd')?.[0] ?? (rootfsArg === undefined ? process.cwd() : '/');
-
-  const k = new Kernel({ console: new HostConsole(), seed, variant, maxProcs, rootfs: rootfsArg === undefined ? undefined : rootfsSource(rootfsArg), binds });
-  if (rootfsArg === undefined) k.fs.ensureDir(Buffer.from(cwd).toString('latin1'));
-  let p;
-  try {
-    p = k.spawnInit(
-      { path: Buffer.from(guestPath).toString('latin1'), argv: [target, ...guestArgs].map(enc), envp: [...env].map(([k2, v]) => enc(`${k2}=${v}`)) },
-      Buffer.from(cwd).toString('latin1'),
-    );
-  } catch (e) {
-    if (e instanceof ElfError) {
-      process.stderr.write(`procsim: ${e.message}\n`);
-      return 126;
+  const booted = bootOrFail(target, shown[0], seed, new HostConsole());
+  if (typeof booted === 'number') return booted;
+  const { kernel: k, init: p } = booted;
+  const tracePath = args.flags.get('trace')?.[0];
+  let end: Ending;
+  if (tracePath === undefined) end = runToExit(k, p, maxInsns);
+  else {
+    const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, trace: { header: { path: target.path, argv: target.argv } } });
+    writeFileSync(tracePath, r.trace!.text());
+    if (r.verdict.kind !== 'exit') {
+      process.stderr.write(`procsim: ${verdictText(r.verdict)}\n`);
+      return 137;
     }
-    if (e instanceof FsError) {
-      const why = { ENOENT: 'no such file', EACCES: 'permission denied (not an executable file)', ENOEXEC: 'not an executable format', ENOTDIR: 'a path component is not a directory' }[e.code as string] ?? e.code;
-      process.stderr.write(`procsim: ${target}: ${why}\n`);
-      return e.code === 'ENOENT' ? 127 : 126;
-    }
-    throw e;
+    const sig = p.waitStatus & 0x7f;
+    end = { exitCode: sig !== 0 ? 128 + sig : (p.waitStatus >> 8) & 0xff, signal: sig !== 0 ? sig : undefined, instructions: k.instructions };
   }
-  const end = runToExit(k, p, maxInsns);
   if (end.budgetExceeded) process.stderr.write(`procsim: instruction budget of ${maxInsns} exhausted (raise it with --max-insns)\n`);
   else if (end.deadlock) process.stderr.write(`procsim: deadlock: every process is blocked (${end.deadlock.join('; ')})\n`);
   else if (end.signal !== undefined) {

@@ -189,7 +189,9 @@ export function simulate(opts: SimOptions): SimResult {
   };
   if (rec !== null) {
     rec.end(verdictLine(verdict));
-    const header = { 'procsim-trace': TRACE_VERSION, seed: k.seed, strategy: spec, kernel: k.variant.name, ...opts.trace?.header };
+    // Nothing of the strategy goes into the file: same seed, kernel, target and schedule give
+    // the same bytes, whichever strategy made the choices.
+    const header = { 'procsim-trace': TRACE_VERSION, seed: k.seed, kernel: k.variant.name, ...opts.trace?.header };
     result.trace = makeTrace(header, rec.lines, { schedule, steps, choices: choices.length, instructions: k.instructions });
   }
   return result;

@@ -19,6 +19,8 @@ export interface Target {
   env?: string[];
   /** Starting directory (default /). */
   cwd?: string;
+  /** Create the starting directory if the filesystem lacks it (the default tree has few). */
+  createCwd?: boolean;
   stdin?: Uint8Array;
   rootfs?: RootfsSource;
   /** Host files shown at guest paths. */
@@ -40,6 +42,7 @@ export function boot(target: Target, seed: number, console: Console): { kernel: 
     maxProcs: target.maxProcs,
     files: target.elf === undefined ? [] : [{ path: target.path, bytes: target.elf, mode: 0o755 }],
   });
+  if (target.createCwd && target.cwd !== undefined) kernel.fs.ensureDir(target.cwd);
   const init = kernel.spawnInit({ path: target.path, argv: target.argv.map(utf8), envp: (target.env ?? []).map(utf8) }, target.cwd);
   return { kernel, init };
 }

@@ -1,0 +1,110 @@
+// procsim replay: run a program under the deterministic simulator, from a seed and a
+// strategy or from a schedule string, and say how it ended, the schedule it took and the
+// hash of its trace, with the command that reproduces it.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CapturedConsole } from '../process/console.ts';
+import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS, simulate, type Verdict, verdictText } from '../sim/engine.ts';
+import { parseSchedule, ScheduleSyntaxError } from '../sim/schedule.ts';
+import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
+import { ReplayStrategy } from '../sim/strategies/replay.ts';
+import type { Strategy } from '../sim/strategy.ts';
+import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError } from './args.ts';
+import { bootOrFail, parseTarget, TARGET_FLAGS } from './target.ts';
+
+export const REPLAY_FLAGS: Record<string, FlagSpec> = {
+  ...TARGET_FLAGS,
+  strategy: { value: true },
+  schedule: { value: true },
+  trace: { value: true },
+  stdin: { value: true },
+  'max-steps': { value: true },
+};
+
+/** Exit codes of runs that did not end with p1's exit. */
+export const REPLAY_EXIT = { deadlock: 3, budget: 4, divergence: 5, crash: 70 } as const;
+
+export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...]
+  Run a program under the deterministic simulator: a strategy, seeded by --seed, picks
+  which process's pending syscall runs at every step, or --schedule dictates it. Prints the
+  guest's output, then how the run ended, its schedule, its trace hash and the command that
+  reproduces it. Hermetic: the environment starts empty, the cwd is /, stdin is empty and
+  without --rootfs the ELF appears at /bin/NAME, so the same command gives the same trace,
+  byte for byte, on any machine.
+  --seed N           run seed: the kernel's randomness and the strategy's (default 0)
+  --strategy S       ${STRATEGY_HELP} (default random)
+  --schedule STR     follow this schedule (s1:..., as printed) instead of a strategy; where
+                     it no longer fits the program, the run stops and says where
+  --trace FILE       write the trace (JSONL, see src/sim/TRACE.md) to FILE
+  --stdin FILE       the guest's standard input
+  --max-steps N      kernel step budget (default ${DEFAULT_SIM_MAX_STEPS})
+  --max-insns N      instruction budget (default ${DEFAULT_SIM_MAX_INSNS})
+  --rootfs, --env, --cwd, --kernel, --max-procs: as for run
+  Exit code: the guest's (128+N if signal N killed it); ${REPLAY_EXIT.deadlock} deadlock, ${REPLAY_EXIT.budget} budget exhausted,
+  ${REPLAY_EXIT.divergence} schedule does not fit, ${REPLAY_EXIT.crash} simulator crash.`;
+
+/** A shell word: quoted unless it is plainly safe. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_\-.,/:=@%+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that reproduces this run: the same flags and target, the schedule taken. */
+function replayCommand(args: Parsed, seed: number, schedule: string): string {
+  const out = ['procsim', 'replay', '--seed', String(seed), '--schedule', schedule];
+  for (const [name, values] of args.flags) {
+    if (['seed', 'strategy', 'schedule', 'trace'].includes(name)) continue;
+    for (const v of values) out.push(`--${name}=${v}`);
+  }
+  if (args.positionals[0]?.startsWith('-')) out.push('--');
+  out.push(...args.positionals);
+  return out.map(shellWord).join(' ');
+}
+
+function exitCode(v: Verdict): number {
+  if (v.kind !== 'exit') return REPLAY_EXIT[v.kind];
+  const sig = v.status & 0x7f;
+  return sig !== 0 ? 128 + sig : (v.status >> 8) & 0xff;
+}
+
+export function replayCommandMain(argv: string[]): number {
+  const args = parseArgs(argv, REPLAY_FLAGS);
+  const seed = intFlag(args, 'seed', 0);
+  const maxInsns = intFlag(args, 'max-insns', DEFAULT_SIM_MAX_INSNS);
+  const maxSteps = intFlag(args, 'max-steps', DEFAULT_SIM_MAX_STEPS);
+  const scheduleArg = args.flags.get('schedule')?.[0];
+  const strategyArg = args.flags.get('strategy')?.[0];
+  if (scheduleArg !== undefined && strategyArg !== undefined) throw new UsageError('replay: give --strategy or --schedule, not both');
+  let strategy: Strategy;
+  try {
+    strategy = scheduleArg !== undefined ? new ReplayStrategy(parseSchedule(scheduleArg)) : parseStrategy(strategyArg ?? 'random');
+  } catch (e) {
+    if (e instanceof ScheduleSyntaxError || e instanceof RangeError) throw new UsageError(`--${scheduleArg !== undefined ? 'schedule' : 'strategy'}: ${e.message}`);
+    throw e;
+  }
+  const { target, argv: shown } = parseTarget(args, 'replay', true);
+  const stdinPath = args.flags.get('stdin')?.[0];
+  if (stdinPath !== undefined) {
+    try {
+      target.stdin = new Uint8Array(readFileSync(stdinPath));
+    } catch (e) {
+      throw new UsageError(`--stdin ${stdinPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const tracePath = args.flags.get('trace')?.[0];
+
+  const console = new CapturedConsole(target.stdin);
+  const booted = bootOrFail(target, shown[0], seed, console);
+  if (typeof booted === 'number') return booted;
+  const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
+  const r = simulate({ ...booted, strategy, maxInsns, maxSteps, trace: { header } });
+  process.stdout.write(console.stdout);
+  process.stderr.write(console.stderr);
+  if (tracePath !== undefined) writeFileSync(tracePath, r.trace!.text());
+  const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
+  say(verdictText(r.verdict));
+  say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);
+  say(`schedule ${r.schedule}`);
+  say(`trace ${r.trace!.hash}${tracePath !== undefined ? ` (written to ${tracePath})` : ''}`);
+  say(`reproduce: ${replayCommand(args, seed, r.schedule)}`);
+  return exitCode(r.verdict);
+}

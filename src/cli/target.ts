@@ -1,0 +1,108 @@
+// The program a command starts and the system it starts in, from the flags `run` and
+// `replay` share. `run` is a window on the host (its environment, its cwd, the ELF at its
+// host path); `replay` is hermetic: only the program's bytes and the flags enter the run,
+// so the same command gives the same run on any machine.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { ElfError } from '../emu/elf.ts';
+import type { Console } from '../process/console.ts';
+import { FsError } from '../process/fs/fs-error.ts';
+import type { Kernel } from '../process/kernel.ts';
+import { DEFAULT_MAX_PROCS, MAX_PROCS_LIMIT } from '../process/kernel.ts';
+import type { Process } from '../process/process.ts';
+import { DEFAULT_KERNEL_VARIANT, type KernelVariantName, parseKernelVariant } from '../process/variants/index.ts';
+import { boot, type Target } from '../sim/target.ts';
+import { type FlagSpec, intFlag, type Parsed, UsageError } from './args.ts';
+import { rootfsSource } from './rootfs.ts';
+
+export const TARGET_FLAGS: Record<string, FlagSpec> = {
+  rootfs: { value: true },
+  env: { value: true, repeat: true },
+  cwd: { value: true },
+  seed: { value: true },
+  'max-insns': { value: true },
+  kernel: { value: true },
+  'max-procs': { value: true },
+};
+
+/** Guest paths are byte strings: the UTF-8 bytes of a host string, one character each. */
+const bytes = (s: string): string => Buffer.from(s).toString('latin1');
+
+function kernelFlag(value: string | undefined): KernelVariantName {
+  if (value === undefined) return DEFAULT_KERNEL_VARIANT;
+  try {
+    return parseKernelVariant(value);
+  } catch (e) {
+    throw new UsageError(`--kernel: ${(e as Error).message}`);
+  }
+}
+
+export interface ParsedTarget {
+  target: Target;
+  /** TARGET and its arguments as typed. */
+  argv: string[];
+}
+
+/** The target of `procsim CMD [flags] TARGET ARGS...`; hermetic: nothing of the host but the ELF's bytes. */
+export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): ParsedTarget {
+  const [target, ...guestArgs] = args.positionals;
+  if (target === undefined) throw new UsageError(`${cmd}: missing ELF (see procsim ${cmd} --help)`);
+  const maxProcs = intFlag(args, 'max-procs', DEFAULT_MAX_PROCS);
+  if (maxProcs < 1 || maxProcs > MAX_PROCS_LIMIT) {
+    throw new UsageError(`--max-procs must be from 1 to ${MAX_PROCS_LIMIT}, got ${maxProcs}`);
+  }
+  const rootfsArg = args.flags.get('rootfs')?.[0];
+
+  const env = new Map<string, string>();
+  if (!hermetic && !args.flags.has('clear-env')) {
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env.set(k, v);
+  }
+  for (const kv of args.flags.get('env') ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env wants K=V, got ${JSON.stringify(kv)}`);
+    env.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+
+  const t: Target = {
+    path: bytes(target),
+    argv: [target, ...guestArgs],
+    env: [...env].map(([k, v]) => `${k}=${v}`),
+    kernel: kernelFlag(args.flags.get('kernel')?.[0]),
+    maxProcs,
+    createCwd: rootfsArg === undefined,
+  };
+  if (rootfsArg !== undefined) t.rootfs = rootfsSource(rootfsArg);
+  else {
+    const host = resolve(target);
+    if (!existsSync(host)) throw new UsageError(`${cmd}: ${target}: no such file`);
+    if (!statSync(host).isFile()) throw new UsageError(`${cmd}: ${target}: not a regular file`);
+    if (hermetic) {
+      t.path = bytes(`/bin/${basename(host)}`);
+      t.elf = new Uint8Array(readFileSync(host));
+    } else {
+      t.path = bytes(host);
+      t.binds = [{ path: host, hostPath: host }];
+    }
+  }
+  t.cwd = bytes(args.flags.get('cwd')?.[0] ?? (rootfsArg === undefined && !hermetic ? process.cwd() : '/'));
+  return { target: t, argv: t.argv };
+}
+
+/** Boot the target, or print why its program cannot start and return the exit code (126, 127). */
+export function bootOrFail(target: Target, display: string, seed: number, console: Console): { kernel: Kernel; init: Process } | number {
+  try {
+    return boot(target, seed, console);
+  } catch (e) {
+    if (e instanceof ElfError) {
+      process.stderr.write(`procsim: ${e.message}\n`);
+      return 126;
+    }
+    if (e instanceof FsError) {
+      const why = { ENOENT: 'no such file', EACCES: 'permission denied (not an executable file)', ENOEXEC: 'not an executable format', ENOTDIR: 'a path component is not a directory' }[e.code as string] ?? e.code;
+      process.stderr.write(`procsim: ${display}: ${why}\n`);
+      return e.code === 'ENOENT' ? 127 : 126;
+    }
+    throw e;
+  }
+}
