@@ -128,6 +128,8 @@ export class Cpu {
   /** Set when run() returns Stop.Fault. */
   faultAddr = 0;
   faultAccess: 'read' | 'write' | 'exec' | 'misaligned' = 'read';
+  /** The faulting page was mapped (a permission fault) rather than absent. */
+  faultMapped = false;
   /** LR reservation address, or -1. */
   private reservation = -1;
   /** Source of the time CSR (ticks, below 2^53); the host supplies virtual time. */
@@ -590,6 +592,7 @@ export class Cpu {
       this.instret += e.access === 'exec' ? n : n - 1; // a fetch fault happens before n counts it
       this.faultAddr = e.addr;
       this.faultAccess = e.misaligned ? 'misaligned' : e.access;
+      this.faultMapped = e.mapped;
       return Stop.Fault;
     }
   }

@@ -17,7 +17,20 @@ import type { Vfs } from './fs/vfs.ts';
 import { mountProc } from './procfs.ts';
 import { Process } from './process.ts';
 import { SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
-import { deliverPending, forceSignal, hasDeliverable, killPending, sendSignal, SI_KERNEL, type SendInfo } from './signal-delivery.ts';
+import {
+  BUS_ADRALN,
+  deliverPending,
+  forceSignal,
+  hasDeliverable,
+  ILL_ILLOPC,
+  killPending,
+  SEGV_ACCERR,
+  SEGV_MAPERR,
+  sendSignal,
+  SI_KERNEL,
+  TRAP_BRKPT,
+  type SendInfo,
+} from './signal-delivery.ts';
 import { terminate } from './lifecycle.ts';
 import type { Handler } from './syscalls/table.ts';
 import { createVariant, DEFAULT_KERNEL_VARIANT, type KernelVariant, type KernelVariantName } from './variants/index.ts';
@@ -198,6 +211,10 @@ export class Kernel {
   /** Run p's instructions until it reaches its next syscall, dies, or `budget` instructions pass. */
   advance(p: Process, budget: number): void {
     if (p.state !== 'running' || p.atSyscall) return;
+    // Between instructions is a kernel entry too (as a timer interrupt would be): a process
+    // that computes without syscalls still receives its signals, SIGKILL included.
+    if (killPending(p)) return terminate(this, p, SIGKILL);
+    if (hasDeliverable(p) && deliverPending(this, p) && p.state !== 'running') return;
     const cpu = p.cpu;
     const before = cpu.instret;
     const stop = cpu.run(budget);
@@ -208,27 +225,31 @@ export class Kernel {
         p.atSyscall = true;
         break;
       case Stop.Fault:
-        forceSignal(this, p, cpu.faultAccess === 'misaligned' ? SIGBUS : SIGSEGV, cpu.faultAddr);
+        if (cpu.faultAccess === 'misaligned') forceSignal(this, p, SIGBUS, BUS_ADRALN, cpu.faultAddr);
+        else forceSignal(this, p, SIGSEGV, cpu.faultMapped ? SEGV_ACCERR : SEGV_MAPERR, cpu.faultAddr);
         break;
       case Stop.Illegal:
-        forceSignal(this, p, SIGILL, cpu.pc);
+        forceSignal(this, p, SIGILL, ILL_ILLOPC, cpu.pc);
         break;
       case Stop.Ebreak:
-        forceSignal(this, p, SIGTRAP, cpu.pc);
+        forceSignal(this, p, SIGTRAP, TRAP_BRKPT, cpu.pc);
         break;
     }
   }
 
   /**
-   * One kernel step for p: deliver a pending signal (which may interrupt a blocked syscall)
-   * or execute p's pending syscall; then signals raised by the syscall are delivered.
+   * One kernel step for p: deliver a pending signal or execute p's pending syscall; then
+   * signals raised by the syscall are delivered. A syscall that blocked runs again first
+   * when woken (a wait4 woken by its child's exit returns the child even though SIGCHLD is
+   * pending too, as on Linux); only if it would block again does a signal interrupt it.
    */
   execute(p: Process): void {
     if (p.state !== 'running' || !p.atSyscall) return;
     if (killPending(p)) return terminate(this, p, SIGKILL);
-    if ((p.blockedIn < 0 || p.interruptible) && deliverPending(this, p)) return;
+    if (p.blockedIn < 0 && deliverPending(this, p)) return;
     this.syscall(p);
-    if (p.state === 'running' && !p.atSyscall) deliverPending(this, p);
+    if (p.state !== 'running') return;
+    if (!p.atSyscall || p.interruptible) deliverPending(this, p);
   }
 
   /** Execute p's pending syscall if it has one, then run it to its next one. */

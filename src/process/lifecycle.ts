@@ -87,7 +87,7 @@ export function terminate(k: Kernel, p: Process, waitStatus: number): void {
   k.variant.onExit?.(k, p);
   p.fds.closeAll();
   if (p.vforkParent !== null) endVfork(k, p);
-  else p.mem.release();
+  else if (!p.children.some((c) => c.vforkParent === p)) p.mem.release();
   k.emit({ kind: 'exit', pid: p.pid, status: waitStatus });
 
   if (p.pid === 1) {
@@ -100,6 +100,9 @@ export function terminate(k: Kernel, p: Process, waitStatus: number): void {
   const reaper = reaperFor(k, p);
   for (const c of p.children) {
     c.parent = reaper;
+    c.exitSignal = SIGCHLD; // an orphan reports to its reaper with SIGCHLD, as on Linux
+    // A vfork child whose parent died keeps the memory it borrowed: it is its own now.
+    if (c.vforkParent === p) c.vforkParent = null;
     if (reaper === null) continue;
     reaper.children.push(c);
     if (c.state === 'zombie') notifyParent(k, c);

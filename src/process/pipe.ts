@@ -122,6 +122,7 @@ export class PipeWriteEnd implements FileBackend {
   /** Bytes taken now: all or nothing up to PIPE_BUF, else as many as fit. EPIPE without readers. */
   write(data: Uint8Array): number {
     const p = this.pipe;
+    if (data.length === 0) return 0; // Linux checks for readers only when there is something to write
     if (p.readers === 0) throw new FsError('EPIPE');
     if (data.length <= PIPE_BUF && p.space < data.length) return 0;
     return p.put(data);
@@ -134,8 +135,8 @@ export class PipeWriteEnd implements FileBackend {
   }
   poll(): number {
     const p = this.pipe;
-    if (p.readers === 0) return POLLERR;
-    return p.space >= PIPE_BUF ? POLLOUT : 0;
+    const out = p.space >= PIPE_BUF ? POLLOUT : 0;
+    return p.readers === 0 ? out | POLLERR : out;
   }
   release(): void {
     this.pipe.writers--;

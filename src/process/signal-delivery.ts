@@ -34,6 +34,12 @@ export const SS_DISABLE = 2;
 export const SI_USER = 0;
 export const SI_KERNEL = 0x80;
 export const SI_TKILL = -6;
+/** si_code of synchronous faults. */
+export const SEGV_MAPERR = 1;
+export const SEGV_ACCERR = 2;
+export const BUS_ADRALN = 1;
+export const ILL_ILLOPC = 1;
+export const TRAP_BRKPT = 1;
 
 export type SendInfo = SigInfo;
 
@@ -212,7 +218,7 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
  * A synchronous fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP) at the current pc: the handler runs
  * if one is installed and the signal is not blocked, else the process dies of it.
  */
-export function forceSignal(k: Kernel, p: Process, sig: number, addr: number): void {
+export function forceSignal(k: Kernel, p: Process, sig: number, code: number, addr: number): void {
   const h = p.actions[sig].handler;
   if (h === SIG_DFL || h === SIG_IGN || p.sigmask & sigbit(sig)) {
     k.emit({ kind: 'signal', pid: p.pid, sig, from: 0 });
@@ -220,5 +226,5 @@ export function forceSignal(k: Kernel, p: Process, sig: number, addr: number): v
     return;
   }
   k.emit({ kind: 'signal', pid: p.pid, sig, from: 0 });
-  enterHandler(k, p, sig, { code: SI_KERNEL, pid: 0, addr });
+  enterHandler(k, p, sig, { code, pid: 0, addr });
 }

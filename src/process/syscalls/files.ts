@@ -27,7 +27,7 @@ import { statToBytes } from '../fs/stat.ts';
 import type { Kernel } from '../kernel.ts';
 import { SI_KERNEL } from '../signal-delivery.ts';
 import { SIGPIPE } from '../signals.ts';
-import { PIPE_BUF, PIPE_CAPACITY, POLLERR, POLLOUT } from '../pipe.ts';
+import { PIPE_BUF, PIPE_CAPACITY, PipeReadEnd, POLLERR, POLLOUT } from '../pipe.ts';
 import { MemFault, PAGE_SIZE, PROT_WRITE } from '../../emu/memory.ts';
 import type { Process } from '../process.ts';
 import type { Handler } from './table.ts';
@@ -319,10 +319,13 @@ export const ioctl: Handler = (_k, p, a) => {
       return 0;
     }
     case FIONREAD: {
-      const size = f.backend.size();
-      if (size === null || isDirFile(f)) return -ERRNO.ENOTTY;
+      // A pipe answers with the bytes buffered; a file with the bytes after the offset.
+      const be = f.backend;
+      const size = be.size();
+      const avail = be instanceof PipeReadEnd ? be.pipe.len : size === null || isDirFile(f) ? -1 : size - f.offset;
+      if (avail < 0 && !(be instanceof PipeReadEnd)) return -ERRNO.ENOTTY;
       const b = new Uint8Array(4);
-      new DataView(b.buffer).setInt32(0, Math.max(0, Math.min(size - f.offset, 0x7fffffff)), true);
+      new DataView(b.buffer).setInt32(0, Math.max(0, Math.min(avail, 0x7fffffff)), true);
       p.mem.write(a[2], b);
       return 0;
     }

@@ -203,7 +203,7 @@ export const getrandom: Handler = (k, p, a) => {
   if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE) || (flags & GRND_RANDOM && flags & GRND_INSECURE)) {
     return -ERRNO.EINVAL;
   }
-  const n = Math.min(len, 33554431);
+  const n = len < 0 ? 33554431 : Math.min(len, 33554431); // a size_t: negative is huge
   p.mem.write(buf, k.random(n));
   return n;
 };

@@ -133,8 +133,8 @@ export const sigaltstack: Handler = (_k, p, a) => {
     const dv = new DataView(p.mem.read(ss, 24).buffer);
     const flags = dv.getInt32(8, true);
     const mode = flags & ~SS_AUTODISARM;
-    if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -ERRNO.EINVAL;
     if (on) return -ERRNO.EPERM;
+    if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -ERRNO.EINVAL;
     if (mode === SS_DISABLE) next = { sp: 0, size: 0, flags: SS_DISABLE };
     else {
       const size = Number(dv.getBigUint64(16, true));

@@ -12,13 +12,21 @@ const CLOCK_REALTIME_COARSE = 5;
 const CLOCK_TAI = 11;
 const TIMER_ABSTIME = 1;
 
-/** Nanoseconds on clock clk, or -1 for an unknown clock. */
+/** Wall clocks count from the epoch: their seconds get EPOCH_SEC added when shown. */
+function isWallClock(clk: number): boolean {
+  return clk === CLOCK_REALTIME || clk === CLOCK_REALTIME_COARSE || clk === CLOCK_TAI;
+}
+
+/**
+ * Nanoseconds on clock clk, not counting a wall clock's epoch seconds (so the value stays an
+ * exact integer: epoch nanoseconds would pass 2^53), or -1 for an unknown clock.
+ */
 function clockNs(k: Kernel, p: Process, clk: number): number {
   switch (clk) {
     case CLOCK_REALTIME:
     case CLOCK_REALTIME_COARSE:
     case CLOCK_TAI:
-      return EPOCH_SEC * 1e9 + k.nowNs;
+      return k.nowNs;
     case CLOCK_PROCESS_CPUTIME_ID:
     case CLOCK_THREAD_CPUTIME_ID:
       return p.cpu.instret;
@@ -32,28 +40,29 @@ function clockNs(k: Kernel, p: Process, clk: number): number {
   }
 }
 
-function timespec(ns: number): Uint8Array {
+function timespec(ns: number, baseSec = 0): Uint8Array {
   const b = new Uint8Array(16);
   const dv = new DataView(b.buffer);
-  dv.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
+  dv.setBigInt64(0, BigInt(baseSec + Math.floor(ns / 1e9)), true);
   dv.setBigInt64(8, BigInt(ns % 1e9), true);
   return b;
 }
 
-/** A guest struct timespec in ns; EINVAL when out of range. */
-function readTimespec(p: Process, addr: number): number {
+/** A guest struct timespec in ns (less baseSec seconds); NaN when out of range (EINVAL). */
+function readTimespec(p: Process, addr: number, baseSec = 0): number {
   const b = p.mem.read(addr, 16);
   const dv = new DataView(b.buffer);
   const sec = Number(dv.getBigInt64(0, true));
   const nsec = Number(dv.getBigInt64(8, true));
-  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -1;
-  return sec * 1e9 + nsec;
+  if (sec < 0 || nsec < 0 || nsec >= 1e9) return NaN;
+  return (sec - baseSec) * 1e9 + nsec;
 }
 
 export const clock_gettime: Handler = (k, p, a) => {
-  const ns = clockNs(k, p, a[0] | 0);
+  const clk = a[0] | 0;
+  const ns = clockNs(k, p, clk);
   if (ns < 0) return -ERRNO.EINVAL;
-  p.mem.write(a[1], timespec(ns));
+  p.mem.write(a[1], timespec(ns, isWallClock(clk) ? EPOCH_SEC : 0));
   return 0;
 };
 
@@ -65,10 +74,10 @@ export const clock_getres: Handler = (k, p, a) => {
 
 export const gettimeofday: Handler = (k, p, a) => {
   if (a[0] !== 0) {
-    const ns = EPOCH_SEC * 1e9 + k.nowNs;
+    const ns = k.nowNs;
     const b = new Uint8Array(16);
     const dv = new DataView(b.buffer);
-    dv.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
+    dv.setBigInt64(0, BigInt(EPOCH_SEC + Math.floor(ns / 1e9)), true);
     dv.setBigInt64(8, BigInt(Math.floor((ns % 1e9) / 1000)), true);
     p.mem.write(a[0], b);
   }
@@ -87,7 +96,7 @@ function sleepUntil(k: Kernel, p: Process, deadline: number): number {
 export const nanosleep: Handler = (k, p, a) => {
   if (k.resumed(p)) return sleepUntil(k, p, 0);
   const ns = readTimespec(p, a[0]);
-  if (ns < 0) return -ERRNO.EINVAL;
+  if (Number.isNaN(ns)) return -ERRNO.EINVAL;
   return sleepUntil(k, p, k.nowNs + ns);
 };
 
@@ -96,9 +105,10 @@ export const clock_nanosleep: Handler = (k, p, a) => {
   const [clk, flags] = [a[0] | 0, a[1] | 0];
   const now = clockNs(k, p, clk);
   if (now < 0 || clk === CLOCK_THREAD_CPUTIME_ID) return -ERRNO.EINVAL;
-  const ns = readTimespec(p, a[2]);
-  if (ns < 0) return -ERRNO.EINVAL;
-  const delta = flags & TIMER_ABSTIME ? ns - now : ns;
+  const abs = (flags & TIMER_ABSTIME) !== 0;
+  const ns = readTimespec(p, a[2], abs && isWallClock(clk) ? EPOCH_SEC : 0);
+  if (Number.isNaN(ns)) return -ERRNO.EINVAL;
+  const delta = abs ? ns - now : ns;
   return delta > 0 ? sleepUntil(k, p, k.nowNs + delta) : 0;
 };
 

@@ -143,8 +143,10 @@ export const waitid: Handler = (k, p, a) => {
     if (r === 0 && infop !== 0) p.mem.write(infop, childInfo(null));
     return r;
   }
-  if (infop !== 0) p.mem.write(infop, childInfo(r));
-  if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
+  // As wait4: the child is collected before a bad infop pointer can fault.
+  const info = childInfo(r);
   if (!(options & WNOWAIT)) consume(k, r);
+  if (infop !== 0) p.mem.write(infop, info);
+  if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
   return 0;
 };

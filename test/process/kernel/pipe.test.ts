@@ -77,7 +77,9 @@ describe('pipe against an array model', () => {
               const data = new Uint8Array(o.len).map((_, i) => (o.fill + i + serial) & 0xff);
               serial++;
               if (readers.length === 0) {
-                expect(errorCode(() => w.write(data))).toBe('EPIPE');
+                // Linux looks for readers only when there is something to write.
+                if (data.length === 0) expect(w.write(data)).toBe(0);
+                else expect(errorCode(() => w.write(data))).toBe('EPIPE');
                 break;
               }
               const space = PIPE_CAPACITY - model.length;
@@ -133,8 +135,8 @@ describe('pipe against an array model', () => {
             expect(r.poll()).toBe((model.length > 0 ? POLLIN : 0) | (writers.length === 0 ? POLLHUP : 0));
           }
           for (const w of writers) {
-            if (readers.length === 0) expect(w.poll() & POLLERR).toBe(POLLERR);
-            else expect(w.poll()).toBe(PIPE_CAPACITY - model.length >= PIPE_BUF ? POLLOUT : 0);
+            const out = PIPE_CAPACITY - model.length >= PIPE_BUF ? POLLOUT : 0;
+            expect(w.poll()).toBe(readers.length === 0 ? out | POLLERR : out);
           }
         }
       }),

@@ -1,4 +1,5 @@
 // procsim run --kernel NAME and --max-procs N.
+import { MAX_PROCS_LIMIT } from '../../../src/process/kernel.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,9 @@ it('a bad --kernel or --max-procs is a one-line usage error', () => {
     'procsim: --kernel: unknown kernel variant "bogus" (choose one of: reference, legacy-rollback, phase1-bridge)\n',
   );
   const zero = procsim(['run', '--max-procs', '0', elf]);
-  expect([zero.code, zero.stderr]).toEqual([2, 'procsim: --max-procs must be at least 1, got 0\n']);
+  expect([zero.code, zero.stderr]).toEqual([2, `procsim: --max-procs must be from 1 to ${MAX_PROCS_LIMIT}, got 0\n`]);
+  const huge = procsim(['run', '--max-procs', String(MAX_PROCS_LIMIT + 1), elf]);
+  expect(huge.code).toBe(2);
   const word = procsim(['run', '--max-procs', 'many', elf]);
   expect([word.code, word.stderr]).toEqual([2, 'procsim: --max-procs must be a non-negative integer, got "many"\n']);
   const help = procsim(['run', '--help']);
