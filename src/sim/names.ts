@@ -11,16 +11,12 @@ export class ProcNames {
   private readonly ids = new Map<Process, number>();
   /** The latest process seen with each pid (a pid may come back after a wrap). */
   private readonly pids = new Map<number, Process>();
-  private seenSize = -1;
 
   /**
    * Name the processes created since the last call (the table iterates in creation order).
-   * Called after every kernel step: no step both creates and removes a process, so an
-   * unchanged table size means nothing new.
+   * Called after every kernel step, before a process created there can be reaped.
    */
   sync(k: Kernel): void {
-    if (k.procs.size === this.seenSize) return;
-    this.seenSize = k.procs.size;
     for (const p of k.procs.values()) {
       if (this.ids.has(p)) continue;
       this.procs.push(p);
