@@ -1,0 +1,112 @@
+// procsim replay and run --trace as separate node processes: the same command gives the same
+// trace file in another process, and the command a run prints reproduces it.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { A0, BUF, Prog, SYS } from '../process/kernel/harness.ts';
+import { SIGCHLD } from '../../src/process/signals.ts';
+import { REPO_ROOT, guestPath } from '../support/guests.ts';
+
+const FORK_WAIT = guestPath('fork-wait');
+const dir = mkdtempSync(join(tmpdir(), 'procsim-sim-cli-'));
+
+function procsim(args: string[]) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/procsim.mjs'), ...args], { encoding: 'utf8', cwd: dir });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The "procsim: reproduce: ..." line's arguments (after `procsim`). */
+function reproduceArgs(stderr: string): string[] {
+  const line = stderr.split('\n').find((l) => l.startsWith('procsim: reproduce: procsim '));
+  expect(line).toBeDefined();
+  return line!.slice('procsim: reproduce: procsim '.length).split(' ');
+}
+
+describe('procsim replay', () => {
+  it('same seed in two processes: the same trace file; the printed command reproduces it', () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((n) => join(dir, `${n}.jsonl`));
+    const first = procsim(['replay', '--seed', '42', '--trace', a, FORK_WAIT]);
+    expect(first.code).toBe(0);
+    expect(first.stdout.split('\n')[0]).toBe('parent: forking');
+    expect(first.stderr).toMatch(/^procsim: p1 exited 0\nprocsim: strategy random, seed 42: \d+ steps, \d+ choices, \d+ instructions\nprocsim: schedule s1:\w+\nprocsim: trace sha256:[0-9a-f]{64} \(written to .*\)\nprocsim: reproduce: /);
+    expect(procsim(['replay', '--seed', '42', '--trace', b, FORK_WAIT]).code).toBe(0);
+    expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
+    const again = procsim([...reproduceArgs(first.stderr).slice(0, -1), '--trace', c, FORK_WAIT]);
+    expect(again.code).toBe(0);
+    expect(readFileSync(c, 'utf8')).toBe(readFileSync(a, 'utf8'));
+    expect(again.stdout).toBe(first.stdout);
+    const hash = /trace (sha256:\w+)/.exec(first.stderr)![1];
+    expect(JSON.parse(readFileSync(a, 'utf8').trim().split('\n').at(-1)!).hash).toBe(hash);
+  });
+
+  it('PCT by name prints the bound it used, so its seed replays too', () => {
+    const r = procsim(['replay', '--seed', '3', '--strategy', 'pct', FORK_WAIT]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('strategy pct:3:50, seed 3');
+    const spelled = procsim(['replay', '--seed', '3', '--strategy', 'pct:3:50', FORK_WAIT]);
+    const hash = (s: string) => /trace (sha256:\w+)/.exec(s)![1];
+    expect(hash(spelled.stderr)).toBe(hash(r.stderr));
+  });
+
+  it('findings have their own exit codes: divergence 5, deadlock 3, budget 4', () => {
+    const div = procsim(['replay', '--schedule', 's1:b30', FORK_WAIT]);
+    expect(div.code).toBe(5);
+    expect(div.stderr).toMatch(/^procsim: schedule does not fit: diverged at step \d+, choice \d+ of 30: the schedule runs p2, but only p1/);
+    const elf = join(dir, 'deadlock');
+    const prog = new Prog()
+      .sys(SYS.pipe2, BUF, 0)
+      .sys(SYS.pipe2, BUF + 8, 0)
+      .sys(SYS.clone, SIGCHLD, 0, 0, 0, 0)
+      .b('bne', A0, 0, 'parent')
+      .sys(SYS.read, 5, BUF + 64, 1)
+      .sys(SYS.exit, 0)
+      .label('parent')
+      .sys(SYS.read, 3, BUF + 64, 1)
+      .sys(SYS.exit, 0);
+    writeFileSync(elf, prog.elf(), { mode: 0o755 });
+    const dl = procsim(['replay', elf]);
+    expect(dl.code).toBe(3);
+    expect(dl.stderr.split('\n')[0]).toBe('procsim: deadlock: every process is blocked (p1: read; p2: read)');
+    const budget = procsim(['replay', '--max-steps', '10', FORK_WAIT]);
+    expect(budget.code).toBe(4);
+    expect(budget.stderr.split('\n')[0]).toBe('procsim: steps budget of 10 exhausted');
+  });
+
+  it('bad input: one line and exit 2', () => {
+    const cases: [string[], RegExp][] = [
+      [['replay', '--schedule', 's1:a-', FORK_WAIT], /^procsim: --schedule: bad schedule "s1:a-": at character 5: expected a process/],
+      [['replay', '--strategy', 'dfs', FORK_WAIT], /^procsim: --strategy: unknown strategy "dfs"/],
+      [['replay', '--strategy', 'rr', '--schedule', 's1:', FORK_WAIT], /^procsim: replay: give --strategy or --schedule, not both/],
+      [['replay', '--seed', '-1', FORK_WAIT], /^procsim: --seed must be a non-negative integer/],
+      [['replay'], /^procsim: replay: missing ELF/],
+      [['replay', '--stdin', join(dir, 'nope'), FORK_WAIT], /^procsim: --stdin .*nope: ENOENT/],
+    ];
+    for (const [args, why] of cases) {
+      const r = procsim(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('procsim run --trace', () => {
+  it('writes the same kind of trace under round-robin, and the guest runs as without it', () => {
+    const file = join(dir, 'run.jsonl');
+    const traced = procsim(['run', '--clear-env', '--trace', file, FORK_WAIT]);
+    const plain = procsim(['run', '--clear-env', FORK_WAIT]);
+    expect(traced.code).toBe(0);
+    expect(traced.stdout).toBe(plain.stdout);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ 'procsim-trace': 1, seed: 0, kernel: 'reference', argv: [FORK_WAIT] });
+    expect(lines.at(-2)).toEqual({ end: 'exit', status: 'exited 0' });
+    expect(lines.at(-1)).toMatchObject({ schedule: expect.stringMatching(/^s1:/), hash: expect.stringMatching(/^sha256:/) });
+  });
+
+  it('the help lists replay and its flags', () => {
+    const r = procsim(['--help']);
+    for (const s of ['procsim replay', '--strategy', '--schedule', '--trace', '--max-steps', '--stdin']) expect(r.stdout).toContain(s);
+  });
+});
