@@ -371,6 +371,14 @@ export class Memory {
   // ---- bulk access for the kernel (throws MemFault; callers turn it into EFAULT) ------
 
   read(addr: number, len: number): Uint8Array {
+    checkRange(addr, len, 'read');
+    // A large read of memory that is not there faults before anything is allocated.
+    if (len > 1 << 20) {
+      for (let vpn = Math.floor(addr / PAGE_SIZE); vpn * PAGE_SIZE < addr + len; vpn++) {
+        const prot = this.protOf(vpn);
+        if (prot < 0 || !(prot & PROT_READ)) throw new MemFault(Math.max(vpn * PAGE_SIZE, addr), 'read', prot >= 0);
+      }
+    }
     const out = new Uint8Array(len);
     this.readInto(addr, out);
     return out;

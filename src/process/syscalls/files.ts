@@ -184,9 +184,12 @@ function iovecs(p: Process, addr: number, count: number): [number, number][] {
   if (count < 0 || count > IOV_MAX) throw new FsError('EINVAL');
   const dv = new DataView(p.mem.read(addr, count * 16).buffer);
   const out: [number, number][] = [];
+  let total = 0;
   for (let i = 0; i < count; i++) {
-    const len = Number(dv.getBigInt64(i * 16 + 8, true));
+    let len = Number(dv.getBigInt64(i * 16 + 8, true));
     if (len < 0) throw new FsError('EINVAL');
+    len = Math.min(len, MAX_RW - total); // Linux truncates the vector at MAX_RW_COUNT in total
+    total += len;
     out.push([Number(dv.getBigUint64(i * 16, true)), len]);
   }
   return out;
