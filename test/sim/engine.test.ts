@@ -71,6 +71,15 @@ describe('simulate', () => {
     expect(run(5, 'pct:3:40').trace!.text()).toBe(run(5, 'pct:3:40').trace!.text());
   });
 
+  it('onStep sees every step: who was ready and who ran; the choices are the steps with two or more', () => {
+    const seen: { ready: string[]; chosen: string }[] = [];
+    const r = simulateTarget(forkWait, { seed: 8, strategy: parseStrategy('random'), onStep: (s) => seen.push({ ready: s.ready.map((p) => p.name), chosen: s.chosen.name }) });
+    expect(seen).toHaveLength(r.steps);
+    for (const s of seen) expect(s.ready).toContain(s.chosen);
+    expect(seen.filter((s) => s.ready.length > 1).map((s) => Number(s.chosen.slice(1)))).toEqual(r.choices);
+    expect(r.trace).toBeUndefined();
+  });
+
   it('round-robin runs the children in creation order', () => {
     const r = run(0, 'rr');
     expect(text(r.stdout).split('\n').slice(1, 4)).toEqual(['child 0: ppid matches: yes', 'child 1: ppid matches: yes', 'child 2: ppid matches: yes']);
