@@ -48,9 +48,9 @@ function shellWord(s: string): string {
   return /^[A-Za-z0-9_\-.,/:=@%+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that reproduces this run: the same flags and target, the schedule taken. */
-function replayCommand(args: Parsed, seed: number, schedule: string): string {
-  const out = ['procsim', 'replay', '--seed', String(seed), '--schedule', schedule];
+/** A command that reproduces this run: the same flags and target, and `how` (a strategy or the schedule taken). */
+function replayCommand(args: Parsed, seed: number, how: string[]): string {
+  const out = ['procsim', 'replay', '--seed', String(seed), ...how];
   for (const [name, values] of args.flags) {
     if (['seed', 'strategy', 'schedule', 'trace'].includes(name)) continue;
     for (const v of values) out.push(`--${name}=${v}`);
@@ -105,6 +105,7 @@ export function replayCommandMain(argv: string[]): number {
   say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);
   say(`schedule ${r.schedule}`);
   say(`trace ${r.trace!.hash}${tracePath !== undefined ? ` (written to ${tracePath})` : ''}`);
-  say(`reproduce: ${replayCommand(args, seed, r.schedule)}`);
+  if (scheduleArg === undefined) say(`reproduce: ${replayCommand(args, seed, ['--strategy', r.strategy])}`);
+  say(`${scheduleArg === undefined ? 'or by schedule' : 'reproduce'}: ${replayCommand(args, seed, ['--schedule', r.schedule])}`);
   return exitCode(r.verdict);
 }

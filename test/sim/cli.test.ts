@@ -17,15 +17,16 @@ function procsim(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The "procsim: reproduce: ..." line's arguments (after `procsim`). */
-function reproduceArgs(stderr: string): string[] {
-  const line = stderr.split('\n').find((l) => l.startsWith('procsim: reproduce: procsim '));
-  expect(line).toBeDefined();
-  return line!.slice('procsim: reproduce: procsim '.length).split(' ');
+/** The arguments (after `procsim`) of the printed command labelled `label`. */
+function printedArgs(stderr: string, label: string): string[] {
+  const start = `procsim: ${label}: procsim `;
+  const line = stderr.split('\n').find((l) => l.startsWith(start));
+  expect(line, label).toBeDefined();
+  return line!.slice(start.length).split(' ');
 }
 
 describe('procsim replay', () => {
-  it('same seed in two processes: the same trace file; the printed command reproduces it', () => {
+  it('same seed in two processes: the same trace file; the printed commands reproduce it', () => {
     const [a, b, c] = ['a', 'b', 'c'].map((n) => join(dir, `${n}.jsonl`));
     const first = procsim(['replay', '--seed', '42', '--trace', a, FORK_WAIT]);
     expect(first.code).toBe(0);
@@ -33,10 +34,17 @@ describe('procsim replay', () => {
     expect(first.stderr).toMatch(/^procsim: p1 exited 0\nprocsim: strategy random, seed 42: \d+ steps, \d+ choices, \d+ instructions\nprocsim: schedule s1:\w+\nprocsim: trace sha256:[0-9a-f]{64} \(written to .*\)\nprocsim: reproduce: /);
     expect(procsim(['replay', '--seed', '42', '--trace', b, FORK_WAIT]).code).toBe(0);
     expect(readFileSync(b, 'utf8')).toBe(readFileSync(a, 'utf8'));
-    const again = procsim([...reproduceArgs(first.stderr).slice(0, -1), '--trace', c, FORK_WAIT]);
+    expect(printedArgs(first.stderr, 'reproduce')).toEqual(['replay', '--seed', '42', '--strategy', 'random', FORK_WAIT]);
+    const bySchedule = printedArgs(first.stderr, 'or by schedule');
+    expect(bySchedule.slice(0, 4)).toEqual(['replay', '--seed', '42', '--schedule']);
+    const again = procsim([...bySchedule.slice(0, -1), '--trace', c, FORK_WAIT]);
     expect(again.code).toBe(0);
     expect(readFileSync(c, 'utf8')).toBe(readFileSync(a, 'utf8'));
     expect(again.stdout).toBe(first.stdout);
+    expect(printedArgs(again.stderr, 'reproduce')).toEqual(bySchedule);
+    // Flags the run depends on are carried over.
+    const env = procsim(['replay', '--seed', '1', '--env', 'A=b c', '--max-steps', '500', FORK_WAIT]);
+    expect(env.stderr).toContain(`reproduce: procsim replay --seed 1 --strategy random '--env=A=b c' --max-steps=500 ${FORK_WAIT}`);
     const hash = /trace (sha256:\w+)/.exec(first.stderr)![1];
     expect(JSON.parse(readFileSync(a, 'utf8').trim().split('\n').at(-1)!).hash).toBe(hash);
   });
