@@ -50,7 +50,9 @@ export function runCommand(argv: string[]): number {
   let end: Ending;
   if (tracePath === undefined) end = runToExit(k, p, maxInsns);
   else {
-    const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, trace: { header: { path: target.path, argv: target.argv } } });
+    // Like plain run, no step budget: only instructions bound the run.
+    const header = { path: target.path, argv: target.argv };
+    const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps: Infinity, trace: { header } });
     writeFileSync(tracePath, r.trace!.text());
     if (r.verdict.kind !== 'exit') {
       process.stderr.write(`procsim: ${verdictText(r.verdict)}\n`);
