@@ -370,15 +370,20 @@ export class Memory {
 
   // ---- bulk access for the kernel (throws MemFault; callers turn it into EFAULT) ------
 
+  /** MemFault unless every page of [addr, addr+len) is mapped with `access` allowed. */
+  assertAccess(addr: number, len: number, access: 'read' | 'write'): void {
+    checkRange(addr, len, access);
+    const need = access === 'read' ? PROT_READ : PROT_WRITE;
+    for (let vpn = Math.floor(addr / PAGE_SIZE); vpn * PAGE_SIZE < addr + len; vpn++) {
+      const prot = this.protOf(vpn);
+      if (prot < 0 || !(prot & need)) throw new MemFault(Math.max(vpn * PAGE_SIZE, addr), access, prot >= 0);
+    }
+  }
+
   read(addr: number, len: number): Uint8Array {
     checkRange(addr, len, 'read');
     // A large read of memory that is not there faults before anything is allocated.
-    if (len > 1 << 20) {
-      for (let vpn = Math.floor(addr / PAGE_SIZE); vpn * PAGE_SIZE < addr + len; vpn++) {
-        const prot = this.protOf(vpn);
-        if (prot < 0 || !(prot & PROT_READ)) throw new MemFault(Math.max(vpn * PAGE_SIZE, addr), 'read', prot >= 0);
-      }
-    }
+    if (len > 1 << 20) this.assertAccess(addr, len, 'read');
     const out = new Uint8Array(len);
     this.readInto(addr, out);
     return out;
@@ -419,6 +424,12 @@ export class Memory {
     const lo = this.load32(addr) >>> 0;
     const hi = this.load32(addr + 4) >>> 0;
     return (BigInt(hi) << 32n) | BigInt(lo);
+  }
+
+  writeU32(addr: number, v: number): void {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, v, true);
+    this.write(addr, b);
   }
 
   writeU64(addr: number, v: bigint): void {

@@ -213,8 +213,10 @@ export class Kernel {
     if (p.state !== 'running' || p.atSyscall) return;
     // Between instructions is a kernel entry too (as a timer interrupt would be): a process
     // that computes without syscalls still receives its signals, SIGKILL included.
-    if (killPending(p)) return terminate(this, p, SIGKILL);
-    if (hasDeliverable(p) && deliverPending(this, p) && p.state !== 'running') return;
+    if (p.pending !== 0n) {
+      if (killPending(p)) return terminate(this, p, SIGKILL);
+      if (deliverPending(this, p) && p.state !== 'running') return;
+    }
     const cpu = p.cpu;
     const before = cpu.instret;
     const stop = cpu.run(budget);
@@ -245,10 +247,12 @@ export class Kernel {
    */
   execute(p: Process): void {
     if (p.state !== 'running' || !p.atSyscall) return;
-    if (killPending(p)) return terminate(this, p, SIGKILL);
-    if (p.blockedIn < 0 && deliverPending(this, p)) return;
+    if (p.pending !== 0n) {
+      if (killPending(p)) return terminate(this, p, SIGKILL);
+      if (p.blockedIn < 0 && deliverPending(this, p)) return;
+    }
     this.syscall(p);
-    if (p.state !== 'running') return;
+    if (p.state !== 'running' || p.pending === 0n) return;
     if (!p.atSyscall || p.interruptible) deliverPending(this, p);
   }
 
@@ -288,16 +292,10 @@ export class Kernel {
     }
     if (this.syscallObserver !== null) this.syscallObserver(p, nr, a, r);
     if (r === BLOCKED) return;
-    p.blockedIn = -1;
-    p.ioDone = 0;
-    p.deadline = Infinity;
-    p.interruptible = true;
+    p.endSyscall();
     if (!p.alive) return;
-    p.atSyscall = false;
-    if (r === KEEP_REGS) return;
-    x[20] = r | 0;
-    x[21] = Math.floor(r / 4294967296) | 0;
-    p.cpu.pc += 4;
+    if (r === KEEP_REGS) p.atSyscall = false;
+    else p.returnFromSyscall(r);
   }
 
   // ---- blocking and wakeups ---------------------------------------------------------------
@@ -378,12 +376,8 @@ export class Kernel {
     sendSignal(this, target, sig, info);
   }
 
-  /** Terminate p with a wait status (exit: code << 8; signal: the signal number). */
+  /** Terminate p with a wait status (exit: code << 8; killed: the signal number). */
   terminate(p: Process, waitStatus: number): void {
     terminate(this, p, waitStatus);
-  }
-
-  killBySignal(p: Process, sig: number): void {
-    terminate(this, p, sig);
   }
 }

@@ -5,8 +5,7 @@
 import { ERRNO } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import { Process, SIG_IGN } from './process.ts';
-import { SA_NOCLDWAIT } from './signal-delivery.ts';
-import { sendSignal } from './signal-delivery.ts';
+import { SA_NOCLDWAIT, sendSignal } from './signal-delivery.ts';
 import { SIGCHLD, SIGKILL } from './signals.ts';
 
 export interface ForkOptions {
@@ -73,7 +72,7 @@ export function terminate(k: Kernel, p: Process, waitStatus: number): void {
   k.wake(p); // off every wait queue and timer
   p.state = 'zombie';
   p.atSyscall = false;
-  p.blockedIn = -1;
+  p.endSyscall();
   p.waitStatus = waitStatus;
   p.pending = 0n;
   p.pendingInfo.clear();

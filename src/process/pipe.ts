@@ -77,12 +77,27 @@ export class Pipe {
   }
 }
 
-export class PipeReadEnd implements FileBackend {
-  constructor(readonly pipe: Pipe) {
-    pipe.readers++;
-  }
+/** What both ends share: the pipe, its queue, no offset, the pipe's stat. */
+abstract class PipeEnd implements FileBackend {
+  constructor(readonly pipe: Pipe) {}
   get queue(): WaitQueue {
     return this.pipe.queue;
+  }
+  size(): null {
+    return null;
+  }
+  stat(): Stat {
+    return this.pipe.stat();
+  }
+  abstract read(len: number): Uint8Array | null;
+  abstract write(data: Uint8Array): number;
+  abstract poll(): number;
+}
+
+export class PipeReadEnd extends PipeEnd {
+  constructor(pipe: Pipe) {
+    super(pipe);
+    pipe.readers++;
   }
   /** Bytes now, [] at end of file (no writer left), null when the caller would have to wait. */
   read(len: number): Uint8Array | null {
@@ -92,12 +107,6 @@ export class PipeReadEnd implements FileBackend {
   }
   write(): number {
     throw new FsError('EBADF');
-  }
-  size(): null {
-    return null;
-  }
-  stat(): Stat {
-    return this.pipe.stat();
   }
   poll(): number {
     const p = this.pipe;
@@ -109,12 +118,10 @@ export class PipeReadEnd implements FileBackend {
   }
 }
 
-export class PipeWriteEnd implements FileBackend {
-  constructor(readonly pipe: Pipe) {
+export class PipeWriteEnd extends PipeEnd {
+  constructor(pipe: Pipe) {
+    super(pipe);
     pipe.writers++;
-  }
-  get queue(): WaitQueue {
-    return this.pipe.queue;
   }
   read(): Uint8Array {
     throw new FsError('EBADF');
@@ -126,12 +133,6 @@ export class PipeWriteEnd implements FileBackend {
     if (p.readers === 0) throw new FsError('EPIPE');
     if (data.length <= PIPE_BUF && p.space < data.length) return 0;
     return p.put(data);
-  }
-  size(): null {
-    return null;
-  }
-  stat(): Stat {
-    return this.pipe.stat();
   }
   poll(): number {
     const p = this.pipe;

@@ -117,6 +117,23 @@ export class Process {
     this.cpu = new Cpu(mem);
   }
 
+  /** The syscall in progress is over (done, interrupted or abandoned): forget its wait state. */
+  endSyscall(): void {
+    this.blockedIn = -1;
+    this.ioDone = 0;
+    this.deadline = Infinity;
+    this.interruptible = true;
+  }
+
+  /** Return r from the syscall at the pc: a0 = r, and go on after the ecall. */
+  returnFromSyscall(r: number): void {
+    const x = this.cpu.x;
+    x[20] = r | 0;
+    x[21] = Math.floor(r / 4294967296) | 0;
+    this.cpu.pc += 4;
+    this.atSyscall = false;
+  }
+
   get ppid(): number {
     return this.parent?.pid ?? 0;
   }

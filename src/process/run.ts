@@ -83,7 +83,7 @@ export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
       deadlock = [...k.procs.values()]
         .filter((q) => q.state === 'blocked' || q.state === 'stopped')
         .map((q) => `pid ${q.pid}: ${q.state === 'stopped' ? 'stopped' : q.blockReason}`);
-      k.killBySignal(init, SIGKILL);
+      k.terminate(init, SIGKILL);
       break;
     }
     for (const p of ready) {
@@ -92,7 +92,7 @@ export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
     }
     if (k.instructions >= maxInsns && init.alive) {
       budgetExceeded = true;
-      k.killBySignal(init, SIGKILL);
+      k.terminate(init, SIGKILL);
     }
   }
   const sig = init.waitStatus & 0x7f;

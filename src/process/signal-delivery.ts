@@ -96,6 +96,21 @@ function nextDeliverable(p: Process): number {
   return sig;
 }
 
+/**
+ * Run the current syscall under a temporary mask (rt_sigsuspend, ppoll, pselect6): a handler
+ * entered meanwhile restores the old one on sigreturn, as does a normal return.
+ */
+export function useTemporaryMask(p: Process, mask: bigint): void {
+  p.savedMask = p.sigmask;
+  p.sigmask = mask & ~UNBLOCKABLE;
+}
+
+export function restoreTemporaryMask(p: Process): void {
+  if (p.savedMask === null) return;
+  p.sigmask = p.savedMask;
+  p.savedMask = null;
+}
+
 export function hasDeliverable(p: Process): boolean {
   return (p.pending & ~p.sigmask) !== 0n;
 }
@@ -143,9 +158,7 @@ export function deliverPending(k: Kernel, p: Process): boolean {
 function stop(k: Kernel, p: Process, sig: number): void {
   if (p.blockedIn >= 0) {
     k.wake(p);
-    p.blockedIn = -1;
-    p.ioDone = 0;
-    p.deadline = Infinity;
+    p.endSyscall();
   }
   p.state = 'stopped';
   p.jobChange = { kind: 'stopped', sig };
@@ -174,16 +187,9 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
     // yet runs after the handler: the signal came just before it.
     if (p.blockedIn >= 0) {
       const restart = (act.flags & SA_RESTART) !== 0 && RESTARTABLE.has(p.blockedIn) && p.ioDone === 0;
-      if (!restart) {
-        const r = p.ioDone > 0 ? p.ioDone : -ERRNO.EINTR;
-        cpu.x[20] = r | 0;
-        cpu.x[21] = r < 0 ? -1 : 0;
-        cpu.pc += 4;
-      }
+      if (!restart) p.returnFromSyscall(p.ioDone > 0 ? p.ioDone : -ERRNO.EINTR);
       k.wake(p);
-      p.blockedIn = -1;
-      p.ioDone = 0;
-      p.deadline = Infinity;
+      p.endSyscall();
     }
     p.atSyscall = false;
   }

@@ -28,12 +28,6 @@ const CLONE_CHILD_SETTID = 0x1000000;
 /** Namespace and other flags we do not model: refused with EINVAL rather than ignored. */
 const UNSUPPORTED = CLONE_FS | CLONE_FILES | CLONE_PIDFD | CLONE_PARENT | CLONE_NEWNS | CLONE_SYSVSEM | 0x7e000000 | 0x2000000;
 
-function writeTid(p: Process, addr: number, tid: number): void {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, tid, true);
-  p.mem.write(addr, b);
-}
-
 export const clone: Handler = (k, p, a) => {
   if (k.resumed(p) && p.blockReason === 'vfork') {
     // Woken: the call completes once the vfork child released our memory.
@@ -52,8 +46,8 @@ export const clone: Handler = (k, p, a) => {
   const c = fork(k, p, { vfork, stack, exitSignal: flags & CSIGNAL });
   if (typeof c === 'number') return c;
   if (flags & CLONE_SETTLS) c.cpu.setX(4, BigInt(tls));
-  if (flags & CLONE_PARENT_SETTID) writeTid(p, ptid, c.pid);
-  if (flags & CLONE_CHILD_SETTID) writeTid(c, ctid, c.pid);
+  if (flags & CLONE_PARENT_SETTID) p.mem.writeU32(ptid, c.pid);
+  if (flags & CLONE_CHILD_SETTID) c.mem.writeU32(ctid, c.pid);
   if (flags & CLONE_CHILD_CLEARTID) c.clearChildTid = ctid;
   if (vfork) {
     // The parent sleeps until the child releases the memory; its clone then returns the pid.

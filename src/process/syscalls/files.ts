@@ -28,7 +28,6 @@ import type { Kernel } from '../kernel.ts';
 import { SI_KERNEL } from '../signal-delivery.ts';
 import { SIGPIPE } from '../signals.ts';
 import { PIPE_BUF, PIPE_CAPACITY, PipeReadEnd, POLLERR, POLLOUT } from '../pipe.ts';
-import { MemFault, PAGE_SIZE, PROT_WRITE } from '../../emu/memory.ts';
 import type { Process } from '../process.ts';
 import type { Handler } from './table.ts';
 
@@ -75,21 +74,12 @@ function doWrite(f: OpenFile, data: Uint8Array, at = -1): number {
   return n;
 }
 
-/** EFAULT unless [addr, addr+len) is mapped writable: checked before a stream gives up its bytes. */
-function assertWritable(p: Process, addr: number, len: number): void {
-  const end = addr + len;
-  for (let a = addr - (addr % PAGE_SIZE); a < end; a += PAGE_SIZE) {
-    const prot = p.mem.protOf(a / PAGE_SIZE);
-    if (prot < 0 || !(prot & PROT_WRITE)) throw new MemFault(Math.max(a, addr), 'write', prot >= 0);
-  }
-}
-
 /**
  * read/readv on a description: the bytes, or the caller blocks (or gets EAGAIN) on an empty
  * stream. `dest` (address, length) is checked first for streams, so EFAULT loses no data.
  */
 function readOrBlock(k: Kernel, p: Process, f: OpenFile, len: number, dest?: [number, number]): Uint8Array | number {
-  if (dest !== undefined && f.backend.queue !== undefined) assertWritable(p, dest[0], Math.min(dest[1], PIPE_CAPACITY));
+  if (dest !== undefined && f.backend.queue !== undefined) p.mem.assertAccess(dest[0], Math.min(dest[1], PIPE_CAPACITY), 'write');
   const data = doRead(f, len);
   if (data !== null) return data;
   if (f.flags & O_NONBLOCK) return -ERRNO.EAGAIN;
@@ -199,7 +189,7 @@ export const readv: Handler = (k, p, a) => {
   const f = p.fds.file(a[0] | 0);
   const vecs = iovecs(p, a[1], a[2] | 0);
   const total = vecs.reduce((n, [, len]) => n + len, 0);
-  if (f.backend.queue !== undefined) for (const [base, len] of vecs) assertWritable(p, base, Math.min(len, PIPE_CAPACITY));
+  if (f.backend.queue !== undefined) for (const [base, len] of vecs) p.mem.assertAccess(base, Math.min(len, PIPE_CAPACITY), 'write');
   const data = readOrBlock(k, p, f, total);
   if (typeof data === 'number') return data;
   let done = 0;
@@ -326,10 +316,8 @@ export const ioctl: Handler = (_k, p, a) => {
       const be = f.backend;
       const size = be.size();
       const avail = be instanceof PipeReadEnd ? be.pipe.len : size === null || isDirFile(f) ? -1 : size - f.offset;
-      if (avail < 0 && !(be instanceof PipeReadEnd)) return -ERRNO.ENOTTY;
-      const b = new Uint8Array(4);
-      new DataView(b.buffer).setInt32(0, Math.max(0, Math.min(avail, 0x7fffffff)), true);
-      p.mem.write(a[2], b);
+      if (avail < 0) return -ERRNO.ENOTTY;
+      p.mem.writeU32(a[2], Math.min(avail, 0x7fffffff));
       return 0;
     }
     default:

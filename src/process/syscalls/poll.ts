@@ -7,7 +7,7 @@ import { MAX_FDS } from '../fd.ts';
 import type { Kernel } from '../kernel.ts';
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from '../pipe.ts';
 import type { Process } from '../process.ts';
-import { UNBLOCKABLE } from '../signals.ts';
+import { restoreTemporaryMask, useTemporaryMask } from '../signal-delivery.ts';
 import type { WaitQueue } from '../wait-queue.ts';
 import type { Handler } from './table.ts';
 
@@ -43,17 +43,12 @@ function pollWait(k: Kernel, p: Process, ready: number, queues: WaitQueue[], a: 
     if (ns !== null && ns < 0) return -ERRNO.EINVAL;
     if (a.mask !== 0) {
       if (a.maskSize !== 8) return -ERRNO.EINVAL;
-      const set = new DataView(p.mem.read(a.mask, 8).buffer).getBigUint64(0, true);
-      p.savedMask = p.sigmask;
-      p.sigmask = set & ~UNBLOCKABLE;
+      useTemporaryMask(p, p.mem.readU64(a.mask));
     }
     p.deadline = ns === null ? Infinity : k.nowNs + ns;
   }
   if (ready > 0 || k.nowNs >= p.deadline) {
-    if (p.savedMask !== null) {
-      p.sigmask = p.savedMask;
-      p.savedMask = null;
-    }
+    restoreTemporaryMask(p);
     if (ready === 0 && a.tmo !== 0) p.mem.write(a.tmo, new Uint8Array(16)); // no time left
     return ready;
   }

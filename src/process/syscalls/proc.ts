@@ -85,12 +85,9 @@ export const prctl: Handler = (_k, p, a) => {
     case PR_SET_CHILD_SUBREAPER:
       p.subreaper = a[1] !== 0;
       return 0;
-    case PR_GET_CHILD_SUBREAPER: {
-      const b = new Uint8Array(4);
-      b[0] = p.subreaper ? 1 : 0;
-      p.mem.write(a[1], b);
+    case PR_GET_CHILD_SUBREAPER:
+      p.mem.writeU32(a[1], p.subreaper ? 1 : 0);
       return 0;
-    }
     case PR_SET_NAME: {
       const name = p.mem.readCString(a[1], 4096);
       if (name === null) return -ERRNO.EFAULT;

@@ -6,7 +6,7 @@ import { ERRNO } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import { KEEP_REGS } from '../kernel.ts';
 import { NSIG, type Process } from '../process.ts';
-import { sendSignal, SI_TKILL, SI_USER, SS_DISABLE, SS_ONSTACK } from '../signal-delivery.ts';
+import { sendSignal, SI_TKILL, SI_USER, SS_DISABLE, SS_ONSTACK, useTemporaryMask } from '../signal-delivery.ts';
 import { popFrame } from '../signal-frame.ts';
 import { SIGKILL, SIGSEGV, SIGSTOP, UNBLOCKABLE } from '../signals.ts';
 import type { Handler } from './table.ts';
@@ -14,16 +14,6 @@ import type { Handler } from './table.ts';
 const SIG_BLOCK = 0;
 const SIG_UNBLOCK = 1;
 const SIG_SETMASK = 2;
-
-function readSet(p: Process, addr: number): bigint {
-  return new DataView(p.mem.read(addr, 8).buffer).getBigUint64(0, true);
-}
-
-function writeSet(p: Process, addr: number, set: bigint): void {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setBigUint64(0, set, true);
-  p.mem.write(addr, b);
-}
 
 /** struct sigaction of riscv64 (no sa_restorer): handler @0, flags @8, mask @16. */
 export const rt_sigaction: Handler = (_k, p, a) => {
@@ -53,32 +43,28 @@ export const rt_sigprocmask: Handler = (_k, p, a) => {
   if (size !== 8) return -ERRNO.EINVAL;
   const old = p.sigmask;
   if (set !== 0) {
-    const s = readSet(p, set);
+    const s = p.mem.readU64(set);
     if (how === SIG_BLOCK) p.sigmask = old | s;
     else if (how === SIG_UNBLOCK) p.sigmask = old & ~s;
     else if (how === SIG_SETMASK) p.sigmask = s;
     else return -ERRNO.EINVAL;
     p.sigmask &= ~UNBLOCKABLE;
   }
-  if (oset !== 0) writeSet(p, oset, old);
+  if (oset !== 0) p.mem.writeU64(oset, old);
   return 0;
 };
 
 /** Pending signals that are blocked (unblocked ones are delivered before this returns). */
 export const rt_sigpending: Handler = (_k, p, a) => {
   if (a[1] !== 8) return -ERRNO.EINVAL;
-  writeSet(p, a[0], p.pending & p.sigmask);
+  p.mem.writeU64(a[0], p.pending & p.sigmask);
   return 0;
 };
 
 /** Wait under a temporary mask until a handler runs; always ends with EINTR. */
 export const rt_sigsuspend: Handler = (k, p, a) => {
   if (a[1] !== 8) return -ERRNO.EINVAL;
-  if (!k.resumed(p)) {
-    const mask = readSet(p, a[0]);
-    p.savedMask = p.sigmask;
-    p.sigmask = mask & ~UNBLOCKABLE;
-  }
+  if (!k.resumed(p)) useTemporaryMask(p, p.mem.readU64(a[0]));
   return k.block(p, 'sigsuspend', []);
 };
 

@@ -93,11 +93,7 @@ export const wait4: Handler = (k, p, a) => {
   // Linux collects the child first: a bad status pointer gives EFAULT, but the child is gone.
   const status = statusOf(r);
   consume(k, r);
-  if (statusAddr !== 0) {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setInt32(0, status, true);
-    p.mem.write(statusAddr, b);
-  }
+  if (statusAddr !== 0) p.mem.writeU32(statusAddr, status);
   if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
   return r.child.pid;
 };
