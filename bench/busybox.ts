@@ -1,22 +1,18 @@
 // busybox `sh -c 'printf hi | cat'` runs per second: the riscv64 busybox on procsim (a
 // fresh kernel per run, in its rootfs), its amd64 twin natively and the riscv64 build under
-// qemu-riscv64 (one spawn per run for both). The pair comes from `npm run busybox`.
+// qemu-riscv64 (one spawn per run for both). The pair comes from `npm run busybox`. procsim
+// runs it as the oracle tests do (test/support/busybox.ts): after a builtin `cd` to its HOME.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
-import { delimiter, join, relative } from 'node:path';
-import { runProgram } from '../src/process/run.ts';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { GUEST_BUSYBOX, NATIVE_BIN, requireBusybox, runProcsimBusybox } from '../test/support/busybox.ts';
+import { which } from '../test/support/real-linux.ts';
 import { BENCH_CACHE, built } from './build.ts';
-import { haveQemu, median, nowMs, progress, progressDone, rate, REPS, ROOT, speedup } from './common.ts';
+import { median, nowMs, progress, progressDone, rate, REPS, ROOT, speedup } from './common.ts';
 
-const BUSYBOX_DIR = join(ROOT, '.cache/busybox');
-const ROOTFS = join(BUSYBOX_DIR, 'rootfs');
-const GUEST_BUSYBOX = join(ROOTFS, 'bin/busybox');
-const NATIVE_BIN = join(BUSYBOX_DIR, 'native-bin');
 const SCRIPT = 'printf hi | cat';
 const RUNS = 4 * REPS;
-/** Budget that turns a hung shell into a failed row. */
-const MAX_INSNS = 300_000_000;
 
 function timed(run: () => string, who: string): number[] {
   for (let i = 0; i < 3; i++) run(); // warm up (JIT, page cache)
@@ -46,32 +42,18 @@ function binfmtShimDir(): string {
   return dir;
 }
 
-const onPath = (cmd: string): string | undefined =>
-  (process.env.PATH ?? '').split(delimiter).map((d) => join(d, cmd)).find((p) => existsSync(p));
-
 export function busyboxPipeline(): void {
   console.log(`\nbusybox sh -c '${SCRIPT}', whole runs:`);
-  if (![GUEST_BUSYBOX, join(NATIVE_BIN, 'busybox')].every((p) => existsSync(p))) {
-    console.log(`  skipped: busybox not fetched into ${relative(ROOT, BUSYBOX_DIR)} (run npm run busybox)`);
-    return;
-  }
-  const elf = new Uint8Array(readFileSync(GUEST_BUSYBOX));
+  const missing = requireBusybox('skipped');
+  if (missing !== null) return console.log(`  ${missing}`);
   let insns = 0;
   progress('busybox on procsim');
   const ours = 1000 / median(
     timed(() => {
-      const r = runProgram({
-        elf,
-        path: '/bin/busybox',
-        argv: ['sh', '-c', SCRIPT],
-        env: ['PATH=/bin', 'HOME=/root'],
-        rootfs: { kind: 'host-dir', path: ROOTFS },
-        seed: 1,
-        maxInsns: MAX_INSNS,
-      });
-      if (r.exitCode !== 0) throw new Error(`procsim busybox exited ${r.exitCode}: ${Buffer.from(r.stderr).toString().trim()}`);
+      const r = runProcsimBusybox(SCRIPT);
+      if (r.exitCode !== 0) throw new Error(`procsim busybox exited ${r.exitCode}: ${r.stderr.toString().trim()}`);
       insns = r.instructions;
-      return Buffer.from(r.stdout).toString();
+      return r.stdout.toString();
     }, 'procsim busybox'),
   );
   progress('busybox native');
@@ -81,8 +63,8 @@ export function busyboxPipeline(): void {
   progressDone();
   console.log(`  procsim (riscv64, fresh kernel + rootfs per run)  ${rate(ours).padStart(7)} runs/s  (${insns.toLocaleString('en-US')} guest insns/run)`);
   console.log(`  native amd64 twin (spawn per run)                 ${rate(native).padStart(7)} runs/s   ${speedup(ours, native)}`);
-  const qemuPath = haveQemu ? onPath('qemu-riscv64') : undefined;
-  if (qemuPath === undefined) return console.log('  qemu-riscv64: not installed');
+  const qemuPath = which('qemu-riscv64');
+  if (qemuPath === null) return console.log('  qemu-riscv64: not installed');
   const env = { PATH: binfmtShimDir(), BINFMT_SHIM_QEMU: qemuPath, BINFMT_SHIM_TARGET: GUEST_BUSYBOX };
   progress('busybox on qemu-riscv64');
   const theirs = 1000 / median(timed(() => spawnOut(qemuPath, [GUEST_BUSYBOX, 'sh', '-c', SCRIPT], env, 'qemu busybox'), 'qemu busybox'));

@@ -1,16 +1,16 @@
 // Shared by the bench sections: repetitions, timing, medians, and progress on a terminal.
 
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { which } from '../test/support/real-linux.ts';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const REPS = Number(process.env.BENCH_REPS ?? 5);
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
-export const haveQemu = spawnSync('qemu-riscv64', ['--version']).status === 0;
+export const haveQemu = which('qemu-riscv64') !== null;
 
 /** A rate as a person reads it: 13,204 or 61.3. */
 export const rate = (x: number): string => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
@@ -32,7 +32,7 @@ export function progressDone(): void {
 
 let collect: (() => void) | undefined;
 /** A full garbage collection, so that a memory sample counts live objects only. */
-export function fullGc(): void {
+function fullGc(): void {
   if (collect === undefined) {
     setFlagsFromString('--expose-gc');
     collect = runInNewContext('gc') as () => void;

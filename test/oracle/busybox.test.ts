@@ -6,15 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import {
-  BUSYBOX_ROOTFS,
-  busyboxSuite,
-  busyboxVersion,
-  runNativeBusybox,
-  runProcsimBusybox,
-  type ShellResult,
-} from '../support/busybox.ts';
+import { BUSYBOX_ROOTFS, busyboxVersion, requireBusybox, runNativeBusybox, runProcsimBusybox } from '../support/busybox.ts';
 import { REPO_ROOT } from '../support/guests.ts';
+import { guardedSuite } from '../support/oracle.ts';
+import type { GuestResult } from '../support/real-linux.ts';
 
 interface ShellCase {
   name: string;
@@ -158,7 +153,7 @@ const CASES: ShellCase[] = [
 const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
 
 /** The native run of a case, checked against the case's expectation. */
-function expectNative(c: ShellCase): ShellResult {
+function expectNative(c: ShellCase): GuestResult {
   const r = runNativeBusybox(c.script, { stdin: c.stdin, env: c.env });
   const want = typeof c.stdout === 'function' ? c.stdout() : c.stdout;
   expect(latin1(r.stdout), 'native stdout').toBe(want);
@@ -167,6 +162,8 @@ function expectNative(c: ShellCase): ShellResult {
   expect(r.signal, 'native killing signal').toBe(c.signal);
   return r;
 }
+
+const busyboxSuite = (name: string, fn: () => void) => guardedSuite(name, requireBusybox(name), fn);
 
 busyboxSuite('busybox sh: native amd64 twin', () => {
   for (const c of CASES) it(c.name, () => void expectNative(c));

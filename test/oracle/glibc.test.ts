@@ -9,13 +9,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
 import { runProgram } from '../../src/process/run.ts';
 import { guestPath } from '../support/guests.ts';
-import {
-  caseLabel,
-  expectSameAsQemu,
-  oracleSuite,
-  runQemu,
-  type OracleCase,
-} from '../support/oracle.ts';
+import { caseLabel, expectSameAsQemu, oracleSuite, type OracleCase } from '../support/oracle.ts';
+import { runQemu } from '../support/real-linux.ts';
 
 const ENV = ['PATH=/bin', 'HOME=/', 'LANG=C'];
 

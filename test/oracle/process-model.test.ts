@@ -18,11 +18,10 @@ import {
   expectSameAsQemu,
   invocation,
   oracleSuite,
-  runQemu,
-  type GuestResult,
   type Invocation,
   type OracleCase,
 } from '../support/oracle.ts';
+import { runQemu, type GuestResult } from '../support/real-linux.ts';
 
 const ENV = ['PATH=/bin', 'HOME=/', 'LANG=C'];
 

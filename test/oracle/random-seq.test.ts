@@ -9,19 +9,17 @@
 // compared byte for byte; a failure shrinks to a minimal sequence printed as assembly.
 // Runs: PROCSIM_RUNS (default 150).
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { oracleSuite } from '../support/oracle.ts';
+import { runQemu as runOnQemu } from '../support/real-linux.ts';
 import * as A from '../support/rv-asm.ts';
 import { DATA_ADDR, tinyElf } from '../support/tiny-elf.ts';
 import { runProgram } from '../../src/process/run.ts';
 
-const QEMU = 'qemu-riscv64';
-const haveQemu = spawnSync(QEMU, ['--version']).status === 0;
-if (!haveQemu && process.env.CI === 'true') throw new Error(`${QEMU} is missing: apt-get install gcc-riscv64-linux-gnu qemu-user`);
 const RUNS = Number(process.env.PROCSIM_RUNS ?? 150);
 
 // ---- data segment layout (offsets from DATA_ADDR, all within reach of a 12-bit offset) ----
@@ -272,10 +270,8 @@ function runQemu(elf: Uint8Array): Outcome {
   const path = join(tmp, `p${serial++}.elf`);
   writeFileSync(path, elf, { mode: 0o755 });
   try {
-    const r = spawnSync(QEMU, [path], { timeout: 20_000, maxBuffer: 1 << 20 });
-    if (r.error) throw new Error(`${QEMU} failed to run: ${r.error.message}`);
-    const sig = r.signal ? constants.signals[r.signal] : undefined;
-    return { status: sig !== undefined ? `signal ${sig}` : `exit ${r.status}`, out: new Uint8Array(r.stdout) };
+    const r = runOnQemu(path, [], { timeoutMs: 20_000 });
+    return { status: r.signal !== undefined ? `signal ${r.signal}` : `exit ${r.exitCode}`, out: new Uint8Array(r.stdout) };
   } finally {
     rmSync(path, { force: true });
   }
@@ -325,7 +321,7 @@ function check(c: Case): void {
   if (diff.length > 0) throw new Error(`procsim and qemu-riscv64 disagree:\n${diff.join('\n')}\nfor\n${describeCase(c)}`);
 }
 
-describe.skipIf(!haveQemu)('random instruction sequences: procsim matches qemu-riscv64', () => {
+oracleSuite('random instruction sequences: procsim matches qemu-riscv64', ['qemu'], () => {
   it('the empty sequence dumps the initial state (checks the harness itself)', () => {
     const [c] = fc.sample(caseArb, { seed: 7, numRuns: 1 });
     const empty: Case = { ...c, steps: [] };
@@ -346,5 +342,3 @@ describe.skipIf(!haveQemu)('random instruction sequences: procsim matches qemu-r
     );
   });
 });
-
-if (!haveQemu) it.skip(`random sequences vs qemu (needs ${QEMU}: apt-get install gcc-riscv64-linux-gnu qemu-user)`, () => {});

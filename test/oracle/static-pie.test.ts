@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { parseElf } from '../../src/emu/elf.ts';
 import { runProgram } from '../../src/process/run.ts';
-import { oracleSuite, runQemu } from '../support/oracle.ts';
+import { oracleSuite } from '../support/oracle.ts';
+import { runQemu } from '../support/real-linux.ts';
 
 const GUESTS = join(import.meta.dirname, '../../scenarios/guests');
 

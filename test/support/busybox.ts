@@ -5,13 +5,12 @@
 // Both runs execute `sh -c 'cd || exit 125; SCRIPT'` with HOME set to a private directory
 // (native: a fresh scratch directory, which is also its cwd; procsim: /root of its
 // copy-on-write rootfs), so scripts that use relative paths see the same files in both.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+// No vitest here: the bench runs these too.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
 import { runProgram } from '../../src/process/run.ts';
 import { REPO_ROOT } from './guests.ts';
+import { runHostProgram, type GuestResult } from './real-linux.ts';
 
 export const BUSYBOX_DIR = join(REPO_ROOT, '.cache', 'busybox');
 /** The guest root: /bin/busybox (riscv64) and /bin/APPLET -> busybox. */
@@ -20,7 +19,6 @@ export const GUEST_BUSYBOX = join(BUSYBOX_ROOTFS, 'bin', 'busybox');
 /** A PATH for the native twin: APPLET -> the amd64 busybox. */
 export const NATIVE_BIN = join(BUSYBOX_DIR, 'native-bin');
 export const NATIVE_BUSYBOX = join(NATIVE_BIN, 'busybox');
-export const BUSYBOX_FIX = 'npm run busybox';
 
 /** Where procsim's shell starts its scripts (its HOME inside the rootfs). */
 export const GUEST_HOME = '/root';
@@ -36,26 +34,9 @@ export function busyboxVersion(): string {
   return readFileSync(join(BUSYBOX_DIR, 'VERSION'), 'utf8').trim();
 }
 
-/**
- * describe() for a suite that needs the fetched busybox pair. Missing: with CI=true the suite
- * has one failing test carrying the fix; otherwise it is skipped and a warning says why.
- */
-export function busyboxSuite(name: string, fn: () => void): void {
-  if (haveBusybox()) {
-    describe(name, fn);
-    return;
-  }
-  const why = `${name}: busybox not fetched into ${BUSYBOX_DIR} (fix: ${BUSYBOX_FIX})`;
-  if (process.env.CI === 'true') {
-    describe(name, () => {
-      it('has busybox', () => {
-        throw new Error(why);
-      });
-    });
-  } else {
-    console.warn(`[busybox] SKIPPED ${why}`);
-    describe.skip(name, fn);
-  }
+/** Why `name` cannot run without the fetched busybox pair (one line naming the fix), or null. */
+export function requireBusybox(name: string): string | null {
+  return haveBusybox() ? null : `${name}: busybox not fetched into ${BUSYBOX_DIR} (fix: npm run busybox)`;
 }
 
 export interface ShellRunOptions {
@@ -64,48 +45,29 @@ export interface ShellRunOptions {
   env?: Readonly<Record<string, string>>;
 }
 
-export interface ShellResult {
-  stdout: Buffer;
-  stderr: Buffer;
-  /** Exit status, or 128 + signal number when a signal killed the shell. */
-  exitCode: number;
-  signal?: number;
-}
-
-export interface ProcsimShellResult extends ShellResult {
+export interface ProcsimShellResult extends GuestResult {
   /** Syscalls procsim did not know, as "number×count" (empty when none). */
   unknownSyscalls: string;
   budgetExceeded: boolean;
+  /** Guest instructions executed, all processes together. */
+  instructions: number;
 }
 
 /** The script both shells run: start in HOME, the private directory of each side. */
 const inHome = (script: string): string => `cd || exit 125; ${script}`;
 
-/** Runs `sh -c SCRIPT` on the amd64 busybox, applets first on PATH, in a scratch HOME. */
-export function runNativeBusybox(script: string, opts: ShellRunOptions = {}): ShellResult {
-  const scratch = mkdtempSync(join(tmpdir(), 'procsim-busybox-'));
-  let r;
-  try {
-    // setsid (the applet) detaches the shell from any controlling terminal, as the guest
-    // has none: otherwise `sh -i` would find the test runner's tty and turn job control on.
-    r = spawnSync(join(NATIVE_BIN, 'setsid'), ['sh', '-c', inHome(script)], {
-      cwd: scratch,
-      env: { ...opts.env, PATH: NATIVE_BIN, HOME: scratch },
-      input: opts.stdin ?? '',
-      maxBuffer: 64 << 20,
-      timeout: 20_000,
-    });
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  if (r.error) throw new Error(`native busybox sh -c ${JSON.stringify(script)}: ${r.error.message}`);
-  const signal = r.signal !== null ? constants.signals[r.signal] : undefined;
-  return {
-    stdout: r.stdout,
-    stderr: r.stderr,
-    exitCode: signal !== undefined ? 128 + signal : (r.status ?? -1),
-    ...(signal !== undefined ? { signal } : {}),
-  };
+/**
+ * Runs `sh -c SCRIPT` on the amd64 busybox, applets first on PATH, in a scratch HOME. The
+ * shell has no controlling terminal, as the guest has none: otherwise `sh -i` would find the
+ * test runner's tty and turn job control on.
+ */
+export function runNativeBusybox(script: string, opts: ShellRunOptions = {}): GuestResult {
+  return runHostProgram(`native busybox sh -c ${JSON.stringify(script)}`, join(NATIVE_BIN, 'sh'), ['-c', inHome(script)], {
+    argv0: 'sh',
+    env: (home) => ({ ...opts.env, PATH: NATIVE_BIN, HOME: home }),
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+    timeoutMs: 20_000,
+  });
 }
 
 let guestElf: Uint8Array | undefined;
@@ -131,5 +93,6 @@ export function runProcsimBusybox(script: string, opts: ShellRunOptions = {}): P
     ...(r.signal !== undefined ? { signal: r.signal } : {}),
     unknownSyscalls: [...r.unknownSyscalls].map(([nr, n]) => `${nr}×${n}`).join(', '),
     budgetExceeded: r.budgetExceeded === true,
+    instructions: r.instructions,
   };
 }

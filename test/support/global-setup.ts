@@ -3,34 +3,14 @@
 // stat calls when everything is up to date. Without the compiler it says so and moves on;
 // the oracle suites then skip (locally) or fail with the fix (CI).
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import {
-  GLIBC_GUESTS,
-  GUEST_BUILD_SCRIPT,
-  guestInputs,
-  guestPath,
-  type GlibcGuest,
-} from './guests.ts';
-
-const CROSS_GCC = 'riscv64-linux-gnu-gcc';
-
-function isStale(name: GlibcGuest): boolean {
-  const bin = guestPath(name);
-  if (!existsSync(bin)) return true;
-  const built = statSync(bin).mtimeMs;
-  return guestInputs(name).some((src) => statSync(src).mtimeMs > built);
-}
+import { GLIBC_GUESTS, GUEST_BUILD_SCRIPT, guestPath, isStale } from './guests.ts';
+import { requireOracle } from './real-linux.ts';
 
 export default function setup(): void {
-  const stale = GLIBC_GUESTS.filter(isStale);
+  const stale = GLIBC_GUESTS.filter((g) => isStale(guestPath(g), g));
   if (stale.length === 0) return;
-  if (spawnSync(CROSS_GCC, ['--version'], { stdio: 'ignore' }).status !== 0) {
-    console.warn(
-      `[guests] ${CROSS_GCC} not found: glibc guests (${stale.join(', ')}) not built ` +
-        '(fix: apt-get install gcc-riscv64-linux-gnu)',
-    );
-    return;
-  }
+  const missing = requireOracle(`[guests] glibc guests (${stale.join(', ')}) not built`, ['cross-gcc']);
+  if (missing !== null) return console.warn(missing);
   console.log(`[guests] building ${stale.join(', ')} into .cache/guests/`);
   const r = spawnSync('bash', [GUEST_BUILD_SCRIPT, 'glibc', ...stale], { encoding: 'utf8' });
   if (r.status !== 0) {

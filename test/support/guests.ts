@@ -1,7 +1,7 @@
 // Where the guest programs live. Freestanding guests are committed in scenarios/guests/bin/;
 // glibc guests are built on demand into .cache/guests/ (test global setup or `npm run guests`).
 // The two lists mirror the ones in scenarios/guests/build.sh (a test keeps them in sync).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -70,6 +70,13 @@ export function guestInputs(name: GuestName): string[] {
     join(GUEST_SRC_DIR, m[1]!),
   );
   return [src, ...headers, GUEST_BUILD_SCRIPT];
+}
+
+/** Whether bin, built from guest `name`, is missing or older than one of its inputs. */
+export function isStale(bin: string, name: GuestName): boolean {
+  if (!existsSync(bin)) return true;
+  const built = statSync(bin).mtimeMs;
+  return guestInputs(name).some((f) => statSync(f).mtimeMs > built);
 }
 
 /** The ELF bytes of a guest, or a one-line error saying how to get them. */

@@ -3,25 +3,17 @@
 // a guest exec'ing a guest binary (qemu-user has no binfmt_misc to run it with) and
 // PR_SET_CHILD_SUBREAPER (qemu-user rejects it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { GUEST_BUILD_SCRIPT, REPO_ROOT, guestInputs, type GlibcGuest } from './guests.ts';
-import { hostEnv, runHostProgram, type GuestResult, type QemuOptions } from './oracle.ts';
+import { GUEST_BUILD_SCRIPT, REPO_ROOT, isStale, type GlibcGuest } from './guests.ts';
+import { hostEnv, runHostProgram, type GuestResult, type QemuOptions } from './real-linux.ts';
 
 export const NATIVE_BIN_DIR = join(REPO_ROOT, '.cache', 'native');
 
 export const nativePath = (name: GlibcGuest): string => join(NATIVE_BIN_DIR, name);
 
-function isStale(name: GlibcGuest): boolean {
-  const bin = nativePath(name);
-  if (!existsSync(bin)) return true;
-  const built = statSync(bin).mtimeMs;
-  return guestInputs(name).some((f) => statSync(f).mtimeMs > built);
-}
-
 /** Builds the native twin of a guest unless it is up to date; returns its path. */
 export function buildNative(name: GlibcGuest): string {
-  if (isStale(name)) {
+  if (isStale(nativePath(name), name)) {
     const r = spawnSync('bash', [GUEST_BUILD_SCRIPT, 'native', name], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`bash ${GUEST_BUILD_SCRIPT} native ${name} failed:\n${r.stderr}`);
   }
