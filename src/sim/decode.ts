@@ -6,7 +6,7 @@
 import { MemFault } from '../emu/memory.ts';
 import { errnoName } from '../process/errno.ts';
 import type { Process } from '../process/process.ts';
-import { signalName } from '../process/signals.ts';
+import { sigbit, signalName } from '../process/signals.ts';
 import { SYS, type SyscallName, syscallName } from '../process/sysno.ts';
 import type { ProcNames } from './names.ts';
 
@@ -148,20 +148,22 @@ function fnv1a(b: Uint8Array): string {
 }
 
 /** A buffer: whole when small, else its length, first bytes and hash. */
-export function bufferValue(b: Uint8Array): Json {
+function bufferValue(b: Uint8Array): Json {
   if (b.length <= SMALL) return latin1(b);
   return { len: b.length, head: latin1(b.subarray(0, HEAD)), fnv1a: fnv1a(b) };
 }
 
-/** Guest memory, or a note of the bad address. */
-function readMem(p: Process, addr: number, len: number): Uint8Array | { fault: string } {
+/** What `read` gets from guest memory, or a note of the bad address `addr` when it faults. */
+function guarded<T>(addr: number, read: () => T): T | { fault: string } {
   try {
-    return p.mem.read(addr, len);
+    return read();
   } catch (e) {
     if (e instanceof MemFault || e instanceof RangeError) return { fault: hex(addr) };
     throw e;
   }
 }
+
+const readMem = (p: Process, addr: number, len: number): Uint8Array | { fault: string } => guarded(addr, () => p.mem.read(addr, len));
 
 function memValue(p: Process, addr: number, len: number): Json {
   if (addr === 0) return null;
@@ -171,19 +173,16 @@ function memValue(p: Process, addr: number, len: number): Json {
 
 function cString(p: Process, addr: number): Json {
   if (addr === 0) return null;
-  try {
+  return guarded(addr, () => {
     const s = p.mem.readCString(addr, 4096);
     return s === null ? { fault: 'unterminated' } : latin1(s);
-  } catch (e) {
-    if (e instanceof MemFault || e instanceof RangeError) return { fault: hex(addr) };
-    throw e;
-  }
+  });
 }
 
 function stringArray(p: Process, addr: number): Json {
   if (addr === 0) return null;
-  const out: Json[] = [];
-  try {
+  return guarded(addr, () => {
+    const out: Json[] = [];
     for (let i = 0; ; i++) {
       const ptr = Number(p.mem.readU64(addr + 8 * i));
       if (ptr === 0) return out;
@@ -193,10 +192,7 @@ function stringArray(p: Process, addr: number): Json {
       }
       out.push(cString(p, ptr));
     }
-  } catch (e) {
-    if (e instanceof MemFault || e instanceof RangeError) return { fault: hex(addr) };
-    throw e;
-  }
+  });
 }
 
 /** Named bits of v, in table order, and the rest in hex: "O_WRONLY|O_CREAT|0x80000000". */
@@ -255,9 +251,13 @@ function sigset(p: Process, addr: number): Json {
   if (addr === 0) return null;
   const b = readMem(p, addr, 8);
   if (!(b instanceof Uint8Array)) return b;
-  const set = new DataView(b.buffer).getBigUint64(0, true);
+  return sigNames(new DataView(b.buffer).getBigUint64(0, true));
+}
+
+/** The signals of a sigset, by name, lowest first. */
+export function sigNames(set: bigint): string[] {
   const out: string[] = [];
-  for (let sig = 1; sig <= 64; sig++) if (set & (1n << BigInt(sig - 1))) out.push(signalName(sig));
+  for (let sig = 1; sig <= 64; sig++) if (set & sigbit(sig)) out.push(signalName(sig));
   return out;
 }
 

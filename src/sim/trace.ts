@@ -9,8 +9,8 @@ import type { Kernel } from '../process/kernel.ts';
 import { BLOCKED, KEEP_REGS } from '../process/kernel.ts';
 import type { ProcessEvent } from '../process/events.ts';
 import type { Process } from '../process/process.ts';
-import { signalName, sigbit } from '../process/signals.ts';
-import { decodeCall, decodeResult, type Json, waitStatusText } from './decode.ts';
+import { signalName } from '../process/signals.ts';
+import { decodeCall, decodeResult, type Json, sigNames, waitStatusText } from './decode.ts';
 import type { ProcNames } from './names.ts';
 
 export const TRACE_VERSION = 1;
@@ -18,7 +18,7 @@ export const TRACE_VERSION = 1;
 type Line = { [k: string]: Json };
 
 /** One JSON line, kept ASCII: characters above 0x7e (bytes of guest data) as \u00XX. */
-export function jsonLine(v: Line): string {
+function jsonLine(v: Line): string {
   const s = JSON.stringify(v);
   return /[^\x00-\x7e]/.test(s) ? s.replace(/[^\x00-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
 }
@@ -34,7 +34,7 @@ export interface Trace {
   text(): string;
 }
 
-export function hashLines(lines: readonly string[]): string {
+function hashLines(lines: readonly string[]): string {
   const h = createHash('sha256');
   for (const l of lines) h.update(`${l}\n`);
   return `sha256:${h.digest('hex')}`;
@@ -172,12 +172,6 @@ export class TraceRecorder {
   end(line: Line): void {
     this.push(line);
   }
-}
-
-function sigNames(set: bigint): string[] {
-  const out: string[] = [];
-  for (let sig = 1; sig <= 64; sig++) if (set & sigbit(sig)) out.push(signalName(sig));
-  return out;
 }
 
 export function makeTrace(header: Line, lines: string[], footer: Line): Trace {
