@@ -103,6 +103,7 @@ export function simulate(opts: SimOptions): SimResult {
   const { kernel: k, init, strategy } = opts;
   const maxInsns = opts.maxInsns ?? DEFAULT_SIM_MAX_INSNS;
   const maxSteps = opts.maxSteps ?? DEFAULT_SIM_MAX_STEPS;
+  // Processes are created only by syscalls: names are synced here and after each step.
   const names = new ProcNames();
   names.sync(k);
   const rec = opts.trace !== undefined ? new TraceRecorder(k, names) : null;
@@ -132,7 +133,6 @@ export function simulate(opts: SimOptions): SimResult {
 
   try {
     for (;;) {
-      names.sync(k);
       rec?.events(steps);
       if (!init.alive) {
         verdict = { kind: 'exit', status: init.waitStatus };
@@ -140,7 +140,6 @@ export function simulate(opts: SimOptions): SimResult {
       }
       if (k.nextDeadline() <= k.nowNs) fireTimers(false);
       verdict = advanceAll();
-      names.sync(k);
       rec?.events(steps);
       if (verdict !== undefined) break;
       if (!init.alive) continue;

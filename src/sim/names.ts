@@ -8,6 +8,8 @@ import type { Process } from '../process/process.ts';
 export class ProcNames {
   /** Every process seen, in creation order: id n is procs[n - 1]. */
   readonly procs: Process[] = [];
+  /** Their names, made once: the run loop asks for them at every step. */
+  private readonly names: string[] = [];
   private readonly ids = new Map<Process, number>();
   /** The latest process seen with each pid (a pid may come back after a wrap). */
   private readonly pids = new Map<number, Process>();
@@ -20,6 +22,7 @@ export class ProcNames {
     for (const p of k.procs.values()) {
       if (this.ids.has(p)) continue;
       this.procs.push(p);
+      this.names.push(`p${this.procs.length}`);
       this.ids.set(p, this.procs.length);
       this.pids.set(p.pid, p);
     }
@@ -33,12 +36,12 @@ export class ProcNames {
   }
 
   name(p: Process): string {
-    return `p${this.id(p)}`;
+    return this.names[this.id(p) - 1];
   }
 
   /** The canonical name for a pid, or undefined when no process ever had it. */
   pidName(pid: number): string | undefined {
     const p = this.pids.get(pid);
-    return p === undefined ? undefined : `p${this.id(p)}`;
+    return p === undefined ? undefined : this.name(p);
   }
 }
