@@ -9,9 +9,9 @@
 import seedrandom from 'seedrandom';
 import type { ChoiceContext, ProcRef, Strategy } from '../strategy.ts';
 
-export const DEFAULT_PCT_DEPTH = 3;
+const DEFAULT_PCT_DEPTH = 3;
 /** First guess at the number of choices in a run, before any run has been seen. */
-export const DEFAULT_PCT_BOUND = 50;
+const DEFAULT_PCT_BOUND = 50;
 
 interface Entry {
   id: number;
@@ -67,7 +67,8 @@ export class PctStrategy implements Strategy {
     if (ready.length === 1) return 0;
     const change = this.changes.get(ctx.decision + 1);
     if (change !== undefined) this.demote(this.best(ready), change);
-    return ready.findIndex((r) => r.id === this.best(ready));
+    const best = this.best(ready);
+    return ready.findIndex((r) => r.id === best);
   }
 
   end(decisions: number): undefined {
