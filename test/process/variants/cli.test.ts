@@ -1,33 +1,20 @@
 // procsim run --kernel NAME and --max-procs N.
 import { MAX_PROCS_LIMIT } from '../../../src/process/kernel.ts';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { REPO_ROOT } from '../../support/guests.ts';
 import { oracleSuite } from '../../support/oracle.ts';
-import { variantGuest } from './support.ts';
+import { variantGuestPath } from './support.ts';
 
 function procsim(args: string[]) {
   const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/procsim.mjs'), ...args], { encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** The rollback guest as a host file, for the CLI. */
-function guestFile(): string {
-  dirs.push(mkdtempSync(join(tmpdir(), 'procsim-variants-')));
-  const path = join(dirs[dirs.length - 1], 'rollback');
-  writeFileSync(path, variantGuest('rollback'), { mode: 0o755 });
-  return path;
-}
-
 oracleSuite('procsim run --kernel / --max-procs', ['cross-gcc'], () => {
   it('--kernel picks the semantics', () => {
-    const elf = guestFile();
+    const elf = variantGuestPath('rollback');
     const legacy = procsim(['run', '--kernel', 'legacy-rollback', elf, 'identity']);
     expect(legacy.code).toBe(0);
     expect(legacy.stdout).toContain('child: pid=1 ppid=0 tid=1\n');
@@ -36,7 +23,7 @@ oracleSuite('procsim run --kernel / --max-procs', ['cross-gcc'], () => {
   });
 
   it('--max-procs bounds the table: a full table makes fork fail with EAGAIN', () => {
-    const r = procsim(['run', '--max-procs', '1', guestFile(), 'identity']);
+    const r = procsim(['run', '--max-procs', '1', variantGuestPath('rollback'), 'identity']);
     expect(r.code).toBe(99);
     expect(r.stdout).toContain('FAIL fork: EAGAIN\n');
   });

@@ -15,8 +15,8 @@ const SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests', 'variants');
 const OUT_DIR = join(REPO_ROOT, '.cache', 'variants');
 const CC = 'riscv64-linux-gnu-gcc';
 
-/** The ELF of a variant guest, compiled first if needed (throws with the compiler's message). */
-export function variantGuest(name: string): Uint8Array {
+/** Host path of a variant guest, compiled first if needed (throws with the compiler's message). */
+export function variantGuestPath(name: string): string {
   const src = join(SRC_DIR, `${name}.c`);
   const out = join(OUT_DIR, name);
   if (!existsSync(out) || statSync(src).mtimeMs > statSync(out).mtimeMs) {
@@ -27,13 +27,19 @@ export function variantGuest(name: string): Uint8Array {
     if (r.status !== 0) throw new Error(`building ${src} failed: ${r.error?.message ?? r.stderr}`);
     renameSync(tmp, out);
   }
-  return readFileSync(out);
+  return out;
 }
+
+/** The ELF of a variant guest (see variantGuestPath). */
+export const variantGuest = (name: string): Uint8Array => readFileSync(variantGuestPath(name));
+
+/** The non-empty lines of a guest's output. */
+export const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
 
 /** Where the guest is placed in the guest file system (its argv[0], so it can exec itself). */
 export const GUEST_PATH = '/bin/rollback';
 
-export interface GuestRun extends RunResult {
+interface GuestRun extends RunResult {
   out: string;
   err: string;
 }
@@ -75,4 +81,12 @@ export function runScheduled(
     if (++steps > 100_000 || k.instructions > 2e9) throw new Error('budget spent');
   }
   return steps;
+}
+
+/** The most processes the table held at once while the guest ran `mode` (first runnable first). */
+export function mostProcesses(kernel: KernelVariantName, mode: string): number {
+  const { k, init } = bootRollback(kernel, mode);
+  let most = 0;
+  runScheduled(k, init, (ready) => ready[0], () => (most = Math.max(most, k.procs.size)));
+  return most;
 }
