@@ -32,18 +32,32 @@ const MAX_INSNS = 50_000_000;
 interface ModeCase {
   guest: GlibcGuest;
   mode: string;
-  /** The real Linux that judges it. */
-  linux: 'qemu' | 'native';
-  exitCode: number;
+  /** The real Linux that judges it (default: qemu). */
+  linux?: 'qemu' | 'native';
+  /** Exit status (default 0). */
+  exitCode?: number;
   /** stdout after the "== MODE ==" line. */
   lines: string[];
   /** Exact stderr (default: none). */
   stderr?: string;
 }
 
+/** What a pm-orphan mode prints as it makes itself a subreaper. */
+const SUBREAPER = ['PR_SET_CHILD_SUBREAPER: 0', 'PR_GET_CHILD_SUBREAPER: 0', 'subreaper flag: 1'];
+/** The orphan mode: a grandchild orphaned below a subreaper goes to it. */
+const ORPHAN = [
+  ...SUBREAPER,
+  'parent of the grandchild exited 0',
+  'grandchild: first parent was the child: yes',
+  'grandchild: reparented to the subreaper: yes',
+  'grandchild: reparented away from the dead parent: yes',
+  'the subreaper reaped the orphan: yes, exited 6',
+  'then wait: -1 ECHILD',
+];
+
 const CASES: ModeCase[] = [
   {
-    guest: 'pm-identity', mode: 'fork', linux: 'qemu', exitCode: 0,
+    guest: 'pm-identity', mode: 'fork',
     lines: [
       'child: fork returned 0: yes',
       'child: sees the value set before fork: yes',
@@ -64,7 +78,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-identity', mode: 'memory', linux: 'qemu', exitCode: 0,
+    guest: 'pm-identity', mode: 'memory',
     lines: [
       "child: sees parent's later writes: no",
       'child: sbrk grows: yes',
@@ -78,7 +92,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-identity', mode: 'shared', linux: 'qemu', exitCode: 0,
+    guest: 'pm-identity', mode: 'shared',
     lines: [
       "child: sees parent's write to shared page: yes",
       'parent: child exited 0',
@@ -86,7 +100,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-identity', mode: 'groups', linux: 'qemu', exitCode: 0,
+    guest: 'pm-identity', mode: 'groups',
     lines: [
       'setpgid(0, -1): -1 EINVAL',
       'session child: setsid returns own pid: yes',
@@ -112,7 +126,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-wait', mode: 'status', linux: 'qemu', exitCode: 0,
+    guest: 'pm-wait', mode: 'status',
     lines: [
       'exit(0): status 0x0000, exited 0',
       'exit(1): status 0x0100, exited 1',
@@ -132,7 +146,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-wait', mode: 'wnohang', linux: 'qemu', exitCode: 0,
+    guest: 'pm-wait', mode: 'wnohang',
     lines: [
       'waitpid(child, WNOHANG) while it runs: 0',
       'waitpid(-1, WNOHANG) while it runs: 0',
@@ -143,7 +157,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-wait', mode: 'echild', linux: 'qemu', exitCode: 0,
+    guest: 'pm-wait', mode: 'echild',
     lines: [
       'wait() with no children: -1 ECHILD',
       'waitpid(0) with no children: -1 ECHILD',
@@ -155,7 +169,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-wait', mode: 'many', linux: 'qemu', exitCode: 0,
+    guest: 'pm-wait', mode: 'many',
     lines: [
       'children: 20',
       'each reaped once with its own status: yes',
@@ -163,7 +177,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-wait', mode: 'selectors', linux: 'qemu', exitCode: 0,
+    guest: 'pm-wait', mode: 'selectors',
     lines: [
       'c and d in the new group: yes',
       'waitpid(-c, WNOHANG) while they run: 0',
@@ -178,7 +192,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-wait', mode: 'waitid', linux: 'qemu', exitCode: 0,
+    guest: 'pm-wait', mode: 'waitid',
     lines: [
       'waitid(P_PID, WNOHANG) while it runs: 0 signo=0 pid=0 code=0 status=0',
       'waitid(P_PID, WNOWAIT): 0 signo=SIGCHLD pid=child code=CLD_EXITED status=7',
@@ -190,14 +204,14 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-wait', mode: 'cycles', linux: 'qemu', exitCode: 0,
+    guest: 'pm-wait', mode: 'cycles',
     lines: [
       'cycles: 200, statuses right: 200',
       'wait() after all: -1 ECHILD',
     ],
   },
   {
-    guest: 'pm-exec', mode: 'image', linux: 'native', exitCode: 0,
+    guest: 'pm-exec', mode: 'image', linux: 'native',
     lines: [
       "exec'd: argc 11, argv[0] pm-exec",
       "exec'd: argv[9] \"two words\"",
@@ -227,7 +241,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-exec', mode: 'fail', linux: 'qemu', exitCode: 0,
+    guest: 'pm-exec', mode: 'fail',
     lines: [
       'execve missing file: -1 ENOENT',
       '  image intact: yes',
@@ -246,7 +260,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-pipe', mode: 'eof', linux: 'qemu', exitCode: 0,
+    guest: 'pm-pipe', mode: 'eof',
     lines: [
       'read until EOF: "hello world"',
       'read after EOF: 0',
@@ -259,7 +273,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-pipe', mode: 'epipe', linux: 'qemu', exitCode: 0,
+    guest: 'pm-pipe', mode: 'epipe',
     lines: [
       'write, no reader, SIGPIPE ignored: -1 EPIPE',
       'write, no reader, SIGPIPE handled: -1 EPIPE',
@@ -270,7 +284,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-pipe', mode: 'big', linux: 'qemu', exitCode: 0,
+    guest: 'pm-pipe', mode: 'big',
     lines: [
       'parent -> child: 262267 bytes, as sent: yes',
       'reader exited 0',
@@ -279,7 +293,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-pipe', mode: 'capacity', linux: 'qemu', exitCode: 0,
+    guest: 'pm-pipe', mode: 'capacity',
     lines: [
       'O_NONBLOCK pipe filled with 4 KiB writes: 65536 bytes, then EAGAIN',
       'one more byte: -1 EAGAIN',
@@ -290,7 +304,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-pipe', mode: 'dup2', linux: 'qemu', exitCode: 0,
+    guest: 'pm-pipe', mode: 'dup2',
     lines: [
       "parent read from the child's stdout: this went to the pipe",
       'child exited 0',
@@ -311,7 +325,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-pipe', mode: 'offsets', linux: 'qemu', exitCode: 0,
+    guest: 'pm-pipe', mode: 'offsets',
     lines: [
       'child reading 4 bytes exited 0',
       "parent offset after the child's read: 4",
@@ -324,7 +338,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'defaults', linux: 'qemu', exitCode: 0,
+    guest: 'pm-signal', mode: 'defaults',
     lines: [
       'SIGTERM: killed by SIGTERM',
       'SIGKILL: killed by SIGKILL',
@@ -347,7 +361,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'stop', linux: 'qemu', exitCode: 0,
+    guest: 'pm-signal', mode: 'stop',
     lines: [
       'after SIGSTOP, WUNTRACED: stopped by SIGSTOP',
       'WNOHANG|WUNTRACED again: 0',
@@ -356,7 +370,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'probe', linux: 'qemu', exitCode: 0,
+    guest: 'pm-signal', mode: 'probe',
     lines: [
       'kill(live child, 0): 0',
       'kill(child, 65): -1 EINVAL',
@@ -368,7 +382,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'sigchld', linux: 'qemu', exitCode: 0,
+    guest: 'pm-signal', mode: 'sigchld',
     lines: [
       'SIGCHLD pending after each exit: 5 of 5',
       'handler ran 5 times, with CLD_EXITED, the pid and the status: 5',
@@ -376,7 +390,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'mask', linux: 'qemu', exitCode: 0,
+    guest: 'pm-signal', mode: 'mask',
     lines: [
       'blocked SIGUSR1 pending: yes',
       'handler runs while blocked: 0',
@@ -390,7 +404,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'eintr', linux: 'qemu', exitCode: 0,
+    guest: 'pm-signal', mode: 'eintr',
     lines: [
       'child: ppoll: -1 EINTR, handler ran 1',
       'ppoll child exited 0',
@@ -401,7 +415,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'group', linux: 'qemu', exitCode: 0,
+    guest: 'pm-signal', mode: 'group',
     lines: [
       'kill(-reaped-or-missing group): -1 ESRCH',
       'kid 0 after kill(-pgid, SIGTERM): killed by SIGTERM',
@@ -412,27 +426,27 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-signal', mode: 'die', linux: 'qemu', exitCode: 143,
+    guest: 'pm-signal', mode: 'die', exitCode: 143,
     lines: [
       'about to die',
     ],
   },
   {
-    guest: 'pm-spawn', mode: 'vfork', linux: 'qemu', exitCode: 0,
+    guest: 'pm-spawn', mode: 'vfork',
     lines: [
       'vfork child ran',
       'parent after vfork: child exited 9',
     ],
   },
   {
-    guest: 'pm-spawn', mode: 'vfork-exec', linux: 'native', exitCode: 0,
+    guest: 'pm-spawn', mode: 'vfork-exec', linux: 'native',
     lines: [
       'spawned (vfork): argc 3, env "X=vfork"',
       'parent after vfork+exec: child exited 4',
     ],
   },
   {
-    guest: 'pm-spawn', mode: 'spawn', linux: 'native', exitCode: 0,
+    guest: 'pm-spawn', mode: 'spawn', linux: 'native',
     lines: [
       'posix_spawn: 0',
       "parent read the child's stdout:",
@@ -446,54 +460,31 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-spawn', mode: 'spawn-fail', linux: 'native', exitCode: 0,
+    guest: 'pm-spawn', mode: 'spawn-fail', linux: 'native',
     lines: [
       'posix_spawn missing program: ENOENT',
       'then wait: -1 ECHILD',
     ],
   },
+  { guest: 'pm-orphan', mode: 'orphan', linux: 'native', lines: ORPHAN },
   {
-    guest: 'pm-orphan', mode: 'orphan', linux: 'native', exitCode: 0,
+    guest: 'pm-orphan', mode: 'zombie', linux: 'native',
     lines: [
-      'PR_SET_CHILD_SUBREAPER: 0',
-      'PR_GET_CHILD_SUBREAPER: 0',
-      'subreaper flag: 1',
-      'parent of the grandchild exited 0',
-      'grandchild: first parent was the child: yes',
-      'grandchild: reparented to the subreaper: yes',
-      'grandchild: reparented away from the dead parent: yes',
-      'the subreaper reaped the orphan: yes, exited 6',
-      'then wait: -1 ECHILD',
-    ],
-  },
-  {
-    guest: 'pm-orphan', mode: 'zombie', linux: 'native', exitCode: 0,
-    lines: [
-      'PR_SET_CHILD_SUBREAPER: 0',
-      'PR_GET_CHILD_SUBREAPER: 0',
-      'subreaper flag: 1',
+      ...SUBREAPER,
       'reaped the child (exit 0) and its zombie child (exit 8): yes',
       'then wait: -1 ECHILD',
     ],
   },
   {
-    guest: 'pm-orphan', mode: 'nested', linux: 'native', exitCode: 0,
+    guest: 'pm-orphan', mode: 'nested', linux: 'native',
     lines: [
-      'PR_SET_CHILD_SUBREAPER: 0',
-      'PR_GET_CHILD_SUBREAPER: 0',
-      'subreaper flag: 1',
-      'parent of the grandchild exited 0',
-      'grandchild: first parent was the child: yes',
-      'grandchild: reparented to the subreaper: yes',
-      'grandchild: reparented away from the dead parent: yes',
-      'the subreaper reaped the orphan: yes, exited 6',
-      'then wait: -1 ECHILD',
+      ...ORPHAN, // in a child of ours that is the subreaper
       'subreaper child exited 0',
       'top: wait (the orphan was not ours): -1 ECHILD',
     ],
   },
   {
-    guest: 'pm-order', mode: 'stdio', linux: 'qemu', exitCode: 0,
+    guest: 'pm-order', mode: 'stdio',
     lines: [
       'buffered before fork',
       'child',
@@ -504,7 +495,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-order', mode: 'pingpong', linux: 'qemu', exitCode: 0,
+    guest: 'pm-order', mode: 'pingpong',
     lines: [
       'ping 0',
       'pong 0',
@@ -530,14 +521,14 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-order', mode: 'stderr', linux: 'qemu', exitCode: 0,
+    guest: 'pm-order', mode: 'stderr',
     stderr: 'parent: stderr before fork\nchild: stderr\nparent: stderr after the child\n',
     lines: [
       'stdout line',
     ],
   },
   {
-    guest: 'pm-bad', mode: 'forkbomb', linux: 'qemu', exitCode: 0,
+    guest: 'pm-bad', mode: 'forkbomb',
     lines: [
       'fork failures are EAGAIN: yes',
       'every child reaped: yes',
@@ -546,7 +537,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-bad', mode: 'memory', linux: 'qemu', exitCode: 0,
+    guest: 'pm-bad', mode: 'memory',
     lines: [
       'sbrk(1 PiB): ENOMEM',
       'break unchanged: yes',
@@ -559,7 +550,7 @@ const CASES: ModeCase[] = [
     ],
   },
   {
-    guest: 'pm-bad', mode: 'efault', linux: 'qemu', exitCode: 0,
+    guest: 'pm-bad', mode: 'efault',
     lines: [
       'parent: read into a bad buffer: -1 EFAULT',
       'parent: write from a bad buffer: -1 EFAULT',
@@ -594,28 +585,30 @@ function oracleCase(c: ModeCase): OracleCase {
     name: `${c.guest} ${c.mode}`,
     guest: c.guest,
     args: [c.mode],
-    exitCode: c.exitCode,
+    exitCode: c.exitCode ?? 0,
     stdout: Buffer.from(stdout),
     stderr: Buffer.from(c.stderr ?? ''),
     maxInsns: MAX_INSNS,
   };
 }
 
+const judge = (c: ModeCase): 'qemu' | 'native' => c.linux ?? 'qemu';
+
 function runLinux(c: ModeCase, inv: Invocation): GuestResult {
   const opts = { argv0: inv.path, env: inv.env, ...(inv.stdin ? { stdin: inv.stdin } : {}) };
-  return c.linux === 'qemu' ? runQemu(guestPath(c.guest), inv.args, opts) : runNative(c.guest, inv.args, opts);
+  return judge(c) === 'qemu' ? runQemu(guestPath(c.guest), inv.args, opts) : runNative(c.guest, inv.args, opts);
 }
 
 function check(c: ModeCase): void {
   const oc = oracleCase(c);
   const inv = invocation(oc, ENV);
   const real = runLinux(c, inv);
-  expectLinuxAsExpected(real, oc, c.linux === 'qemu' ? 'qemu' : 'native Linux');
+  expectLinuxAsExpected(real, oc, judge(c) === 'qemu' ? 'qemu' : 'native Linux');
   expectProcsimSame(runProgram, oc, inv, real);
 }
 
 oracleSuite('process model: procsim vs qemu-riscv64', ['cross-gcc', 'qemu'], () => {
-  for (const c of CASES.filter((k) => k.linux === 'qemu')) it(`${c.guest} ${c.mode}`, () => check(c));
+  for (const c of CASES.filter((k) => judge(k) === 'qemu')) it(`${c.guest} ${c.mode}`, () => check(c));
 
   // The mode dispatcher itself: bad command lines are refused the same way.
   const usage: OracleCase[] = [
@@ -639,5 +632,5 @@ oracleSuite('process model: procsim vs qemu-riscv64', ['cross-gcc', 'qemu'], () 
 });
 
 oracleSuite('process model: procsim vs native Linux', ['cross-gcc', 'native-gcc'], () => {
-  for (const c of CASES.filter((k) => k.linux === 'native')) it(`${c.guest} ${c.mode}`, () => check(c));
+  for (const c of CASES.filter((k) => judge(k) === 'native')) it(`${c.guest} ${c.mode}`, () => check(c));
 });
