@@ -3,16 +3,16 @@
 // hash of its trace, with the command that reproduces it.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CapturedConsole } from '../process/console.ts';
-import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS, simulate, type Verdict, verdictText } from '../sim/engine.ts';
+import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS, type Verdict, verdictText } from '../sim/engine.ts';
 import { parseSchedule, ScheduleSyntaxError } from '../sim/schedule.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
 import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
+import { simulateTarget } from '../sim/target.ts';
 import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError } from './args.ts';
-import { bootOrFail, parseTarget, TARGET_FLAGS } from './target.ts';
+import { guestExitCode, parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
-export const REPLAY_FLAGS: Record<string, FlagSpec> = {
+const REPLAY_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
   strategy: { value: true },
   schedule: { value: true },
@@ -22,7 +22,7 @@ export const REPLAY_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** Exit codes of runs that did not end with p1's exit. */
-export const REPLAY_EXIT = { deadlock: 3, budget: 4, divergence: 5, crash: 70 } as const;
+const REPLAY_EXIT = { deadlock: 3, budget: 4, divergence: 5, crash: 70 } as const;
 
 export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...]
   Run a program under the deterministic simulator: a strategy, seeded by --seed, picks
@@ -60,11 +60,7 @@ function replayCommand(args: Parsed, seed: number, how: string[]): string {
   return out.map(shellWord).join(' ');
 }
 
-function exitCode(v: Verdict): number {
-  if (v.kind !== 'exit') return REPLAY_EXIT[v.kind];
-  const sig = v.status & 0x7f;
-  return sig !== 0 ? 128 + sig : (v.status >> 8) & 0xff;
-}
+const exitCode = (v: Verdict): number => (v.kind === 'exit' ? guestExitCode(v.status) : REPLAY_EXIT[v.kind]);
 
 export function replayCommandMain(argv: string[]): number {
   const args = parseArgs(argv, REPLAY_FLAGS);
@@ -81,7 +77,7 @@ export function replayCommandMain(argv: string[]): number {
     if (e instanceof ScheduleSyntaxError || e instanceof RangeError) throw new UsageError(`--${scheduleArg !== undefined ? 'schedule' : 'strategy'}: ${e.message}`);
     throw e;
   }
-  const { target, argv: shown } = parseTarget(args, 'replay', true);
+  const target = parseTarget(args, 'replay', true);
   const stdinPath = args.flags.get('stdin')?.[0];
   if (stdinPath !== undefined) {
     try {
@@ -92,13 +88,10 @@ export function replayCommandMain(argv: string[]): number {
   }
   const tracePath = args.flags.get('trace')?.[0];
 
-  const console = new CapturedConsole(target.stdin);
-  const booted = bootOrFail(target, shown[0], seed, console);
-  if (typeof booted === 'number') return booted;
-  const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
-  const r = simulate({ ...booted, strategy, maxInsns, maxSteps, trace: { header } });
-  process.stdout.write(console.stdout);
-  process.stderr.write(console.stderr);
+  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true }));
+  if (typeof r === 'number') return r;
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
   if (tracePath !== undefined) writeFileSync(tracePath, r.trace!.text());
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   say(verdictText(r.verdict));

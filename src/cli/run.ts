@@ -3,15 +3,17 @@
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_MAX_PROCS } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS } from '../process/variants/index.ts';
-import { DEFAULT_MAX_INSNS, type Ending, runToExit } from '../process/run.ts';
-import { signalName } from '../process/signals.ts';
+import type { Process } from '../process/process.ts';
+import { DEFAULT_MAX_INSNS, runToExit } from '../process/run.ts';
+import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP, signalName } from '../process/signals.ts';
 import { simulate, verdictText } from '../sim/engine.ts';
 import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
+import { boot } from '../sim/target.ts';
 import { HostConsole } from './host-console.ts';
 import { type FlagSpec, intFlag, parseArgs } from './args.ts';
-import { bootOrFail, parseTarget, TARGET_FLAGS } from './target.ts';
+import { guestExitCode, parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
-export const RUN_FLAGS: Record<string, FlagSpec> = {
+const RUN_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
   'clear-env': {},
   trace: { value: true },
@@ -40,33 +42,38 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
 
 export function runCommand(argv: string[]): number {
   const args = parseArgs(argv, RUN_FLAGS);
-  const { target, argv: shown } = parseTarget(args, 'run', false);
+  const target = parseTarget(args, 'run', false);
   const seed = intFlag(args, 'seed', 0);
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_MAX_INSNS);
-  const booted = bootOrFail(target, shown[0], seed, new HostConsole());
+  const booted = startOrFail(target.argv[0], () => boot(target, seed, new HostConsole()));
   if (typeof booted === 'number') return booted;
   const { kernel: k, init: p } = booted;
+  const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   const tracePath = args.flags.get('trace')?.[0];
-  let end: Ending;
-  if (tracePath === undefined) end = runToExit(k, p, maxInsns);
-  else {
-    // Like plain run, no step budget: only instructions bound the run.
-    const header = { path: target.path, argv: target.argv };
-    const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps: Infinity, trace: { header } });
-    writeFileSync(tracePath, r.trace!.text());
-    if (r.verdict.kind !== 'exit') {
-      process.stderr.write(`procsim: ${verdictText(r.verdict)}\n`);
-      return 137;
-    }
-    const sig = p.waitStatus & 0x7f;
-    end = { exitCode: sig !== 0 ? 128 + sig : (p.waitStatus >> 8) & 0xff, signal: sig !== 0 ? sig : undefined, instructions: k.instructions };
+  if (tracePath === undefined) {
+    const end = runToExit(k, p, maxInsns);
+    if (end.budgetExceeded) say(`instruction budget of ${maxInsns} exhausted (raise it with --max-insns)`);
+    else if (end.deadlock) say(`deadlock: every process is blocked (${end.deadlock.join('; ')})`);
+    else if (end.signal !== undefined) say(killedText(p));
+    return end.exitCode;
   }
-  if (end.budgetExceeded) process.stderr.write(`procsim: instruction budget of ${maxInsns} exhausted (raise it with --max-insns)\n`);
-  else if (end.deadlock) process.stderr.write(`procsim: deadlock: every process is blocked (${end.deadlock.join('; ')})\n`);
-  else if (end.signal !== undefined) {
-    const pc = ` at pc 0x${p.cpu.pc.toString(16)}`;
-    const where = end.signal === 11 || end.signal === 7 ? ` at address 0x${p.cpu.faultAddr.toString(16)},${pc.slice(3)}` : end.signal === 4 || end.signal === 5 ? pc : '';
-    process.stderr.write(`procsim: guest killed by ${signalName(end.signal)}${where}\n`);
+  // Like plain run, no step budget: only instructions bound the run.
+  const header = { path: target.path, argv: target.argv };
+  const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps: Infinity, trace: { header } });
+  writeFileSync(tracePath, r.trace!.text());
+  if (r.verdict.kind !== 'exit') {
+    say(verdictText(r.verdict));
+    return 137;
   }
-  return end.exitCode;
+  if ((p.waitStatus & 0x7f) !== 0) say(killedText(p));
+  return guestExitCode(p.waitStatus);
+}
+
+/** The signal that killed p, and where for the signals a fault raises. */
+function killedText(p: Process): string {
+  const sig = p.waitStatus & 0x7f;
+  const pc = `pc 0x${p.cpu.pc.toString(16)}`;
+  const where =
+    sig === SIGSEGV || sig === SIGBUS ? ` at address 0x${p.cpu.faultAddr.toString(16)}, ${pc}` : sig === SIGILL || sig === SIGTRAP ? ` at ${pc}` : '';
+  return `guest killed by ${signalName(sig)}${where}`;
 }

@@ -1,18 +1,15 @@
 // The program a command starts and the system it starts in, from the flags `run` and
-// `replay` share. `run` is a window on the host (its environment, its cwd, the ELF at its
+// `replay` share, and the exit codes of a program that cannot start or has ended. `run` is a window on the host (its environment, its cwd, the ELF at its
 // host path); `replay` is hermetic: only the program's bytes and the flags enter the run,
 // so the same command gives the same run on any machine.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ElfError } from '../emu/elf.ts';
-import type { Console } from '../process/console.ts';
 import { FsError } from '../process/fs/fs-error.ts';
-import type { Kernel } from '../process/kernel.ts';
 import { DEFAULT_MAX_PROCS, MAX_PROCS_LIMIT } from '../process/kernel.ts';
-import type { Process } from '../process/process.ts';
 import { DEFAULT_KERNEL_VARIANT, type KernelVariantName, parseKernelVariant } from '../process/variants/index.ts';
-import { boot, type Target } from '../sim/target.ts';
+import type { Target } from '../sim/target.ts';
 import { type FlagSpec, intFlag, type Parsed, UsageError } from './args.ts';
 import { rootfsSource } from './rootfs.ts';
 
@@ -38,14 +35,11 @@ function kernelFlag(value: string | undefined): KernelVariantName {
   }
 }
 
-export interface ParsedTarget {
-  target: Target;
-  /** TARGET and its arguments as typed. */
-  argv: string[];
-}
-
-/** The target of `procsim CMD [flags] TARGET ARGS...`; hermetic: nothing of the host but the ELF's bytes. */
-export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): ParsedTarget {
+/**
+ * The target of `procsim CMD [flags] TARGET ARGS...` (its argv is TARGET and its arguments as
+ * typed); hermetic: nothing of the host but the ELF's bytes.
+ */
+export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Target {
   const [target, ...guestArgs] = args.positionals;
   if (target === undefined) throw new UsageError(`${cmd}: missing ELF (see procsim ${cmd} --help)`);
   const maxProcs = intFlag(args, 'max-procs', DEFAULT_MAX_PROCS);
@@ -86,13 +80,16 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Parse
     }
   }
   t.cwd = bytes(args.flags.get('cwd')?.[0] ?? (rootfsArg === undefined && !hermetic ? process.cwd() : '/'));
-  return { target: t, argv: t.argv };
+  return t;
 }
 
-/** Boot the target, or print why its program cannot start and return the exit code (126, 127). */
-export function bootOrFail(target: Target, display: string, seed: number, console: Console): { kernel: Kernel; init: Process } | number {
+/**
+ * Start a target (boot it, or boot and simulate it), or print why its program (as typed)
+ * cannot start and return the exit code (126, 127).
+ */
+export function startOrFail<T>(program: string, start: () => T): T | number {
   try {
-    return boot(target, seed, console);
+    return start();
   } catch (e) {
     if (e instanceof ElfError) {
       process.stderr.write(`procsim: ${e.message}\n`);
@@ -100,9 +97,15 @@ export function bootOrFail(target: Target, display: string, seed: number, consol
     }
     if (e instanceof FsError) {
       const why = { ENOENT: 'no such file', EACCES: 'permission denied (not an executable file)', ENOEXEC: 'not an executable format', ENOTDIR: 'a path component is not a directory' }[e.code as string] ?? e.code;
-      process.stderr.write(`procsim: ${display}: ${why}\n`);
+      process.stderr.write(`procsim: ${program}: ${why}\n`);
       return e.code === 'ENOENT' ? 127 : 126;
     }
     throw e;
   }
+}
+
+/** procsim's exit code for a guest that ended with wait status `status`: its own, or 128+N for signal N (like a shell). */
+export function guestExitCode(status: number): number {
+  const sig = status & 0x7f;
+  return sig !== 0 ? 128 + sig : (status >> 8) & 0xff;
 }
