@@ -4,14 +4,18 @@ import { UsageError } from './args.ts';
 import { REPLAY_HELP, replayCommandMain } from './replay.ts';
 import { RUN_HELP, runCommand } from './run.ts';
 
+/** Each command: its help text and what runs it (with the arguments after its name). */
+const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => number }>([
+  ['run', { help: RUN_HELP, main: runCommand }],
+  ['replay', { help: REPLAY_HELP, main: replayCommandMain }],
+]);
+
 const HELP = `procsim: deterministic simulation of a RISC-V 64 Linux process model
 
 Usage: procsim <command> [flags] ...
 
 Commands:
-${RUN_HELP.replace(/^/gm, '  ')}
-
-${REPLAY_HELP.replace(/^/gm, '  ')}
+${[...COMMANDS.values()].map((c) => c.help.replace(/^/gm, '  ')).join('\n\n')}
 
   procsim help | --help      this text
 
@@ -20,29 +24,18 @@ usage error; 126 when the program cannot be executed (bad ELF), 127 when it does
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
   try {
-    switch (cmd) {
-      case 'run':
-        if (rest[0] === '--help' || rest[0] === '-h') {
-          console.log(RUN_HELP);
-          return 0;
-        }
-        return runCommand(rest);
-      case 'replay':
-        if (rest[0] === '--help' || rest[0] === '-h') {
-          console.log(REPLAY_HELP);
-          return 0;
-        }
-        return replayCommandMain(rest);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        console.log(HELP);
-        return cmd === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command ${JSON.stringify(cmd)} (commands: run, replay, help)`);
+    const command = COMMANDS.get(cmd);
+    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(cmd)} (commands: ${[...COMMANDS.keys(), 'help'].join(', ')})`);
+    if (rest[0] === '--help' || rest[0] === '-h') {
+      console.log(command.help);
+      return 0;
     }
+    return command.main(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`procsim: ${e.message}\n`);
