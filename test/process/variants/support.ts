@@ -1,14 +1,14 @@
 // Guests for the kernel-variant tests: C sources in scenarios/guests/variants/, built with
 // the cross compiler into .cache/variants/ when missing or older than their source, and ways
 // to run them on a chosen kernel variant (to completion, or under a given schedule).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CapturedConsole } from '../../../src/process/console.ts';
 import { Kernel } from '../../../src/process/kernel.ts';
 import type { Process } from '../../../src/process/process.ts';
 import { runProgram, type RunResult } from '../../../src/process/run.ts';
 import type { KernelVariantName } from '../../../src/process/variants/index.ts';
+import { compileIfStale } from '../../support/compile.ts';
 import { REPO_ROOT } from '../../support/guests.ts';
 
 const SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests', 'variants');
@@ -16,19 +16,8 @@ const OUT_DIR = join(REPO_ROOT, '.cache', 'variants');
 const CC = 'riscv64-linux-gnu-gcc';
 
 /** Host path of a variant guest, compiled first if needed (throws with the compiler's message). */
-export function variantGuestPath(name: string): string {
-  const src = join(SRC_DIR, `${name}.c`);
-  const out = join(OUT_DIR, name);
-  if (!existsSync(out) || statSync(src).mtimeMs > statSync(out).mtimeMs) {
-    mkdirSync(OUT_DIR, { recursive: true });
-    // Built beside the target and renamed: test files running in parallel may build it too.
-    const tmp = `${out}.${process.pid}.tmp`;
-    const r = spawnSync(CC, ['-std=gnu11', '-O2', '-static', '-Wall', '-Wextra', '-o', tmp, src], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`building ${src} failed: ${r.error?.message ?? r.stderr}`);
-    renameSync(tmp, out);
-  }
-  return out;
-}
+export const variantGuestPath = (name: string): string =>
+  compileIfStale(CC, ['-std=gnu11', '-O2', '-static', '-Wall', '-Wextra'], join(SRC_DIR, `${name}.c`), join(OUT_DIR, name));
 
 /** The ELF of a variant guest (see variantGuestPath). */
 export const variantGuest = (name: string): Uint8Array => readFileSync(variantGuestPath(name));
