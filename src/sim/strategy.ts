@@ -40,5 +40,3 @@ export interface Strategy {
 
 /** A strategy could not go on: the run does not fit what it was told to follow. */
 export class ScheduleDivergence extends Error {}
-
-export const names = (ready: readonly ProcRef[]): string => ready.map((r) => r.name).join(' ');

@@ -2,7 +2,9 @@
 // ready, the schedule runs out, or the run ends with choices left over) it says where.
 
 import { encodeSchedule } from '../schedule.ts';
-import { type ChoiceContext, names, type ProcRef, ScheduleDivergence, type Strategy } from '../strategy.ts';
+import { type ChoiceContext, type ProcRef, ScheduleDivergence, type Strategy } from '../strategy.ts';
+
+const names = (ready: readonly ProcRef[]): string => ready.map((r) => r.name).join(' ');
 
 export class ReplayStrategy implements Strategy {
   readonly spec: string;
