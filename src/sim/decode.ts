@@ -4,6 +4,7 @@
 // right after the syscall ran. Syscalls without a spec show their six raw arguments in hex.
 
 import { MemFault } from '../emu/memory.ts';
+import { concat } from '../process/console.ts';
 import { errnoName } from '../process/errno.ts';
 import type { Process } from '../process/process.ts';
 import { sigbit, signalName } from '../process/signals.ts';
@@ -359,7 +360,6 @@ function argValue(arg: Arg, a: ArrayLike<number>, v: number, p: Process, names: 
 /** The data a writev would gather (up to 1024 vectors), as one buffer. */
 function iovValue(p: Process, addr: number, count: number): Json {
   const parts: Uint8Array[] = [];
-  let total = 0;
   for (let i = 0; i < Math.min(Math.max(count, 0), 1024); i++) {
     const v = readMem(p, addr + 16 * i, 16);
     if (!(v instanceof Uint8Array)) return v;
@@ -369,15 +369,8 @@ function iovValue(p: Process, addr: number, count: number): Json {
     const b = len === 0 ? new Uint8Array(0) : readMem(p, base, Math.min(len, 1 << 24));
     if (!(b instanceof Uint8Array)) return b;
     parts.push(b);
-    total += b.length;
   }
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const b of parts) {
-    all.set(b, o);
-    o += b.length;
-  }
-  return bufferValue(all);
+  return bufferValue(concat(parts));
 }
 
 /** The syscall p is about to execute: its name and its decoded inputs. */
