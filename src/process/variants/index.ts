@@ -14,21 +14,19 @@ export const KERNEL_VARIANTS = ['reference', 'legacy-rollback', 'phase1-bridge']
 export type KernelVariantName = (typeof KERNEL_VARIANTS)[number];
 export const DEFAULT_KERNEL_VARIANT: KernelVariantName = 'reference';
 
-export interface KernelVariant {
-  readonly name: KernelVariantName;
-  /** The syscall table, by number. */
-  readonly handlers: readonly (Handler | undefined)[];
+/** What a variant module provides: replacement handlers by name, and its hooks. */
+export interface VariantSpec {
+  handlers: Partial<Record<SyscallName, Handler>>;
   /** Whether the kernel records process events (the legacy kernel predates them). */
   readonly events: boolean;
   /** p is exiting (already a zombie, its descriptors not yet closed). */
   onExit?(k: Kernel, p: Process): void;
 }
 
-/** What a variant module provides: replacement handlers by name, and its hooks. */
-export interface VariantSpec {
-  handlers: Partial<Record<SyscallName, Handler>>;
-  events: boolean;
-  onExit?(k: Kernel, p: Process): void;
+export interface KernelVariant extends Omit<VariantSpec, 'handlers'> {
+  readonly name: KernelVariantName;
+  /** The syscall table, by number. */
+  readonly handlers: readonly (Handler | undefined)[];
 }
 
 export function isKernelVariant(name: string): name is KernelVariantName {
@@ -59,5 +57,5 @@ export function createVariant(name: KernelVariantName): KernelVariant {
 function instantiate(name: KernelVariantName, spec: VariantSpec): KernelVariant {
   const handlers = HANDLERS.slice();
   for (const [sys, h] of Object.entries(spec.handlers)) handlers[SYS[sys as SyscallName]] = h;
-  return { name, handlers, events: spec.events, onExit: spec.onExit };
+  return { ...spec, name, handlers };
 }

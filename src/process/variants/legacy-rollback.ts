@@ -45,12 +45,7 @@ export function legacyRollback(): VariantSpec {
   const wait4: Handler = (k, p, a) => {
     const c = remembered.get(p);
     if (c === undefined || c.state !== 'zombie') return -ERRNO.ECHILD;
-    const statusAddr = a[1];
-    if (statusAddr !== 0) {
-      const b = new Uint8Array(4);
-      new DataView(b.buffer).setInt32(0, c.waitStatus, true);
-      p.mem.write(statusAddr, b);
-    }
+    if (a[1] !== 0) p.mem.writeU32(a[1], c.waitStatus);
     remembered.delete(p);
     reap(k, c);
     return c.pid;

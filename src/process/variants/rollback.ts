@@ -44,10 +44,8 @@ export interface RollbackOptions {
 
 /** Like Linux, a tid that cannot be stored is ignored rather than failing the fork. */
 function storeTid(p: Process, addr: number, tid: number): void {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, tid, true);
   try {
-    p.mem.write(addr, b);
+    p.mem.writeU32(addr, tid);
   } catch (e) {
     if (!(e instanceof MemFault)) throw e;
   }
