@@ -1,7 +1,8 @@
 // The program a command starts and the system it starts in, from the flags `run` and
-// `replay` share, and the exit codes of a program that cannot start or has ended. `run` is a window on the host (its environment, its cwd, the ELF at its
-// host path); `replay` is hermetic: only the program's bytes and the flags enter the run,
-// so the same command gives the same run on any machine.
+// `replay` share, and the exit codes of a program that cannot start or has ended. `run` is
+// a window on the host (its environment, its cwd, the ELF at its host path); `replay` is
+// hermetic: only the program's bytes and the flags enter the run, so the same command gives
+// the same run on any machine.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
