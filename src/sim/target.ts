@@ -8,7 +8,6 @@ import { Kernel } from '../process/kernel.ts';
 import type { Process } from '../process/process.ts';
 import type { KernelVariantName } from '../process/variants/index.ts';
 import { simulate, type SimOptions, type SimResult } from './engine.ts';
-import type { Strategy } from './strategy.ts';
 
 export interface Target {
   /** Guest path of the program to start. */
@@ -52,9 +51,8 @@ export interface TargetRun extends SimResult {
   stderr: Uint8Array;
 }
 
-export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | 'strategy' | 'trace'> {
+export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | 'trace'> {
   seed: number;
-  strategy: Strategy;
   /** Record a trace (its header names the target). */
   trace?: boolean;
 }
