@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runProgram } from '../../src/process/run.ts';
 import {
   FREESTANDING_GUESTS,
   GLIBC_GUESTS,
@@ -71,7 +70,7 @@ const CASES: OracleCase[] = [
 ];
 
 oracleSuite('freestanding guests: procsim vs qemu-riscv64', ['qemu'], () => {
-  for (const c of CASES) it(caseLabel(c), () => expectSameAsQemu(runProgram, c, ENV));
+  for (const c of CASES) it(caseLabel(c), () => expectSameAsQemu(c, ENV));
 });
 
 // ELF64 little-endian header fields (offsets from the ELF specification).

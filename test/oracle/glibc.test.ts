@@ -7,7 +7,6 @@
 // process-model guests, test/oracle/process-model.test.ts, sequence their output instead).
 import { existsSync, rmSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { runProgram } from '../../src/process/run.ts';
 import { guestPath } from '../support/guests.ts';
 import { caseLabel, expectSameAsQemu, oracleSuite, type OracleCase } from '../support/oracle.ts';
 import { runQemu } from '../support/real-linux.ts';
@@ -77,7 +76,7 @@ oracleSuite('glibc guests: procsim vs qemu-riscv64', ['cross-gcc', 'qemu'], () =
     for (const d of madeDirs.splice(0)) if (existsSync(d)) rmSync(d, { recursive: true, force: true });
   });
 
-  for (const c of CASES) it(caseLabel(c), () => expectSameAsQemu(runProgram, c, ENV));
+  for (const c of CASES) it(caseLabel(c), () => expectSameAsQemu(c, ENV));
 });
 
 oracleSuite('glibc guests under qemu-riscv64 only', ['cross-gcc', 'qemu'], () => {

@@ -8,7 +8,6 @@
 // The guests print no pids and sequence their children's output (see scenarios/guests/pm.h),
 // so the text is the same under any correct schedule and whatever pid the guest gets.
 import { it } from 'vitest';
-import { runProgram } from '../../src/process/run.ts';
 import { guestPath, type GlibcGuest } from '../support/guests.ts';
 import { runNative } from '../support/native.ts';
 import {
@@ -604,7 +603,7 @@ function check(c: ModeCase): void {
   const inv = invocation(oc, ENV);
   const real = runLinux(c, inv);
   expectLinuxAsExpected(real, oc, judge(c) === 'qemu' ? 'qemu' : 'native Linux');
-  expectProcsimSame(runProgram, oc, inv, real);
+  expectProcsimSame(oc, inv, real);
 }
 
 oracleSuite('process model: procsim vs qemu-riscv64', ['cross-gcc', 'qemu'], () => {
@@ -628,7 +627,7 @@ oracleSuite('process model: procsim vs qemu-riscv64', ['cross-gcc', 'qemu'], () 
       maxInsns: MAX_INSNS,
     },
   ];
-  for (const oc of usage) it(caseLabel(oc), () => expectSameAsQemu(runProgram, oc, ENV));
+  for (const oc of usage) it(caseLabel(oc), () => expectSameAsQemu(oc, ENV));
 });
 
 oracleSuite('process model: procsim vs native Linux', ['cross-gcc', 'native-gcc'], () => {

@@ -2,7 +2,7 @@
 // (CI=true) a missing one fails the suite with the fix; locally the suite is skipped with a
 // visible line saying why), and the comparison of a guest run between procsim and qemu.
 import { describe, expect, it } from 'vitest';
-import type { RunOptions, RunResult } from '../../src/process/run.ts';
+import { runProgram } from '../../src/process/run.ts';
 import { guestPath, readGuest, type GuestName } from './guests.ts';
 import { requireOracle, runQemu, type GuestResult, type OracleTool } from './real-linux.ts';
 
@@ -48,9 +48,6 @@ export interface OracleCase {
   maxInsns?: number;
 }
 
-/** procsim's runProgram, passed in by the oracle tests. */
-export type ProcsimRun = (opts: RunOptions) => Pick<RunResult, 'stdout' | 'stderr' | 'exitCode' | 'signal'>;
-
 /** Budget that turns a hung guest into a failed run instead of a hung test. */
 const MAX_INSNS = 500_000_000;
 
@@ -90,8 +87,8 @@ export function expectLinuxAsExpected(real: GuestResult, c: OracleCase, who: str
 }
 
 /** procsim, given the same invocation, must do exactly what real Linux did. */
-export function expectProcsimSame(run: ProcsimRun, c: OracleCase, inv: Invocation, real: GuestResult): void {
-  const sim = run({
+export function expectProcsimSame(c: OracleCase, inv: Invocation, real: GuestResult): void {
+  const sim = runProgram({
     elf: readGuest(c.guest),
     path: inv.path,
     argv: [inv.path, ...inv.args],
@@ -111,7 +108,7 @@ export function expectProcsimSame(run: ProcsimRun, c: OracleCase, inv: Invocatio
  * argv, env and stdin; stdout, stderr, exit status and signal must be identical. The guest
  * sees /bin/NAME as its path and argv[0].
  */
-export function expectSameAsQemu(run: ProcsimRun, c: OracleCase, defaultEnv: readonly string[]): void {
+export function expectSameAsQemu(c: OracleCase, defaultEnv: readonly string[]): void {
   const inv = invocation(c, defaultEnv);
   const real = runQemu(guestPath(c.guest), inv.args, {
     argv0: inv.path,
@@ -119,5 +116,5 @@ export function expectSameAsQemu(run: ProcsimRun, c: OracleCase, defaultEnv: rea
     ...(inv.stdin !== undefined ? { stdin: inv.stdin } : {}),
   });
   expectLinuxAsExpected(real, c, 'qemu');
-  expectProcsimSame(run, c, inv, real);
+  expectProcsimSame(c, inv, real);
 }

@@ -6,10 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export type OracleTool = 'cross-gcc' | 'qemu' | 'native-gcc';
+export type OracleTool = 'cross-gcc' | 'cross-binutils' | 'qemu' | 'native-gcc';
 
 const TOOLS: Record<OracleTool, { command: string; pkg: string }> = {
   'cross-gcc': { command: 'riscv64-linux-gnu-gcc', pkg: 'gcc-riscv64-linux-gnu' },
+  // as and objcopy (test/support/rv-asm.test.ts); the cross gcc depends on them.
+  'cross-binutils': { command: 'riscv64-linux-gnu-as', pkg: 'binutils-riscv64-linux-gnu' },
   qemu: { command: 'qemu-riscv64', pkg: 'qemu-user' },
   // The host compiler, with the static C library, for guests run natively (test/support/native.ts).
   'native-gcc': { command: 'gcc', pkg: 'gcc libc6-dev' },
