@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { BUSYBOX_ROOTFS, busyboxVersion, requireBusybox, runNativeBusybox, runProcsimBusybox } from '../support/busybox.ts';
 import { REPO_ROOT } from '../support/guests.ts';
-import { guardedSuite } from '../support/oracle.ts';
+import { expectSameRun, guardedSuite } from '../support/oracle.ts';
 import type { GuestResult } from '../support/real-linux.ts';
 
 interface ShellCase {
@@ -175,10 +175,7 @@ busyboxSuite('busybox sh: procsim matches the native twin', () => {
       const real = expectNative(c);
       const sim = runProcsimBusybox(c.script, { stdin: c.stdin, env: c.env });
       const why = `procsim${sim.unknownSyscalls ? ` (unknown syscalls nr×count: ${sim.unknownSyscalls})` : ''}${sim.budgetExceeded ? ' (instruction budget exhausted)' : ''}`;
-      expect(latin1(sim.stdout), `${why} stdout`).toBe(latin1(real.stdout));
-      expect(latin1(sim.stderr), `${why} stderr`).toBe(latin1(real.stderr));
-      expect(sim.exitCode, `${why} exit status`).toBe(real.exitCode);
-      expect(sim.signal, `${why} killing signal`).toBe(real.signal);
+      expectSameRun(sim, real, why);
     });
   }
 

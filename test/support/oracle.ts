@@ -97,10 +97,19 @@ export function expectProcsimSame(c: OracleCase, inv: Invocation, real: GuestRes
     seed: 1,
     maxInsns: c.maxInsns ?? MAX_INSNS,
   });
-  expect(latin1(sim.stdout), 'procsim stdout').toBe(latin1(real.stdout));
-  expect(latin1(sim.stderr), 'procsim stderr').toBe(latin1(real.stderr));
-  expect(sim.exitCode, 'procsim exit status').toBe(real.exitCode);
-  expect(sim.signal, 'procsim killing signal').toBe(real.signal);
+  expectSameRun(sim, real, 'procsim');
+}
+
+/** `who` printed exactly what real Linux printed and ended the same way (status and signal). */
+export function expectSameRun(
+  sim: { stdout: Uint8Array; stderr: Uint8Array; exitCode: number; signal?: number },
+  real: GuestResult,
+  who: string,
+): void {
+  expect(latin1(sim.stdout), `${who} stdout`).toBe(latin1(real.stdout));
+  expect(latin1(sim.stderr), `${who} stderr`).toBe(latin1(real.stderr));
+  expect(sim.exitCode, `${who} exit status`).toBe(real.exitCode);
+  expect(sim.signal, `${who} killing signal`).toBe(real.signal);
 }
 
 /**
