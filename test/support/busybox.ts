@@ -12,22 +12,19 @@ import { runProgram } from '../../src/process/run.ts';
 import { REPO_ROOT } from './guests.ts';
 import { runHostProgram, type GuestResult } from './real-linux.ts';
 
-export const BUSYBOX_DIR = join(REPO_ROOT, '.cache', 'busybox');
+const BUSYBOX_DIR = join(REPO_ROOT, '.cache', 'busybox');
 /** The guest root: /bin/busybox (riscv64) and /bin/APPLET -> busybox. */
 export const BUSYBOX_ROOTFS = join(BUSYBOX_DIR, 'rootfs');
 export const GUEST_BUSYBOX = join(BUSYBOX_ROOTFS, 'bin', 'busybox');
 /** A PATH for the native twin: APPLET -> the amd64 busybox. */
 export const NATIVE_BIN = join(BUSYBOX_DIR, 'native-bin');
-export const NATIVE_BUSYBOX = join(NATIVE_BIN, 'busybox');
+const NATIVE_BUSYBOX = join(NATIVE_BIN, 'busybox');
 
 /** Where procsim's shell starts its scripts (its HOME inside the rootfs). */
-export const GUEST_HOME = '/root';
+const GUEST_HOME = '/root';
 
 /** Budget that turns a hung guest shell into a failed run instead of a hung test. */
 const MAX_INSNS = 300_000_000;
-
-export const haveBusybox = (): boolean =>
-  [GUEST_BUSYBOX, NATIVE_BUSYBOX, join(BUSYBOX_DIR, 'VERSION')].every((p) => existsSync(p));
 
 /** The Debian package version fetched (e.g. "1:1.37.0-6+b9"). */
 export function busyboxVersion(): string {
@@ -36,7 +33,8 @@ export function busyboxVersion(): string {
 
 /** Why `name` cannot run without the fetched busybox pair (one line naming the fix), or null. */
 export function requireBusybox(name: string): string | null {
-  return haveBusybox() ? null : `${name}: busybox not fetched into ${BUSYBOX_DIR} (fix: npm run busybox)`;
+  const fetched = [GUEST_BUSYBOX, NATIVE_BUSYBOX, join(BUSYBOX_DIR, 'VERSION')].every((p) => existsSync(p));
+  return fetched ? null : `${name}: busybox not fetched into ${BUSYBOX_DIR} (fix: npm run busybox)`;
 }
 
 export interface ShellRunOptions {

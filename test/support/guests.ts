@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const GUEST_SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests');
+const GUEST_SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests');
 export const GUEST_BUILD_SCRIPT = join(GUEST_SRC_DIR, 'build.sh');
-export const FREESTANDING_BIN_DIR = join(GUEST_SRC_DIR, 'bin');
-export const GLIBC_BIN_DIR = join(REPO_ROOT, '.cache', 'guests');
+const FREESTANDING_BIN_DIR = join(GUEST_SRC_DIR, 'bin');
+const GLIBC_BIN_DIR = join(REPO_ROOT, '.cache', 'guests');
 
 export const FREESTANDING_GUESTS = [
   'hello',
@@ -41,12 +41,12 @@ export const GLIBC_GUESTS = [
   'pm-bad',
 ] as const;
 
-export type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];
+type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];
 export type GlibcGuest = (typeof GLIBC_GUESTS)[number];
 export type GuestName = FreestandingGuest | GlibcGuest;
-export type GuestKind = 'freestanding' | 'glibc';
+type GuestKind = 'freestanding' | 'glibc';
 
-export function guestKind(name: string): GuestKind {
+function guestKind(name: string): GuestKind {
   if ((FREESTANDING_GUESTS as readonly string[]).includes(name)) return 'freestanding';
   if ((GLIBC_GUESTS as readonly string[]).includes(name)) return 'glibc';
   throw new Error(`unknown guest '${name}' (see scenarios/guests/build.sh)`);
@@ -58,7 +58,7 @@ export function guestPath(name: GuestName): string {
 }
 
 /** Source file of a guest. */
-export function guestSource(name: GuestName): string {
+function guestSource(name: GuestName): string {
   guestKind(name);
   return join(GUEST_SRC_DIR, `${name}.c`);
 }

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { GUEST_BUILD_SCRIPT, REPO_ROOT, isStale, type GlibcGuest } from './guests.ts';
 import { hostEnv, runHostProgram, type GuestResult, type QemuOptions } from './real-linux.ts';
 
-export const NATIVE_BIN_DIR = join(REPO_ROOT, '.cache', 'native');
+const NATIVE_BIN_DIR = join(REPO_ROOT, '.cache', 'native');
 
-export const nativePath = (name: GlibcGuest): string => join(NATIVE_BIN_DIR, name);
+const nativePath = (name: GlibcGuest): string => join(NATIVE_BIN_DIR, name);
 
 /** Builds the native twin of a guest unless it is up to date; returns its path. */
-export function buildNative(name: GlibcGuest): string {
+function buildNative(name: GlibcGuest): string {
   if (isStale(nativePath(name), name)) {
     const r = spawnSync('bash', [GUEST_BUILD_SCRIPT, 'native', name], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`bash ${GUEST_BUILD_SCRIPT} native ${name} failed:\n${r.stderr}`);

@@ -16,7 +16,7 @@ const PF_X = 1;
 const PF_W = 2;
 const PF_R = 4;
 
-export interface TinyElfOptions {
+interface TinyElfOptions {
   code: Uint8Array;
   /** Initial contents of the data segment. */
   data?: Uint8Array;
