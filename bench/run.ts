@@ -5,21 +5,19 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { guestPath, type GuestName } from '../test/support/guests.ts';
 import { busyboxPipeline } from './busybox.ts';
 import { haveQemu, median, nowMs, progress, progressDone, REPS, ROOT, section } from './common.ts';
 import { forkCycles, forkResident } from './fork.ts';
 import { emulate, qemu } from './runners.ts';
-
-const GUESTS = join(ROOT, 'scenarios/guests/bin');
-const GLIBC = join(ROOT, '.cache/guests');
 
 /**
  * MIPS with startup subtracted: the difference between a long and a short run. qemu runs
  * qemuLarge instead of large (its difference at `large` is a few ms, below the noise of a
  * spawn); the guests' work is linear in their argument, so its instruction count scales.
  */
-function mips(name: string, small: string, large: string, qemuLarge: string): void {
-  const bin = join(GUESTS, name);
+function mips(name: GuestName, small: string, large: string, qemuLarge: string): void {
+  const bin = guestPath(name);
   emulate(bin, [small]); // warm the JIT
   const ours: number[] = [];
   const theirs: number[] = [];
@@ -76,7 +74,7 @@ async function main(): Promise<void> {
 }
 
 async function helloWorld(): Promise<void> {
-  const hello = join(GLIBC, 'hello-glibc');
+  const hello = guestPath('hello-glibc');
   if (!existsSync(hello)) return console.log(`\nglibc hello world: skipped (${hello} not built: run npm run guests)`);
   const r = emulate(hello, []);
   const t: number[] = [];
