@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const GUEST_SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests');
+export const GUEST_SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests');
 export const GUEST_BUILD_SCRIPT = join(GUEST_SRC_DIR, 'build.sh');
 const FREESTANDING_BIN_DIR = join(GUEST_SRC_DIR, 'bin');
 const GLIBC_BIN_DIR = join(REPO_ROOT, '.cache', 'guests');
