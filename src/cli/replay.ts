@@ -10,7 +10,8 @@ import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
 import { simulateTarget } from '../sim/target.ts';
 import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError } from './args.ts';
-import { guestExitCode, parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
+import { shellStatus } from '../process/run.ts';
+import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
 const REPLAY_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
@@ -60,7 +61,7 @@ function replayCommand(args: Parsed, seed: number, how: string[]): string {
   return out.map(shellWord).join(' ');
 }
 
-const exitCode = (v: Verdict): number => (v.kind === 'exit' ? guestExitCode(v.status) : REPLAY_EXIT[v.kind]);
+const exitCode = (v: Verdict): number => (v.kind === 'exit' ? shellStatus(v.status) : REPLAY_EXIT[v.kind]);
 
 export function replayCommandMain(argv: string[]): number {
   const args = parseArgs(argv, REPLAY_FLAGS);

@@ -8,10 +8,10 @@ import { DEFAULT_MAX_INSNS, runToExit } from '../process/run.ts';
 import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP, signalName } from '../process/signals.ts';
 import { simulate, verdictText } from '../sim/engine.ts';
 import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
-import { boot } from '../sim/target.ts';
 import { HostConsole } from './host-console.ts';
 import { type FlagSpec, intFlag, parseArgs } from './args.ts';
-import { guestExitCode, parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
+import { boot, shellStatus } from '../process/run.ts';
+import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
 const RUN_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
@@ -66,7 +66,7 @@ export function runCommand(argv: string[]): number {
     return 137;
   }
   if ((p.waitStatus & 0x7f) !== 0) say(killedText(p));
-  return guestExitCode(p.waitStatus);
+  return shellStatus(p.waitStatus);
 }
 
 /** The signal that killed p, and where for the signals a fault raises. */

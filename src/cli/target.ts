@@ -105,8 +105,4 @@ export function startOrFail<T>(program: string, start: () => T): T | number {
   }
 }
 
-/** procsim's exit code for a guest that ended with wait status `status`: its own, or 128+N for signal N (like a shell). */
-export function guestExitCode(status: number): number {
-  const sig = status & 0x7f;
-  return sig !== 0 ? 128 + sig : (status >> 8) & 0xff;
-}
+

@@ -76,6 +76,12 @@ export const KEEP_REGS = 2 ** 40;
 /** Returned by a handler that parked the process (see Kernel.block). */
 export const BLOCKED = 2 ** 41;
 
+/** Read the syscall arguments a0..a5 of p (stopped at an ecall) into `out`, as signed 64-bit values. */
+export function readSyscallArgs(p: Process, out: Args): void {
+  const x = p.cpu.x;
+  for (let i = 0; i < 6; i++) out[i] = x[21 + 2 * i] * 4294967296 + (x[20 + 2 * i] >>> 0);
+}
+
 /** Watches executed syscalls (the simulator's trace): number, arguments, and what the handler returned. */
 export type SyscallObserver = (p: Process, nr: number, args: Args, ret: number) => void;
 
@@ -268,10 +274,9 @@ export class Kernel {
   }
 
   private syscall(p: Process): void {
-    const x = p.cpu.x;
     const a = this.args;
-    for (let i = 0; i < 6; i++) a[i] = x[21 + 2 * i] * 4294967296 + (x[20 + 2 * i] >>> 0);
-    const nr = x[34];
+    readSyscallArgs(p, a);
+    const nr = p.cpu.x[34];
     const h = this.handlers[nr];
     let r: number;
     if (h === undefined) {

@@ -1,28 +1,40 @@
 // Run one program to completion on a fresh kernel, capturing its output: the library form
 // of `procsim run`, used by tests and benchmarks.
 
-import { CapturedConsole } from './console.ts';
+import { CapturedConsole, type Console } from './console.ts';
 import { Kernel } from './kernel.ts';
 import type { RootfsSource } from './fs/index.ts';
 import type { KernelVariantName } from './variants/index.ts';
 import type { Process } from './process.ts';
 import { SIGKILL } from './signals.ts';
 
-export interface RunOptions {
-  elf: Uint8Array;
-  /** Guest path the program is placed at and executed from. */
+/** A program and the system it starts in: everything a fresh kernel and its p1 are made from. */
+export interface ProgramSpec {
+  /** Guest path of the program to start. */
   path: string;
+  /** Its bytes, placed at `path` (else the program must be in the rootfs). */
+  elf?: Uint8Array;
   argv: string[];
   env?: string[];
-  stdin?: Uint8Array;
-  seed?: number;
-  /** Instruction budget for the whole run. */
-  maxInsns?: number;
+  /** Starting directory (default /). */
+  cwd?: string;
+  /** Create the starting directory if the filesystem lacks it (the default tree has few). */
+  createCwd?: boolean;
   rootfs?: RootfsSource;
+  /** Host files shown at guest paths. */
+  binds?: { path: string; hostPath: string }[];
   /** Kernel semantics (default 'reference'). */
   kernel?: KernelVariantName;
   /** Process table size (default 512). */
   maxProcs?: number;
+}
+
+export interface RunOptions extends ProgramSpec {
+  elf: Uint8Array;
+  stdin?: Uint8Array;
+  seed?: number;
+  /** Instruction budget for the whole run. */
+  maxInsns?: number;
 }
 
 export interface RunResult extends Ending {
@@ -33,17 +45,25 @@ export interface RunResult extends Ending {
 
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
 
+/** A fresh kernel for `spec` with p1 created (throws ElfError/FsError for a bad program). */
+export function boot(spec: ProgramSpec, seed: number, console: Console): { kernel: Kernel; init: Process } {
+  const kernel = new Kernel({
+    console,
+    seed,
+    rootfs: spec.rootfs,
+    binds: spec.binds,
+    variant: spec.kernel,
+    maxProcs: spec.maxProcs,
+    files: spec.elf === undefined ? [] : [{ path: spec.path, bytes: spec.elf, mode: 0o755 }],
+  });
+  if (spec.createCwd && spec.cwd !== undefined) kernel.fs.ensureDir(spec.cwd);
+  const init = kernel.spawnInit({ path: spec.path, argv: spec.argv.map(enc), envp: (spec.env ?? []).map(enc) }, spec.cwd);
+  return { kernel, init };
+}
+
 export function runProgram(opts: RunOptions): RunResult {
   const console = new CapturedConsole(opts.stdin);
-  const k = new Kernel({
-    console,
-    seed: opts.seed ?? 0,
-    rootfs: opts.rootfs,
-    variant: opts.kernel,
-    maxProcs: opts.maxProcs,
-    files: [{ path: opts.path, bytes: opts.elf, mode: 0o755 }],
-  });
-  const p = k.spawnInit({ path: opts.path, argv: opts.argv.map(enc), envp: (opts.env ?? []).map(enc) });
+  const { kernel: k, init: p } = boot(opts, opts.seed ?? 0, console);
   const end = runToExit(k, p, opts.maxInsns ?? DEFAULT_MAX_INSNS);
   return { stdout: console.stdout, stderr: console.stderr, ...end, unknownSyscalls: k.unknownSyscalls };
 }
@@ -97,10 +117,16 @@ export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
   }
   const sig = init.waitStatus & 0x7f;
   return {
-    exitCode: sig !== 0 ? 128 + sig : (init.waitStatus >> 8) & 0xff,
+    exitCode: shellStatus(init.waitStatus),
     signal: sig !== 0 ? sig : undefined,
     instructions: k.instructions,
     budgetExceeded: budgetExceeded || undefined,
     deadlock,
   };
+}
+
+/** A wait status as a shell shows it: the exit code, or 128 + the killing signal. */
+export function shellStatus(waitStatus: number): number {
+  const sig = waitStatus & 0x7f;
+  return sig !== 0 ? 128 + sig : (waitStatus >> 8) & 0xff;
 }

@@ -5,8 +5,7 @@
 // is the trace hash.
 
 import { createHash } from 'node:crypto';
-import type { Kernel } from '../process/kernel.ts';
-import { BLOCKED, KEEP_REGS } from '../process/kernel.ts';
+import { BLOCKED, KEEP_REGS, type Kernel, readSyscallArgs } from '../process/kernel.ts';
 import type { ProcessEvent } from '../process/events.ts';
 import type { Process } from '../process/process.ts';
 import { signalName } from '../process/signals.ts';
@@ -85,9 +84,8 @@ export class TraceRecorder {
   /** Step `step` is about to execute p's pending syscall (or deliver it a signal). */
   beforeStep(step: number, p: Process): void {
     const nr = this.k.syscallNr(p);
-    const x = p.cpu.x;
-    const a: number[] = [];
-    for (let i = 0; i < 6; i++) a.push(x[21 + 2 * i] * 4294967296 + (x[20 + 2 * i] >>> 0));
+    const a = new Float64Array(6);
+    readSyscallArgs(p, a);
     const call = decodeCall(nr, a, p, this.names);
     const line: Line = { step, proc: this.names.name(p), sys: call.sys, args: call.args };
     const retry = p.blockedIn >= 0;
