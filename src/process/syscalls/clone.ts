@@ -1,11 +1,12 @@
 // clone (fork and vfork; threads are refused explicitly), clone3, execve and execveat.
 
+import { MemFault } from '../../emu/memory.ts';
 import { ERRNO } from '../errno.ts';
 import { execImage } from '../exec.ts';
 import { FsError } from '../fs/fs-error.ts';
 import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW } from '../fs/flags.ts';
 import { atBase, guestPath, InodeBackend } from '../files.ts';
-import { KEEP_REGS, type Kernel } from '../kernel.ts';
+import { type Args, KEEP_REGS, type Kernel } from '../kernel.ts';
 import { fork } from '../lifecycle.ts';
 import type { Process } from '../process.ts';
 import type { Handler } from './table.ts';
@@ -28,6 +29,28 @@ const CLONE_CHILD_SETTID = 0x1000000;
 /** Namespace and other flags we do not model: refused with EINVAL rather than ignored. */
 const UNSUPPORTED = CLONE_FS | CLONE_FILES | CLONE_PIDFD | CLONE_PARENT | CLONE_NEWNS | CLONE_SYSVSEM | 0x7e000000 | 0x2000000;
 
+/** Clones that would share memory or signal handlers like threads: refused until threads exist. */
+export function isThreadClone(flags: number): boolean {
+  return (flags & (CLONE_THREAD | CLONE_SIGHAND)) !== 0 || ((flags & CLONE_VM) !== 0 && !(flags & CLONE_VFORK));
+}
+
+/** Like Linux, a tid that cannot be stored is ignored rather than failing the fork. */
+function storeTid(p: Process, addr: number, tid: number): void {
+  try {
+    p.mem.writeU32(addr, tid);
+  } catch (e) {
+    if (!(e instanceof MemFault)) throw e;
+  }
+}
+
+/** The new child's TLS and the SETTID/CLEARTID flags (clone's a3 = tls, a2 = ptid, a4 = ctid). */
+export function applyCloneTids(p: Process, c: Process, flags: number, a: Args, childTid: number): void {
+  if (flags & CLONE_SETTLS) c.cpu.setX(4, BigInt(a[3]));
+  if (flags & CLONE_PARENT_SETTID) storeTid(p, a[2], c.pid);
+  if (flags & CLONE_CHILD_SETTID) storeTid(c, a[4], childTid);
+  if (flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a[4];
+}
+
 export const clone: Handler = (k, p, a) => {
   if (k.resumed(p) && p.blockReason === 'vfork') {
     // Woken: the call completes once the vfork child released our memory.
@@ -36,19 +59,14 @@ export const clone: Handler = (k, p, a) => {
     return p.ioDone;
   }
   const flags = a[0] >>> 0;
-  const [stack, ptid, tls, ctid] = [a[1], a[2], a[3], a[4]];
   // Threads (and anything sharing memory without vfork's suspension) need a multi-hart
   // process, which does not exist yet: say so instead of faking it.
-  if (flags & (CLONE_THREAD | CLONE_SIGHAND)) return -ERRNO.ENOSYS;
-  if (flags & CLONE_VM && !(flags & CLONE_VFORK)) return -ERRNO.ENOSYS;
+  if (isThreadClone(flags)) return -ERRNO.ENOSYS;
   if (flags & UNSUPPORTED) return -ERRNO.EINVAL;
   const vfork = (flags & CLONE_VFORK) !== 0;
-  const c = fork(k, p, { vfork, stack, exitSignal: flags & CSIGNAL });
+  const c = fork(k, p, { vfork, stack: a[1], exitSignal: flags & CSIGNAL });
   if (typeof c === 'number') return c;
-  if (flags & CLONE_SETTLS) c.cpu.setX(4, BigInt(tls));
-  if (flags & CLONE_PARENT_SETTID) p.mem.writeU32(ptid, c.pid);
-  if (flags & CLONE_CHILD_SETTID) c.mem.writeU32(ctid, c.pid);
-  if (flags & CLONE_CHILD_CLEARTID) c.clearChildTid = ctid;
+  applyCloneTids(p, c, flags, a, c.pid);
   if (vfork) {
     // The parent sleeps until the child releases the memory; its clone then returns the pid.
     p.ioDone = c.pid;

@@ -11,24 +11,15 @@
 // the child is gone, so nothing of the parent runs meanwhile and its registers and memory are
 // exactly what they were: restored. (MAP_SHARED pages stay shared, as Memory.fork keeps them.)
 
-import { MemFault } from '../../emu/memory.ts';
 import { ERRNO } from '../errno.ts';
 import { FdTable } from '../fd.ts';
 import type { Kernel } from '../kernel.ts';
 import { fork } from '../lifecycle.ts';
 import type { Process } from '../process.ts';
-import { clone as referenceClone } from '../syscalls/clone.ts';
+import { applyCloneTids, isThreadClone, clone as referenceClone } from '../syscalls/clone.ts';
 import type { Handler } from '../syscalls/table.ts';
 
 const CSIGNAL = 0xff;
-const CLONE_VM = 0x100;
-const CLONE_SIGHAND = 0x800;
-const CLONE_VFORK = 0x4000;
-const CLONE_THREAD = 0x10000;
-const CLONE_SETTLS = 0x80000;
-const CLONE_PARENT_SETTID = 0x100000;
-const CLONE_CHILD_CLEARTID = 0x200000;
-const CLONE_CHILD_SETTID = 0x1000000;
 
 /** Why the parent sleeps: blockReason of a parent held in fork. */
 const ROLLBACK_WAIT = 'rollback-fork';
@@ -40,15 +31,6 @@ export interface RollbackOptions {
   exitSignal(requested: number): number;
   /** A child was created (before the parent starts waiting for it). */
   onFork?(k: Kernel, parent: Process, child: Process): void;
-}
-
-/** Like Linux, a tid that cannot be stored is ignored rather than failing the fork. */
-function storeTid(p: Process, addr: number, tid: number): void {
-  try {
-    p.mem.writeU32(addr, tid);
-  } catch (e) {
-    if (!(e instanceof MemFault)) throw e;
-  }
 }
 
 export interface RollbackFork {
@@ -69,18 +51,13 @@ export function rollbackFork(opts: RollbackOptions): RollbackFork {
       return p.ioDone;
     }
     const flags = a[0] >>> 0;
-    if (flags & (CLONE_THREAD | CLONE_SIGHAND) || (flags & CLONE_VM && !(flags & CLONE_VFORK))) {
-      return referenceClone(k, p, a);
-    }
+    if (isThreadClone(flags)) return referenceClone(k, p, a);
     if (children.has(p)) return -ERRNO.EAGAIN;
     // vfork too gets a private copy: whatever the child writes is rolled back anyway.
     const c = fork(k, p, { vfork: false, stack: a[1], exitSignal: opts.exitSignal(flags & CSIGNAL), shareFds: true });
     if (typeof c === 'number') return c;
     children.set(c, new Set(p.fds.open()));
-    if (flags & CLONE_SETTLS) c.cpu.setX(4, BigInt(a[3]));
-    if (flags & CLONE_PARENT_SETTID) storeTid(p, a[2], c.pid);
-    if (flags & CLONE_CHILD_SETTID) storeTid(c, a[4], opts.childTid(c));
-    if (flags & CLONE_CHILD_CLEARTID) c.clearChildTid = a[4];
+    applyCloneTids(p, c, flags, a, opts.childTid(c));
     opts.onFork?.(k, p, c);
     p.ioDone = c.pid;
     return k.block(p, ROLLBACK_WAIT, [p.childWait], Infinity, false);
