@@ -5,7 +5,7 @@ import { REPLAY_HELP, replayCommandMain } from './replay.ts';
 import { RUN_HELP, runCommand } from './run.ts';
 
 /** Each command: its help text and what runs it (with the arguments after its name). */
-const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => number }>([
+const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => number | Promise<number> }>([
   ['run', { help: RUN_HELP, main: runCommand }],
   ['replay', { help: REPLAY_HELP, main: replayCommandMain }],
 ]);
@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(command.help);
       return 0;
     }
-    return command.main(rest);
+    return await command.main(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`procsim: ${e.message}\n`);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseStrategy } from '../../src/sim/strategies/index.ts';
 import { PctStrategy } from '../../src/sim/strategies/pct.ts';
 import { RandomStrategy } from '../../src/sim/strategies/random.ts';
+import { GuidedStrategy, type GuidedMode } from '../../src/sim/strategies/guided.ts';
 import { ReplayStrategy } from '../../src/sim/strategies/replay.ts';
 import { RoundRobinStrategy } from '../../src/sim/strategies/round-robin.ts';
 import { type ProcRef, ScheduleDivergence, type Strategy } from '../../src/sim/strategy.ts';
@@ -153,5 +154,25 @@ describe('parseStrategy', () => {
     expect(() => parseStrategy('dfs')).toThrow(/unknown strategy "dfs" \(one of: random \| rr \| pct\[:DEPTH\[:BOUND\]\]\)/);
     expect(() => parseStrategy('pct:0')).toThrow(/PCT depth must be a positive integer/);
     expect(() => parseStrategy('pct:2:0')).toThrow(/PCT step bound must be a positive integer/);
+  });
+});
+
+describe('guided', () => {
+  it('follows ids that fit, then stays on the process that ran last', () => {
+    // 3 is not ready at the second choice: 1 (last to run) keeps going; after the list, 2 stays.
+    expect(drive(new GuidedStrategy([1, 3, 2]), 0, [[1, 2], [1, 2], [1, 2], [1, 2], [1, 2]])).toEqual([1, 1, 2, 2, 2]);
+  });
+
+  it('reads indexes modulo the ready count; with nothing to stay on, the lowest id runs', () => {
+    expect(drive(new GuidedStrategy([5, 0], 'index'), 0, [[1, 2, 3], [1, 2, 3], [1, 3], [2, 3]])).toEqual([3, 1, 1, 2]);
+  });
+
+  it('any list of naturals is a schedule: never diverges', () => {
+    fc.assert(
+      fc.property(readySets, fc.array(fc.nat()), fc.constantFrom<GuidedMode>('id', 'index'), (sets, choices, mode) => {
+        drive(new GuidedStrategy(choices, mode), 0, sets);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
