@@ -17,6 +17,8 @@ export interface GateReport {
   kernel: string;
   runs: number;
   seed: number;
+  /** "I/N" when only a shard of the gates was evaluated. */
+  shard?: string;
   gates: GateEntry[];
 }
 
@@ -33,7 +35,7 @@ const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repea
 /** The table: one line per gate, the findings of failed gates below it, a verdict line. */
 export function reportText(r: GateReport): string {
   const nameWidth = Math.max(4, ...r.gates.map((g) => g.name.length));
-  const lines = [`procsim gate: phases 0..${r.phase} on kernel ${r.kernel} (runs ${r.runs}, seed ${r.seed})`, ''];
+  const lines = [`procsim gate: phases 0..${r.phase} on kernel ${r.kernel} (runs ${r.runs}, seed ${r.seed}${r.shard !== undefined ? `, shard ${r.shard}` : ''})`, ''];
   lines.push(`  ${pad('gate', 6)}${pad('name', nameWidth + 2)}${pad('verdict', 9)}${pad('runs', 8)}time`);
   for (const g of r.gates) {
     lines.push(`  ${pad(g.id, 6)}${pad(g.name, nameWidth + 2)}${pad(g.pass ? 'pass' : 'FAIL', 9)}${pad(String(g.runs), 8)}${g.seconds.toFixed(1)} s`);
