@@ -22,7 +22,7 @@ root="$(cd "$here/../.." && pwd)"
 
 # Freestanding guests link only rt/ (no libc); their binaries are committed so that
 # `npm test` needs no cross toolchain.
-FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fault ill)
+FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fault ill interp)
 # glibc guests are static glibc programs, built on demand (test global setup or here).
 GLIBC=(hello-glibc printf-float setjmp malloc-heavy file-io args-stdin fork-wait
   pm-identity pm-wait pm-exec pm-pipe pm-signal pm-spawn pm-orphan pm-order pm-bad)

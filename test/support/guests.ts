@@ -21,6 +21,7 @@ export const FREESTANDING_GUESTS = [
   'write-stderr',
   'fault',
   'ill',
+  'interp',
 ] as const;
 export const GLIBC_GUESTS = [
   'hello-glibc',
