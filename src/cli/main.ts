@@ -1,6 +1,7 @@
 // The procsim command.
 
 import { UsageError } from './args.ts';
+import { EXPLORE_HELP, exploreCommand } from './explore.ts';
 import { REPLAY_HELP, replayCommandMain } from './replay.ts';
 import { RUN_HELP, runCommand } from './run.ts';
 
@@ -8,6 +9,7 @@ import { RUN_HELP, runCommand } from './run.ts';
 const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => number | Promise<number> }>([
   ['run', { help: RUN_HELP, main: runCommand }],
   ['replay', { help: REPLAY_HELP, main: replayCommandMain }],
+  ['explore', { help: EXPLORE_HELP, main: exploreCommand }],
 ]);
 
 const HELP = `procsim: deterministic simulation of a RISC-V 64 Linux process model

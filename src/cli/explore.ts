@@ -1,0 +1,213 @@
+// procsim explore: run a program under many schedules (a seeded sweep), count its distinct
+// outcomes, and shrink each kind of failure to a minimal schedule, with replay commands.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CapturedConsole } from '../process/console.ts';
+import { boot } from '../process/run.ts';
+import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS } from '../sim/engine.ts';
+import { explore, type Progress, type Shard } from '../sim/explore/explore.ts';
+import { buildReport, type Report } from '../sim/explore/report.ts';
+import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
+import { ReplayStrategy } from '../sim/strategies/replay.ts';
+import { parseSchedule } from '../sim/schedule.ts';
+import { simulateTarget, type Target } from '../sim/target.ts';
+import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError } from './args.ts';
+import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
+
+const EXPLORE_FLAGS: Record<string, FlagSpec> = {
+  ...TARGET_FLAGS,
+  strategy: { value: true },
+  runs: { value: true },
+  workers: { value: true },
+  shard: { value: true },
+  json: { value: true },
+  trace: { value: true },
+  stdin: { value: true },
+  'max-steps': { value: true },
+  'shrink-runs': { value: true },
+  'check-determinism': {},
+};
+
+/** Flags that shape the target's runs: they go into every replay command. */
+const REPLAYED_FLAGS = ['rootfs', 'env', 'cwd', 'kernel', 'max-procs', 'max-insns', 'max-steps', 'stdin'];
+
+const DEFAULT_RUNS = 100;
+const DEFAULT_SHRINK_RUNS = 500;
+
+export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...]
+  Run a program under many schedules: run r of the sweep uses seed S+r. Prints each
+  distinct outcome (stdout, stderr, how the run ended, the status of every process) with
+  its count and a replay command, and each kind of failure with the command that replays
+  its first run and the same failure shrunk to the fewest context switches, then choices.
+  Failures: deadlock, a spent budget, a simulator crash, a process killed by SIGSEGV,
+  SIGILL, SIGBUS, SIGFPE or SIGABRT, and with --check-determinism two runs of one seed
+  with different traces.
+  --strategy S       ${STRATEGY_HELP} (default random); a PCT bound left out is
+                     fixed to the most choices of 8 PCT runs (seeds S..S+7), so that
+                     runs do not depend on each other
+  --runs N           runs of the whole sweep (default ${DEFAULT_RUNS})
+  --seed S           seed of run 0 (default 0)
+  --workers K        worker threads; the report is the same for any K (default 1)
+  --shard I/N        only runs r with r % N = I-1, for a CI matrix: procsim merge joins
+                     the --json reports of all N shards into the unsharded report
+  --json FILE        write the report as JSON (fields: runs, complete, outcomes[], failures[])
+  --trace FILE       write the trace of the first failure's shrunk run (unshrunk with
+                     --shrink-runs 0), or with no failure of the first run (JSONL, TRACE.md)
+  --check-determinism  run every seed twice and compare the trace hashes
+  --shrink-runs N    candidate runs per failure when shrinking (default ${DEFAULT_SHRINK_RUNS}; 0: no shrinking)
+  --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --max-insns:
+                     as for replay (hermetic target, /bin/NAME without --rootfs)
+  A progress bar on stderr when it is a terminal.
+  Exit code: 0 no failure, 1 failures found, 2 usage error, 126/127 program cannot start.`;
+
+/** The shard of --shard I/N. */
+function shardFlag(args: Parsed): Shard | undefined {
+  const v = args.flags.get('shard')?.[0];
+  if (v === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const shard = m === null ? undefined : { index: Number(m[1]), count: Number(m[2]) };
+  if (shard === undefined || !(shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count)) {
+    throw new UsageError(`--shard wants I/N with 1 <= I <= N, got ${JSON.stringify(v)}`);
+  }
+  return shard;
+}
+
+/**
+ * What TARGET names: a program, with the target flags. (Named scenarios resolve here too,
+ * once they exist.)
+ */
+export function resolveTarget(args: Parsed, cmd: string): Target {
+  const target = parseTarget(args, cmd, true);
+  const stdinPath = args.flags.get('stdin')?.[0];
+  if (stdinPath !== undefined) {
+    try {
+      target.stdin = new Uint8Array(readFileSync(stdinPath));
+    } catch (e) {
+      throw new UsageError(`--stdin ${stdinPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return target;
+}
+
+/** The target part of a replay command: the flags that shape the runs, the program and its arguments. */
+function replayTarget(args: Parsed): string[] {
+  const out: string[] = [];
+  for (const name of REPLAYED_FLAGS) for (const v of args.flags.get(name) ?? []) out.push(`--${name}=${v}`);
+  if (args.positionals[0]?.startsWith('-')) out.push('--');
+  return [...out, ...args.positionals];
+}
+
+/** A progress bar on stderr when it is a terminal, redrawn at most every 100 ms. */
+function progressBar(): { update: (p: Progress) => void; clear: () => void } {
+  if (!process.stderr.isTTY) return { update: () => {}, clear: () => {} };
+  const start = Date.now();
+  let drawn = 0;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (now - drawn < 100 && p.done < p.total) return;
+      drawn = now;
+      const width = 24;
+      const filled = p.total === 0 ? width : Math.round((p.done / p.total) * width);
+      const rate = p.done / Math.max(0.001, (now - start) / 1000);
+      process.stderr.write(
+        `\r\x1b[K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} runs  ${p.outcomes} outcomes  ${p.failures} failures  ${rate.toFixed(0)} runs/s`,
+      );
+    },
+    clear: () => process.stderr.write('\r\x1b[K'),
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** The first line of a text, cut to `max` characters, for the outcome table. */
+function firstLine(s: string, max: number): string {
+  const lines = s.split('\n').filter((l) => l !== '');
+  const line = (lines[0] ?? '') + (lines.length > 1 ? ` (+${lines.length - 1} lines)` : '');
+  return JSON.stringify(line.length > max ? `${line.slice(0, max - 3)}...` : line);
+}
+
+/** The report for people. */
+export function printReport(r: Report, out: (line: string) => void): void {
+  const shard = r.shard === undefined ? '' : `, shards ${r.shard.indexes.join(',')} of ${r.shard.count}`;
+  out(`${plural(r.runs, 'run')} of ${r.target.join(' ')}: strategy ${r.strategy}, seeds from ${r.seed} (sweep of ${r.plannedRuns}${shard})`);
+  out(`${plural(r.outcomes.length, 'distinct outcome')}:`);
+  out(`  ${'#'.padStart(3)}  ${'count'.padStart(7)}  ${'seed'.padStart(10)}  ${'verdict'.padEnd(24)}  stdout`);
+  r.outcomes.forEach((o, i) => {
+    out(`  ${String(i + 1).padStart(3)}  ${String(o.count).padStart(7)}  ${String(o.seed).padStart(10)}  ${o.verdict.padEnd(24)}  ${firstLine(o.stdout, 60)}`);
+    if (o.stderr !== '') out(`${' '.repeat(52)}stderr ${firstLine(o.stderr, 53)}`);
+    out(`       procs: ${o.procs.join(', ')}`);
+    out(`       replay: ${o.replay}`);
+  });
+  if (r.failures.length === 0) out('no failures');
+  else out(`${plural(r.failures.length, 'kind')} of failure:`);
+  for (const f of r.failures) {
+    out(`  ${f.class}: ${plural(f.count, 'run')}, first seed ${f.seed}: ${f.message}`);
+    out(`    replay: ${f.replay}`);
+    if (f.shrunk !== undefined) {
+      const s = f.shrunk;
+      out(
+        `    shrunk to ${plural(s.switches, 'context switch', 'context switches')}, ${plural(s.choices, 'choice')} ` +
+          `(${plural(s.tried, 'candidate run')}${s.fixpoint ? '' : ', budget spent before a fixpoint'}): ${s.schedule}`,
+      );
+      out(`    trace ${s.trace}`);
+      out(`    replay: ${s.replay}`);
+    }
+  }
+  out(`executions: ${r.runs}; searched to completion: ${r.complete ? 'yes' : 'no (sampled)'}${r.checkDeterminism ? '; every seed run twice, traces compared' : ''}`);
+}
+
+export async function exploreCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, EXPLORE_FLAGS);
+  const seed = intFlag(args, 'seed', 0);
+  const runs = intFlag(args, 'runs', DEFAULT_RUNS);
+  const workers = intFlag(args, 'workers', 1);
+  if (workers < 1) throw new UsageError('--workers must be at least 1');
+  const maxInsns = intFlag(args, 'max-insns', DEFAULT_SIM_MAX_INSNS);
+  const maxSteps = intFlag(args, 'max-steps', DEFAULT_SIM_MAX_STEPS);
+  const shrinkRuns = intFlag(args, 'shrink-runs', DEFAULT_SHRINK_RUNS);
+  const strategy = args.flags.get('strategy')?.[0] ?? 'random';
+  try {
+    parseStrategy(strategy);
+  } catch (e) {
+    throw new UsageError(`--strategy: ${(e as Error).message}`);
+  }
+  const shard = shardFlag(args);
+  const target = resolveTarget(args, 'explore');
+  const checkDeterminism = args.flags.has('check-determinism');
+  const booted = startOrFail(target.argv[0], () => boot(target, seed, new CapturedConsole()));
+  if (typeof booted === 'number') return booted;
+
+  const bar = progressBar();
+  const result = await explore({
+    target,
+    strategy,
+    seed,
+    runs,
+    workers,
+    maxInsns,
+    maxSteps,
+    checkDeterminism,
+    shrink: shrinkRuns === 0 ? false : { maxRuns: shrinkRuns },
+    onProgress: bar.update,
+    ...(shard !== undefined ? { shard } : {}),
+  });
+  bar.clear();
+  const report = buildReport(result, replayTarget(args), checkDeterminism);
+  printReport(report, (line) => process.stdout.write(`${line}\n`));
+
+  const jsonPath = args.flags.get('json')?.[0];
+  if (jsonPath !== undefined) writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  const tracePath = args.flags.get('trace')?.[0];
+  if (tracePath !== undefined) {
+    const shrunk = result.shrunk.get(report.failures[0]?.class ?? '');
+    const first = report.failures[0] ?? report.outcomes[0];
+    const trace =
+      shrunk?.run.trace ??
+      (first === undefined
+        ? undefined
+        : simulateTarget(target, { seed: first.seed, strategy: new ReplayStrategy(parseSchedule(first.schedule)), maxInsns, maxSteps, trace: true }).trace);
+    if (trace !== undefined) writeFileSync(tracePath, trace.text());
+  }
+  return report.failures.length > 0 ? 1 : 0;
+}

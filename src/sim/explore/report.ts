@@ -1,0 +1,143 @@
+// The exploration report: what `procsim explore --json` writes and `procsim merge` joins.
+// Everything in it is a function of the sweep (target, strategy, seed, runs, shard), never
+// of how it ran (workers, timing), so equal sweeps give equal reports and the reports of
+// the shards of a sweep merge to the report of the whole sweep.
+
+import { encodeSchedule } from '../schedule.ts';
+import type { ExploreResult, Shard } from './explore.ts';
+import type { Outcome } from './outcome.ts';
+import { failureTallyKey, mergeEntries, outcomeTallyKey } from './tally.ts';
+
+export const REPORT_FORMAT = 'procsim-explore/1';
+
+/** Where an entry was first seen, and the command that replays that run. */
+interface Seen {
+  count: number;
+  firstRun: number;
+  seed: number;
+  schedule: string;
+  /** `procsim replay --seed S --schedule s1:... TARGET ...`: replays the run exactly. */
+  replay: string;
+}
+
+export type OutcomeEntry = Outcome & Seen;
+
+export interface ShrunkEntry {
+  schedule: string;
+  switches: number;
+  choices: number;
+  /** Candidate runs tried, and whether no candidate improved on the result. */
+  tried: number;
+  fixpoint: boolean;
+  /** Trace hash of the shrunk run. */
+  trace: string;
+  replay: string;
+}
+
+export interface FailureEntry extends Seen {
+  class: string;
+  message: string;
+  shrunk?: ShrunkEntry;
+}
+
+export interface Report {
+  format: typeof REPORT_FORMAT;
+  /** The target part of a replay command (target flags, program, arguments). */
+  target: string[];
+  strategy: string;
+  seed: number;
+  /** Runs of the whole sweep; `runs` counts the ones this report covers. */
+  plannedRuns: number;
+  /** Shards covered, when not all of them. */
+  shard?: { count: number; indexes: number[] };
+  runs: number;
+  /** Whether the schedule space was searched to completion (exhaustive search only). */
+  complete: boolean;
+  checkDeterminism: boolean;
+  outcomes: OutcomeEntry[];
+  failures: FailureEntry[];
+}
+
+/** A shell word: quoted unless it is plainly safe. */
+export function shellWord(s: string): string {
+  return /^[A-Za-z0-9_\-.,/:=@%+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that replays the run of `seed` along `schedule`. */
+export const replayLine = (target: readonly string[], seed: number, schedule: string): string =>
+  ['procsim', 'replay', '--seed', String(seed), '--schedule', schedule, ...target].map(shellWord).join(' ');
+
+export function buildReport(r: ExploreResult, target: string[], checkDeterminism: boolean): Report {
+  const seen = (e: { count: number; firstRun: number; seed: number; choices: number[] }): Seen => {
+    const schedule = encodeSchedule(e.choices);
+    return { count: e.count, firstRun: e.firstRun, seed: e.seed, schedule, replay: replayLine(target, e.seed, schedule) };
+  };
+  return {
+    format: REPORT_FORMAT,
+    target,
+    strategy: r.strategy,
+    seed: r.seed,
+    plannedRuns: r.plannedRuns,
+    ...(r.shard !== undefined && r.shard.count > 1 ? { shard: { count: r.shard.count, indexes: [r.shard.index] } } : {}),
+    runs: r.tally.runs,
+    complete: false,
+    checkDeterminism,
+    outcomes: r.tally.outcomes.map(({ stdout, stderr, verdict, procs, ...e }) => ({ stdout, stderr, verdict, procs, ...seen(e) })),
+    failures: r.tally.failures.map((f) => {
+      const s = r.shrunk.get(f.class);
+      const entry: FailureEntry = { class: f.class, message: f.message, ...seen(f) };
+      if (s !== undefined) {
+        entry.shrunk = {
+          schedule: s.run.schedule,
+          switches: s.switches,
+          choices: s.run.choices.length,
+          tried: s.tried,
+          fixpoint: s.fixpoint,
+          trace: s.run.trace!.hash,
+          replay: replayLine(target, f.seed, s.run.schedule),
+        };
+      }
+      return entry;
+    }),
+  };
+}
+
+export class MergeError extends Error {}
+
+/** The shards a report covers. */
+const shardsOf = (r: Report): Shard[] =>
+  r.shard === undefined ? [] : r.shard.indexes.map((index) => ({ index, count: r.shard!.count }));
+
+/** Reports of disjoint shards of one sweep joined into one; all of them: the unsharded report. */
+export function mergeReports(reports: readonly Report[]): Report {
+  if (reports.length === 0) throw new MergeError('nothing to merge');
+  const [first] = reports;
+  const sweep = (r: Report) => JSON.stringify([r.format, r.target, r.strategy, r.seed, r.plannedRuns, r.checkDeterminism]);
+  const indexes = new Set<number>();
+  for (const [i, r] of reports.entries()) {
+    if (r.format !== REPORT_FORMAT) throw new MergeError(`report ${i + 1}: not a ${REPORT_FORMAT} report`);
+    if (sweep(r) !== sweep(first)) throw new MergeError(`report ${i + 1} is of another sweep (target, strategy, seed, runs or --check-determinism differ)`);
+    const shards = shardsOf(r);
+    if (shards.length === 0) throw new MergeError(`report ${i + 1} covers the whole sweep: nothing to merge it with`);
+    for (const s of shards) {
+      if (s.count !== first.shard!.count) throw new MergeError(`report ${i + 1}: shard ${s.index}/${s.count}, but report 1 has N = ${first.shard!.count}`);
+      if (indexes.has(s.index)) throw new MergeError(`shard ${s.index}/${s.count} appears twice`);
+      indexes.add(s.index);
+    }
+  }
+  const count = first.shard!.count;
+  const all = indexes.size === count;
+  return {
+    format: REPORT_FORMAT,
+    target: first.target,
+    strategy: first.strategy,
+    seed: first.seed,
+    plannedRuns: first.plannedRuns,
+    ...(all ? {} : { shard: { count, indexes: [...indexes].sort((a, b) => a - b) } }),
+    runs: reports.reduce((n, r) => n + r.runs, 0),
+    complete: reports.some((r) => r.complete),
+    checkDeterminism: first.checkDeterminism,
+    outcomes: mergeEntries(reports.map((r) => r.outcomes), outcomeTallyKey),
+    failures: mergeEntries(reports.map((r) => r.failures), failureTallyKey),
+  };
+}

@@ -1,0 +1,76 @@
+// A sweep: runs r = 0 .. runs-1 of one target under one strategy, run r with seed S + r.
+// Runs are independent of each other (each strategy starts afresh from its seed, with a
+// fixed PCT bound), so any subset of run numbers can go to a worker or a shard and the
+// parts merge to the whole (tally.ts).
+
+import { parseStrategy } from '../strategies/index.ts';
+import { PctStrategy } from '../strategies/pct.ts';
+import { type Target, simulateTarget, type TargetRun } from '../target.ts';
+import { failureOf, outcomeOf, type RunCheck } from './outcome.ts';
+import { emptyTally, mergeTallies, outcomeTallyKey, type Tally } from './tally.ts';
+
+/** Everything a worker needs to run its part of a sweep (structured-cloneable). */
+export interface SweepSpec {
+  target: Target;
+  /** A strategy spec whose runs do not depend on earlier runs (see fixedStrategy). */
+  strategy: string;
+  /** Seed of run 0. */
+  seed: number;
+  maxSteps?: number;
+  maxInsns?: number;
+  /** Run each seed twice and compare trace hashes. */
+  checkDeterminism?: boolean;
+}
+
+/** The seed of run r. */
+export const runSeed = (base: number, r: number): number => base + r;
+
+/** Runs of a learning PCT that fix the bound of a sweep's PCT (fixedStrategy). */
+const PCT_CALIBRATION_RUNS = 8;
+
+/**
+ * The strategy spec a sweep uses. PCT without an explicit step bound learns it from earlier
+ * runs, which would tie each run to the ones before it; the bound is fixed instead to the
+ * most choices any of the first runs of PCT (seeds S .. S+7) made.
+ */
+export function fixedStrategy(base: Omit<SweepSpec, 'strategy'>, spec: string): string {
+  const s = parseStrategy(spec); // throws RangeError on a bad spec
+  if (!(s instanceof PctStrategy) || /^pct:\d+:\d+$/.test(spec)) return s.spec;
+  let k = 1;
+  for (let r = 0; r < PCT_CALIBRATION_RUNS; r++) {
+    k = Math.max(k, simulateTarget(base.target, { ...limits(base), seed: runSeed(base.seed, r), strategy: s }).choices.length);
+  }
+  return `pct:${s.depth}:${k}`;
+}
+
+const limits = (spec: Omit<SweepSpec, 'strategy'>) => ({
+  ...(spec.maxSteps !== undefined ? { maxSteps: spec.maxSteps } : {}),
+  ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}),
+});
+
+/** Told after each run: whether it failed, and its outcome key. */
+export type RunListener = (failed: boolean, outcomeKey: string) => void;
+
+/** Run `runs` (run numbers) of the sweep in this thread. */
+export function runSweep(spec: SweepSpec, runs: readonly number[], checks: readonly RunCheck[] = [], onRun?: RunListener): Tally {
+  const strategy = parseStrategy(spec.strategy);
+  const parts: Tally[] = [];
+  const once = (seed: number): TargetRun =>
+    simulateTarget(spec.target, { ...limits(spec), seed, strategy, trace: spec.checkDeterminism === true });
+  for (const r of runs) {
+    const seed = runSeed(spec.seed, r);
+    const run = once(seed);
+    let failure = failureOf(run, checks);
+    if (spec.checkDeterminism) {
+      const again = once(seed);
+      if (again.trace!.hash !== run.trace!.hash) {
+        failure = { class: 'nondeterministic', message: `seed ${seed}: two runs gave trace ${run.trace!.hash} and ${again.trace!.hash}` };
+      }
+    }
+    const first = { firstRun: r, seed, choices: run.choices, count: 1 };
+    const outcome = { ...outcomeOf(run), ...first };
+    parts.push({ runs: 1, outcomes: [outcome], failures: failure === undefined ? [] : [{ ...failure, ...first }] });
+    onRun?.(failure !== undefined, outcomeTallyKey(outcome));
+  }
+  return parts.length === 0 ? emptyTally() : mergeTallies(parts);
+}

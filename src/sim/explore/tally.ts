@@ -1,0 +1,55 @@
+// Counting runs: distinct outcomes and failure classes, each with the first run (lowest run
+// number) that produced it. Tallies of disjoint sets of runs merge by summing counts and
+// keeping the lowest first run, so any split of a sweep (worker threads, shards) merges to
+// exactly the tally of the whole sweep, ordered by first run.
+
+import type { Failure, Outcome } from './outcome.ts';
+
+/** Where an entry was first seen: run number r of the sweep, its seed and its choices. */
+export interface FirstRun {
+  firstRun: number;
+  seed: number;
+  choices: number[];
+}
+
+export type OutcomeTally = Outcome & FirstRun & { count: number };
+export type FailureTally = Failure & FirstRun & { count: number };
+
+export interface Tally {
+  runs: number;
+  outcomes: OutcomeTally[];
+  failures: FailureTally[];
+}
+
+export const emptyTally = (): Tally => ({ runs: 0, outcomes: [], failures: [] });
+
+/**
+ * Entries of several disjoint parts joined by `key`: counts summed, the entry of the lowest
+ * first run kept, ordered by first run.
+ */
+export function mergeEntries<T extends { count: number; firstRun: number }>(parts: readonly (readonly T[])[], key: (e: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const part of parts) {
+    for (const e of part) {
+      const k = key(e);
+      const have = byKey.get(k);
+      if (have === undefined) byKey.set(k, { ...e });
+      else {
+        const count = have.count + e.count;
+        byKey.set(k, { ...(e.firstRun < have.firstRun ? e : have), count });
+      }
+    }
+  }
+  return [...byKey.values()].sort((a, b) => a.firstRun - b.firstRun);
+}
+
+export const outcomeTallyKey = (o: Outcome): string => JSON.stringify([o.stdout, o.stderr, o.verdict, o.procs]);
+export const failureTallyKey = (f: Failure): string => f.class;
+
+export function mergeTallies(parts: readonly Tally[]): Tally {
+  return {
+    runs: parts.reduce((n, t) => n + t.runs, 0),
+    outcomes: mergeEntries(parts.map((t) => t.outcomes), outcomeTallyKey),
+    failures: mergeEntries(parts.map((t) => t.failures), failureTallyKey),
+  };
+}
