@@ -25,7 +25,8 @@ root="$(cd "$here/../.." && pwd)"
 FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fault ill interp)
 # glibc guests are static glibc programs, built on demand (test global setup or here).
 GLIBC=(hello-glibc printf-float setjmp malloc-heavy file-io args-stdin fork-wait
-  pm-identity pm-wait pm-exec pm-pipe pm-signal pm-spawn pm-orphan pm-order pm-bad)
+  pm-identity pm-wait pm-exec pm-pipe pm-signal pm-spawn pm-orphan pm-order pm-bad
+  exec-child fork-touch)
 
 FREE_OUT="${FREE_OUT:-$here/bin}"
 GLIBC_OUT="${GLIBC_OUT:-$root/.cache/guests}"

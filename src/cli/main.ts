@@ -1,6 +1,7 @@
 // The procsim command.
 
 import { UsageError } from './args.ts';
+import { GOLDEN_HELP, goldenCommand } from './golden.ts';
 import { EXPLORE_HELP, exploreCommand } from './explore.ts';
 import { REPLAY_HELP, replayCommandMain } from './replay.ts';
 import { RUN_HELP, runCommand } from './run.ts';
@@ -9,6 +10,7 @@ import { RUN_HELP, runCommand } from './run.ts';
 const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => number | Promise<number> }>([
   ['run', { help: RUN_HELP, main: runCommand }],
   ['replay', { help: REPLAY_HELP, main: replayCommandMain }],
+  ['golden', { help: GOLDEN_HELP, main: goldenCommand }],
   ['explore', { help: EXPLORE_HELP, main: exploreCommand }],
 ]);
 

@@ -40,6 +40,8 @@ export const GLIBC_GUESTS = [
   'pm-orphan',
   'pm-order',
   'pm-bad',
+  'exec-child',
+  'fork-touch',
 ] as const;
 
 type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];
