@@ -10,6 +10,7 @@ import type { Kernel } from '../process/kernel.ts';
 import type { Process } from '../process/process.ts';
 import type { Json } from './decode.ts';
 import { waitStatusText } from './decode.ts';
+import { stepFootprint } from './footprint.ts';
 import { ProcNames } from './names.ts';
 import { encodeSchedule } from './schedule.ts';
 import { type ProcRef, ScheduleDivergence, type Strategy } from './strategy.ts';
@@ -155,7 +156,7 @@ export function simulate(opts: SimOptions): SimResult {
         break;
       }
       const refs = ready.map((p): ProcRef => ({ id: names.id(p), name: names.name(p), nr: k.syscallNr(p) }));
-      const i = strategy.choose(refs, { step: steps, decision: choices.length });
+      const i = strategy.choose(refs, { step: steps, decision: choices.length, footprint: (j) => stepFootprint(k, ready[j]) });
       if (!(Number.isInteger(i) && i >= 0 && i < refs.length)) throw new Error(`strategy ${spec} chose ${i} of ${refs.length} ready processes`);
       if (refs.length > 1) choices.push(refs[i].id);
       const p = ready[i];

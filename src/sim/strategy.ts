@@ -4,6 +4,8 @@
 // that stateful strategies (round-robin, PCT) can follow the run; only choices among two or
 // more processes go into the schedule.
 
+import type { Footprint } from './footprint.ts';
+
 /** A process ready to take a step. */
 export interface ProcRef {
   /** Canonical number: 1 for the first process created, 2 for the next, ... */
@@ -19,6 +21,11 @@ export interface ChoiceContext {
   readonly step: number;
   /** Choices recorded so far (steps that had two or more ready processes). */
   readonly decision: number;
+  /**
+   * What the pending step of ready[i] touches (footprint.ts), computed on demand from the
+   * kernel state of this decision: valid during this choose() call; settle() it after the step.
+   */
+  footprint?(i: number): Footprint;
 }
 
 export interface Strategy {
