@@ -3,6 +3,7 @@
 import { UsageError } from './args.ts';
 import { GOLDEN_HELP, goldenCommand } from './golden.ts';
 import { EXPLORE_HELP, exploreCommand } from './explore.ts';
+import { MERGE_HELP, mergeCommand } from './merge.ts';
 import { REPLAY_HELP, replayCommandMain } from './replay.ts';
 import { RUN_HELP, runCommand } from './run.ts';
 
@@ -12,6 +13,7 @@ const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => numbe
   ['replay', { help: REPLAY_HELP, main: replayCommandMain }],
   ['golden', { help: GOLDEN_HELP, main: goldenCommand }],
   ['explore', { help: EXPLORE_HELP, main: exploreCommand }],
+  ['merge', { help: MERGE_HELP, main: mergeCommand }],
 ]);
 
 const HELP = `procsim: deterministic simulation of a RISC-V 64 Linux process model

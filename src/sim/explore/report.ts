@@ -141,3 +141,38 @@ export function mergeReports(reports: readonly Report[]): Report {
     failures: mergeEntries(reports.map((r) => r.failures), failureTallyKey),
   };
 }
+
+/** A report read back from JSON, checked enough that merging it cannot go wrong silently. */
+export function parseReport(text: string, name: string): Report {
+  let r: unknown;
+  try {
+    r = JSON.parse(text);
+  } catch (e) {
+    throw new MergeError(`${name}: not JSON (${(e as Error).message})`);
+  }
+  const bad = (why: string): never => {
+    throw new MergeError(`${name}: not a ${REPORT_FORMAT} report: ${why}`);
+  };
+  if (typeof r !== 'object' || r === null) bad('not an object');
+  const o = r as Record<string, unknown>;
+  if (o.format !== REPORT_FORMAT) bad(`format is ${JSON.stringify(o.format)}`);
+  for (const k of ['seed', 'plannedRuns', 'runs']) if (!Number.isSafeInteger(o[k])) bad(`${k} is not an integer`);
+  if (typeof o.strategy !== 'string') bad('strategy is not a string');
+  if (!Array.isArray(o.target) || !o.target.every((a) => typeof a === 'string')) bad('target is not a list of strings');
+  if (typeof o.complete !== 'boolean' || typeof o.checkDeterminism !== 'boolean') bad('complete or checkDeterminism is not a boolean');
+  const entries = (k: string, fields: string[]) => {
+    if (!Array.isArray(o[k])) bad(`${k} is not a list`);
+    for (const e of o[k] as unknown[]) {
+      const x = e as Record<string, unknown>;
+      if (typeof e !== 'object' || e === null || !Number.isSafeInteger(x.count) || !Number.isSafeInteger(x.firstRun)) bad(`an entry of ${k} lacks count or firstRun`);
+      for (const f of fields) if (typeof x[f] !== 'string') bad(`an entry of ${k} lacks ${f}`);
+    }
+  };
+  entries('outcomes', ['stdout', 'stderr', 'verdict', 'schedule', 'replay']);
+  entries('failures', ['class', 'message', 'schedule', 'replay']);
+  if (o.shard !== undefined) {
+    const s = o.shard as { count?: unknown; indexes?: unknown };
+    if (!Number.isSafeInteger(s.count) || !Array.isArray(s.indexes) || !s.indexes.every((i) => Number.isSafeInteger(i))) bad('shard is malformed');
+  }
+  return r as Report;
+}
