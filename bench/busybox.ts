@@ -11,7 +11,7 @@ import { which } from '../test/support/real-linux.ts';
 import { BENCH_CACHE, built } from './build.ts';
 import { median, nowMs, progress, progressDone, rate, REPS, ROOT, speedup } from './common.ts';
 
-const SCRIPT = 'printf hi | cat';
+export const PIPELINE_SCRIPT = 'printf hi | cat';
 const RUNS = 4 * REPS;
 
 function timed(run: () => string, who: string): number[] {
@@ -42,15 +42,32 @@ function binfmtShimDir(): string {
   return dir;
 }
 
+let qemuRate: number | string | undefined;
+
+/**
+ * Runs per second of the pipeline on the riscv64 busybox under qemu-riscv64 (measured once
+ * per bench), or why it cannot run.
+ */
+export function qemuPipelinePerSecond(): number | string {
+  if (qemuRate !== undefined) return qemuRate;
+  const qemuPath = which('qemu-riscv64');
+  if (qemuPath === null) return (qemuRate = 'qemu-riscv64: not installed');
+  const env = { PATH: binfmtShimDir(), BINFMT_SHIM_QEMU: qemuPath, BINFMT_SHIM_TARGET: GUEST_BUSYBOX };
+  progress('busybox on qemu-riscv64');
+  qemuRate = 1000 / median(timed(() => spawnOut(qemuPath, [GUEST_BUSYBOX, 'sh', '-c', PIPELINE_SCRIPT], env, 'qemu busybox'), 'qemu busybox'));
+  progressDone();
+  return qemuRate;
+}
+
 export function busyboxPipeline(): void {
-  console.log(`\nbusybox sh -c '${SCRIPT}', whole runs:`);
+  console.log(`\nbusybox sh -c '${PIPELINE_SCRIPT}', whole runs:`);
   const missing = requireBusybox('skipped');
   if (missing !== null) return console.log(`  ${missing}`);
   let insns = 0;
   progress('busybox on procsim');
   const ours = 1000 / median(
     timed(() => {
-      const r = runProcsimBusybox(SCRIPT);
+      const r = runProcsimBusybox(PIPELINE_SCRIPT);
       if (r.exitCode !== 0) throw new Error(`procsim busybox exited ${r.exitCode}: ${r.stderr.toString().trim()}`);
       insns = r.instructions;
       return r.stdout.toString();
@@ -58,17 +75,13 @@ export function busyboxPipeline(): void {
   );
   progress('busybox native');
   const native = 1000 / median(
-    timed(() => spawnOut(join(NATIVE_BIN, 'busybox'), ['sh', '-c', SCRIPT], { PATH: NATIVE_BIN }, 'native busybox'), 'native busybox'),
+    timed(() => spawnOut(join(NATIVE_BIN, 'busybox'), ['sh', '-c', PIPELINE_SCRIPT], { PATH: NATIVE_BIN }, 'native busybox'), 'native busybox'),
   );
   progressDone();
   console.log(`  procsim (riscv64, fresh kernel + rootfs per run)  ${rate(ours).padStart(7)} runs/s  (${insns.toLocaleString('en-US')} guest insns/run)`);
   console.log(`  native amd64 twin (spawn per run)                 ${rate(native).padStart(7)} runs/s   ${speedup(ours, native)}`);
-  const qemuPath = which('qemu-riscv64');
-  if (qemuPath === null) return console.log('  qemu-riscv64: not installed');
-  const env = { PATH: binfmtShimDir(), BINFMT_SHIM_QEMU: qemuPath, BINFMT_SHIM_TARGET: GUEST_BUSYBOX };
-  progress('busybox on qemu-riscv64');
-  const theirs = 1000 / median(timed(() => spawnOut(qemuPath, [GUEST_BUSYBOX, 'sh', '-c', SCRIPT], env, 'qemu busybox'), 'qemu busybox'));
-  progressDone();
+  const theirs = qemuPipelinePerSecond();
+  if (typeof theirs === 'string') return console.log(`  ${theirs}`);
   console.log(`  qemu-riscv64 riscv64 busybox (spawn per run)      ${rate(theirs).padStart(7)} runs/s   ${speedup(ours, theirs)}`);
   console.log(
     '  (qemu-user cannot execve a riscv64 binary without binfmt_misc: the shell\'s exec of\n' +

@@ -7,6 +7,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { guestPath, type GuestName } from '../test/support/guests.ts';
 import { busyboxPipeline } from './busybox.ts';
+import { pctVersusRandom, schedulesBusybox, schedulesForkWait } from './explore.ts';
 import { haveQemu, median, nowMs, progress, progressDone, REPS, ROOT, section } from './common.ts';
 import { forkCycles, forkResident } from './fork.ts';
 import { emulate, qemu } from './runners.ts';
@@ -71,6 +72,9 @@ async function main(): Promise<void> {
   await section('fork-cycle', forkCycles);
   await section('fork-resident', forkResident);
   await section('busybox', busyboxPipeline);
+  await section('fork-wait schedules', schedulesForkWait);
+  await section('busybox schedules', schedulesBusybox);
+  await section('PCT vs random', pctVersusRandom);
 }
 
 async function helloWorld(): Promise<void> {
