@@ -1,0 +1,125 @@
+// A contract property and the gate made from it. A property takes a generated case (a
+// program and a schedule as choices) and a kernel, runs it, and judges the run with the
+// trace predicates; existential properties run several schedules and judge them together.
+// The same property serves the vitest suites (properties/) and `procsim gate`: the gate runs
+// it under fc.check and turns a failure into the shrunk counterexample with its replay
+// command and trace.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { KernelVariantName } from '../../process/variants/index.ts';
+import { verdictText } from '../engine.ts';
+import type { Gate, GateOptions, GateResult } from '../gates/gate.ts';
+import { fail, OK, type Verdict } from '../predicates.ts';
+import { choicesArb } from '../programs/arbitrary.ts';
+import type { Program } from '../programs/program.ts';
+import { type GeneratedRun, runGenerated } from '../programs/run.ts';
+import { World } from './world.ts';
+
+export interface Case {
+  program: Program;
+  /** Schedule: indexes into the ready list at each choice. */
+  choices: number[];
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  /** The run the verdict is about (for an existential property: the first schedule tried). */
+  run: GeneratedRun;
+}
+
+export interface ContractProperty {
+  id: string;
+  name: string;
+  phase: 0 | 1 | 2;
+  /** What is checked, in one line. */
+  statement: string;
+  cases: fc.Arbitrary<Case>;
+  judge(kernel: KernelVariantName, c: Case): Judgement;
+}
+
+/**
+ * fast-check parameters every contract check uses besides runs and seed: without bias, so
+ * that most cases are programs of several forks rather than the smallest ones.
+ */
+export const CHECK_PARAMS = { unbiased: true } as const;
+
+/** Cases from a program generator and the schedule generator. */
+export function casesOf(programs: fc.Arbitrary<Program>): fc.Arbitrary<Case> {
+  return fc.record({ program: programs, choices: choicesArb });
+}
+
+/** A run that did not end by p1's exit or a deadlock says nothing about the contract: it fails. */
+export function cleanEnd(run: GeneratedRun): Verdict {
+  const v = run.verdict;
+  return v.kind === 'exit' || v.kind === 'deadlock' ? OK : fail(`the run did not end cleanly: ${verdictText(v)}`);
+}
+
+/** A universal property: one run per case, judged by `check` on its world. */
+export function universal(check: (w: World) => Verdict): (kernel: KernelVariantName, c: Case) => Judgement {
+  return (kernel, c) => {
+    const run = runGenerated(c.program, { kernel, choices: c.choices });
+    const clean = cleanEnd(run);
+    return { run, verdict: clean.ok ? check(new World(run)) : clean };
+  };
+}
+
+/** Schedules an existential property tries besides the generated one. */
+export const SEARCH_SCHEDULES: readonly (readonly number[])[] = [[], new Array<number>(64).fill(0), new Array<number>(64).fill(1)];
+
+/**
+ * An existential property: some schedule (the generated one, or one of SEARCH_SCHEDULES) has
+ * a run where `witness` holds; every run tried must also satisfy `always` (when given).
+ */
+export function existential(
+  what: string,
+  witness: (w: World) => boolean,
+  always?: (w: World) => Verdict,
+): (kernel: KernelVariantName, c: Case) => Judgement {
+  return (kernel, c) => {
+    let first: GeneratedRun | undefined;
+    for (const choices of [...SEARCH_SCHEDULES, c.choices]) {
+      const run = runGenerated(c.program, { kernel, choices });
+      first ??= run;
+      const clean = cleanEnd(run);
+      if (!clean.ok) return { run, verdict: clean };
+      const w = new World(run);
+      const v = always?.(w) ?? OK;
+      if (!v.ok) return { run, verdict: v };
+      if (witness(w)) return { run, verdict: OK };
+    }
+    return { run: first!, verdict: fail(`no schedule found in which ${what} (${SEARCH_SCHEDULES.length + 1} schedules tried)`) };
+  };
+}
+
+/** A file name for a counterexample trace. */
+const traceName = (id: string, kernel: string): string => `${id.replace(/[^A-Za-z0-9.]/g, '_')}-${kernel}.trace.jsonl`;
+
+/** Evaluate a property as a gate: fc.check over `runs` cases from `seed`, shrunk on failure. */
+export function evaluateProperty(p: ContractProperty, opts: GateOptions): GateResult {
+  const out = fc.check(
+    fc.property(p.cases, (c) => p.judge(opts.kernel, c).verdict.ok),
+    { ...CHECK_PARAMS, numRuns: opts.runs, seed: opts.seed },
+  );
+  if (!out.failed) return { pass: true, runs: out.numRuns, detail: `${p.statement} (${out.numRuns} generated cases on ${opts.kernel})` };
+  if (out.counterexample === null) {
+    return { pass: false, runs: out.numRuns, detail: `property threw: ${String(out.errorInstance)}` };
+  }
+  const [c] = out.counterexample;
+  const { verdict, run } = p.judge(opts.kernel, c);
+  const why = verdict.ok ? `property threw: ${String(out.errorInstance)}` : verdict.message;
+  const summary = `${p.id} ${p.name} fails on ${opts.kernel} for program ${run.text === '' ? "''" : run.text} (after ${out.numShrinks} shrinks): ${why}`;
+  const result: GateResult = { pass: false, runs: out.numRuns, detail: p.statement, counterexample: { summary, replay: run.replay } };
+  if (opts.outDir !== undefined && run.result.trace !== undefined) {
+    mkdirSync(opts.outDir, { recursive: true });
+    const file = join(opts.outDir, traceName(p.id, opts.kernel));
+    writeFileSync(file, run.result.trace.text());
+    result.counterexample!.trace = file;
+  }
+  return result;
+}
+
+export function gateOf(p: ContractProperty): Gate {
+  return { id: p.id, name: p.name, phase: p.phase, evaluate: (opts) => evaluateProperty(p, opts) };
+}

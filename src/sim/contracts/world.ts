@@ -1,0 +1,135 @@
+// The facts of a run as the trace shows them, independent of what the guest believed: who
+// created whom (clone results), when each process exited and how (exit calls, kills, exit
+// events), which wait returned which child, and each process's group and session over time
+// (setpgid/setsid results). The contracts compare the guest's observations with these.
+
+import type { Json } from '../decode.ts';
+import type { GeneratedRun } from '../programs/run.ts';
+import { programNodes, type Op } from '../programs/program.ts';
+import type { Observation, TraceEvent } from '../programs/observations.ts';
+
+interface Ids {
+  /** From this trace index on. */
+  from: number;
+  pgid: number;
+  sid: number;
+}
+
+const NAME = /^p[0-9]+$/;
+const isName = (v: Json | undefined): v is string => typeof v === 'string' && NAME.test(v);
+
+export class World {
+  /** Creator of each process (null for p1) and the clone line that made it. */
+  private readonly spawned = new Map<string, { parent: string | null; at: number }>();
+  private readonly exits = new Map<string, { at: number; status: string }>();
+  private readonly reaps = new Map<string, { at: number; by: string }>();
+  private readonly ids = new Map<string, Ids[]>();
+  private readonly nodes: Op[];
+
+  constructor(readonly run: GeneratedRun) {
+    this.nodes = programNodes(run.program).map((n) => n.op);
+    this.spawned.set('p1', { parent: null, at: -1 });
+    const p1 = this.pid('p1');
+    this.ids.set('p1', [{ from: -1, pgid: p1, sid: p1 }]);
+    for (const e of run.events) this.learn(e);
+  }
+
+  private learn(e: TraceEvent): void {
+    const p = e.proc;
+    if (p === undefined) return;
+    const exited = (status: string): void => {
+      if (!this.exits.has(p)) this.exits.set(p, { at: e.i, status });
+    };
+    if (e.event === 'exit' && typeof e.status === 'string') exited(e.status);
+    if (e.event !== undefined) return;
+    if (e.killed !== undefined) exited(`killed ${e.killed}`);
+    const done = e.ret === undefined && e.errno === undefined && e.block === undefined;
+    if ((e.sys === 'exit' || e.sys === 'exit_group') && done) exited(`exited ${Number(e.args?.status ?? 0) & 0xff}`);
+    // A rollback fork blocks the parent in clone (the child is made, its name is the next
+    // one) and returns the child's name on the retry: the child exists from the first line.
+    if (e.sys === 'clone' && !e.retry && (isName(e.ret) || e.block !== undefined)) {
+      const c = isName(e.ret) ? e.ret : `p${this.spawned.size + 1}`;
+      this.spawned.set(c, { parent: p, at: e.i });
+      const mine = this.idsAt(p, e.i);
+      this.ids.set(c, [{ from: e.i, pgid: mine.pgid, sid: mine.sid }]);
+    }
+    if (e.sys === 'wait4' && isName(e.ret) && !this.reaps.has(e.ret)) this.reaps.set(e.ret, { at: e.i, by: p });
+    if (e.sys === 'setpgid' && e.ret === 0) this.ids.get(p)?.push({ from: e.i, pgid: this.pid(p), sid: this.idsAt(p, e.i).sid });
+    if (e.sys === 'setsid' && e.errno === undefined && e.ret !== undefined) this.ids.get(p)?.push({ from: e.i, pgid: this.pid(p), sid: this.pid(p) });
+  }
+
+  /** The program operation an observation reports on. */
+  op(o: Observation): Op | undefined {
+    return this.nodes[o.node];
+  }
+
+  get procs(): string[] {
+    return [...this.spawned.keys()];
+  }
+
+  pid(name: string): number {
+    const pid = this.run.pids.get(name);
+    if (pid === undefined) throw new Error(`no process ${name} in this run`);
+    return pid;
+  }
+
+  /** The process with this pid among those of the run (the latest one if reused). */
+  nameOf(pid: number): string | undefined {
+    let found: string | undefined;
+    for (const [n, p] of this.run.pids) if (p === pid) found = n;
+    return found;
+  }
+
+  creator(name: string): string | null {
+    return this.spawned.get(name)?.parent ?? null;
+  }
+
+  /** Trace index of the clone that created the process (-1 for p1). */
+  spawnedAt(name: string): number {
+    return this.spawned.get(name)?.at ?? Infinity;
+  }
+
+  exitedAt(name: string): number {
+    return this.exits.get(name)?.at ?? Infinity;
+  }
+
+  exitStatus(name: string): string | undefined {
+    return this.exits.get(name)?.status;
+  }
+
+  reapedAt(name: string): number {
+    return this.reaps.get(name)?.at ?? Infinity;
+  }
+
+  /** The parent at trace index i: the creator while it lives, then the reaper (p1). */
+  parentAt(name: string, i: number): string | null {
+    const c = this.creator(name);
+    if (c === null) return null;
+    return this.exitedAt(c) < i ? 'p1' : c;
+  }
+
+  idsAt(name: string, i: number): Ids {
+    const h = this.ids.get(name) ?? [];
+    let cur = h[0];
+    for (const x of h) if (x.from < i) cur = x;
+    return cur;
+  }
+
+  /** Children of `parent` at index i not reaped before it, matching a wait4 selector as the trace shows it. */
+  matching(parent: string, sel: Json | undefined, i: number): string[] {
+    const kids = this.procs.filter((c) => c !== 'p1' && this.spawnedAt(c) < i && this.reapedAt(c) >= i && this.parentAt(c, i) === parent);
+    const group = (g: number) => kids.filter((c) => this.idsAt(c, i).pgid === g);
+    if (sel === -1) return kids;
+    if (sel === 0) return group(this.idsAt(parent, i).pgid);
+    if (typeof sel === 'string' && NAME.test(sel)) return kids.filter((c) => c === sel);
+    if (typeof sel === 'string' && NAME.test(sel.slice(1)) && sel[0] === '-') return group(this.pid(sel.slice(1)));
+    if (typeof sel === 'number' && sel < -1) return group(-sel);
+    return [];
+  }
+}
+
+/** The wait status a guest observation spells ("exited 3", "killed 15") in the trace's words. */
+export function observedStatus(o: Observation, signalName: (n: number) => string): string {
+  const [, kind, v] = o.vals;
+  return kind === 'killed' ? `killed ${signalName(Number(v))}` : `${kind} ${v}`;
+}

@@ -1,0 +1,74 @@
+// Run a generated program on the interp guest under a list of choices, and read back what
+// its processes observed. The target is exactly what `procsim replay` builds for
+// `scenarios/guests/bin/interp PROGRAM` (the ELF at /bin/interp, argv as typed, empty
+// environment, cwd /), so the printed replay command reproduces the run's trace byte for byte.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { KernelVariantName } from '../../process/variants/index.ts';
+import { GuidedStrategy } from '../strategies/guided.ts';
+import { simulateTarget, type Target, type TargetRun } from '../target.ts';
+import { encodeProgram, type Program } from './program.ts';
+import { parseRun, type RunView } from './observations.ts';
+
+/** The interp guest as the replay command names it (relative to the repository root). */
+export const INTERP_ARG = 'scenarios/guests/bin/interp';
+/** Where the guest finds itself to execve (replay puts the ELF at /bin/NAME). */
+const INTERP_GUEST_PATH = '/bin/interp';
+
+let interpElf: Uint8Array | undefined;
+
+function interp(): Uint8Array {
+  if (interpElf === undefined) {
+    const path = fileURLToPath(new URL(`../../../${INTERP_ARG}`, import.meta.url));
+    try {
+      interpElf = new Uint8Array(readFileSync(path));
+    } catch (e) {
+      throw new Error(`interp guest ${path} is missing (${(e as NodeJS.ErrnoException).code}): rebuild with \`bash scenarios/guests/build.sh free interp\``);
+    }
+  }
+  return interpElf;
+}
+
+export interface GeneratedOptions {
+  kernel: KernelVariantName;
+  /** Run seed (default 0). */
+  seed?: number;
+  /** Choices, as indexes into the ready list (any naturals). */
+  choices?: readonly number[];
+}
+
+export interface GeneratedRun extends RunView {
+  program: Program;
+  text: string;
+  kernel: KernelVariantName;
+  result: TargetRun;
+  /** The command that replays this very run. */
+  replay: string;
+}
+
+/** A shell word for the program text (only an empty program needs quoting). */
+const word = (s: string): string => (s === '' ? "''" : s);
+
+export function replayCommand(kernel: KernelVariantName, seed: number, schedule: string, text: string): string {
+  return `procsim replay --seed ${seed} --schedule ${schedule} --kernel ${kernel} ${INTERP_ARG} ${word(text)}`;
+}
+
+export function generatedTarget(text: string, kernel: KernelVariantName): Target {
+  return { path: INTERP_GUEST_PATH, elf: interp(), argv: [INTERP_ARG, text], env: [], kernel, createCwd: true, cwd: '/' };
+}
+
+export function runGenerated(program: Program, opts: GeneratedOptions): GeneratedRun {
+  const text = encodeProgram(program);
+  const seed = opts.seed ?? 0;
+  const strategy = new GuidedStrategy(opts.choices ?? [], 'index');
+  const result = simulateTarget(generatedTarget(text, opts.kernel), { seed, strategy, trace: true });
+  return {
+    ...parseRun(result),
+    program,
+    text,
+    kernel: opts.kernel,
+    result,
+    replay: replayCommand(opts.kernel, seed, result.schedule, text),
+  };
+}
