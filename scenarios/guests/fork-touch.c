@@ -1,9 +1,10 @@
 /* fork-touch MAPPED TOUCHED WRITES [code]: what a fork costs, in pages.
  *
  * Maps MAPPED private anonymous pages and writes the first TOUCHED of them, then forks; the
- * child writes the first WRITES pages and exits, the parent waits for it. The host counts
+ * child calls sched_yield (a point where the host sees it before it wrote anything), writes
+ * the first WRITES pages and exits, the parent waits for it. The host counts
  * the physical pages in use when the parent is at fork and when the child is at its exit
- * (src/sim/gates/fork-cost.ts): with copy-on-write the difference follows WRITES, not MAPPED
+ * (src/sim/gates/fork-cost.ts, code-sharing.ts): with copy-on-write the difference follows WRITES, not MAPPED
  * nor TOUCHED.
  *
  * With "code", a page mapped read-write-execute holds a tiny function (li a0, 42; ret) that
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -49,6 +51,7 @@ int main(int argc, char **argv) {
   pid_t p = fork();
   if (p < 0) return 5;
   if (p == 0) {
+    sched_yield(); /* a syscall before any write: the host looks at the fresh child here */
     for (long i = 0; i < writes; i++) mem[i * PAGE] = 2;
     if (code) {
       if (((int (*)(void))fn)() != 42) _exit(6);

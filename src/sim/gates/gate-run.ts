@@ -1,0 +1,117 @@
+// What the scenario gates share: targets built exactly as `procsim replay` builds them from
+// its command line (so a counterexample's replay command reproduces the run byte for byte),
+// a run that keeps its kernel for inspection, and the saving of a failing run's trace.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CapturedConsole } from '../../process/console.ts';
+import type { Kernel } from '../../process/kernel.ts';
+import type { Process } from '../../process/process.ts';
+import { boot } from '../../process/run.ts';
+import type { KernelVariantName } from '../../process/variants/index.ts';
+import { simulate } from '../engine.ts';
+import { shellWord } from '../explore/report.ts';
+import type { Strategy } from '../strategy.ts';
+import type { Target, TargetRun } from '../target.ts';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const GLIBC_GUESTS = join(REPO_ROOT, '.cache', 'guests');
+export const BUSYBOX_ROOTFS = join(REPO_ROOT, '.cache', 'busybox', 'rootfs');
+
+/** A target and the words of `procsim replay` that build the same one. */
+export interface CliTarget {
+  target: Target;
+  words: string[];
+}
+
+/** Budgets of a gate run: far above what the gates' programs need. */
+export const GATE_MAX_INSNS = 400_000_000;
+export const GATE_MAX_STEPS = 5_000;
+
+const elfs = new Map<string, Uint8Array>();
+
+/** A glibc guest's bytes, or an error naming how to build it. */
+function glibcGuest(host: string): Uint8Array {
+  let elf = elfs.get(host);
+  if (elf === undefined) {
+    if (!existsSync(host)) throw new Error(`guest binary ${host} is missing: run \`npm run guests\` (needs riscv64-linux-gnu-gcc)`);
+    elf = new Uint8Array(readFileSync(host));
+    elfs.set(host, elf);
+  }
+  return elf;
+}
+
+/** A glibc guest of scenarios/guests, as `procsim replay --kernel K HOSTPATH ARGS` runs it. */
+export function guestCli(guest: string, args: string[], kernel: KernelVariantName): CliTarget {
+  const host = join(GLIBC_GUESTS, guest);
+  const elf = glibcGuest(host);
+  return {
+    target: { path: `/bin/${guest}`, elf, argv: [host, ...args], env: [], kernel, createCwd: true, cwd: '/' },
+    words: ['--kernel', kernel, host, ...args],
+  };
+}
+
+export function haveBusybox(): boolean {
+  return existsSync(join(BUSYBOX_ROOTFS, 'bin', 'busybox'));
+}
+
+/** busybox in its rootfs, as `procsim replay --rootfs R --env .. --cwd /root [--stdin F] /bin/busybox ARGS` runs it. */
+export function busyboxCli(args: string[], kernel: KernelVariantName, stdin?: { bytes: Uint8Array; file: string }): CliTarget {
+  const env = ['PATH=/bin', 'HOME=/root'];
+  return {
+    target: {
+      path: '/bin/busybox',
+      argv: ['/bin/busybox', ...args],
+      env,
+      kernel,
+      cwd: '/root',
+      createCwd: false,
+      rootfs: { kind: 'host-dir', path: BUSYBOX_ROOTFS },
+      ...(stdin ? { stdin: stdin.bytes } : {}),
+    },
+    words: [
+      '--kernel', kernel, '--rootfs', BUSYBOX_ROOTFS, ...env.map((e) => `--env=${e}`), '--cwd', '/root',
+      ...(stdin ? ['--stdin', stdin.file] : []), '/bin/busybox', ...args,
+    ],
+  };
+}
+
+export const replayLine = (t: CliTarget, seed: number, schedule: string): string =>
+  ['procsim', 'replay', '--seed', String(seed), '--schedule', schedule, '--max-steps', String(GATE_MAX_STEPS), '--max-insns', String(GATE_MAX_INSNS), ...t.words]
+    .map(shellWord)
+    .join(' ');
+
+/** simulateTarget, keeping the kernel for a look at its processes, memory and files. */
+export function runKeepingKernel(
+  target: Target,
+  seed: number,
+  strategy: Strategy,
+  trace = false,
+  onBoot?: (k: Kernel, init: Process) => void,
+): { run: TargetRun; kernel: Kernel } {
+  const console = new CapturedConsole(target.stdin);
+  const { kernel, init } = boot(target, seed, console);
+  onBoot?.(kernel, init);
+  const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
+  const r = simulate({ kernel, init, strategy, maxInsns: GATE_MAX_INSNS, maxSteps: GATE_MAX_STEPS, ...(trace ? { trace: { header } } : {}) });
+  return { run: { ...r, stdout: console.stdout, stderr: console.stderr }, kernel };
+}
+
+/** Writes a failing run's trace under outDir; returns its path (undefined without outDir). */
+export function saveTrace(outDir: string | undefined, name: string, run: TargetRun): string | undefined {
+  if (outDir === undefined || run.trace === undefined) return undefined;
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${name}.trace.jsonl`);
+  writeFileSync(file, run.trace.text());
+  return file;
+}
+
+/** Writes a file a replay command names (its stdin) under outDir, or a scratch name. */
+export function saveInput(outDir: string | undefined, name: string, bytes: Uint8Array): string {
+  if (outDir === undefined) return `${name}.stdin`;
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${name}.stdin`);
+  writeFileSync(file, bytes);
+  return file;
+}

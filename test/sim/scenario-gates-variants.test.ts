@@ -1,0 +1,64 @@
+// The scenario gates on the kernel variants that model what the plan replaces: each verdict
+// is what the variant's semantics give (src/process/variants/), asserted here.
+//   P0.5 fails on both: under the rollback fork the first child of `printf hi | cat` runs
+//        alone to its end before the shell can fork the reader, so printf dies of SIGPIPE.
+//   P0.6 passes on both: they change process syscalls only.
+//   P3.1 and P3.2 pass on both: the variants model the rollback's saved parent memory with the
+//        same copy-on-write Memory.fork as the reference (rollback.ts), so the child costs
+//        the same pages and shares the same code pages.
+// A failure's replay command reproduces its trace byte for byte in another process.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { KernelVariantName } from '../../src/process/variants/index.ts';
+import type { GateResult } from '../../src/sim/gates/gate.ts';
+import { haveBusybox } from '../../src/sim/gates/gate-run.ts';
+import { SCENARIO_GATES } from '../../src/sim/gates/scenario-gates.ts';
+import { REPO_ROOT } from '../support/guests.ts';
+
+const gate = (id: string) => SCENARIO_GATES.find((g) => g.id === id)!;
+const run = (id: string, kernel: KernelVariantName, outDir?: string): GateResult => {
+  const r = gate(id).evaluate({ kernel, runs: 6, seed: 2, ...(outDir ? { outDir } : {}) });
+  if (r instanceof Promise) throw new Error('synchronous gate expected');
+  return r;
+};
+
+/** The words of a printed command line (its words need no quoting but for the guests' spaces). */
+const words = (line: string): string[] => line.split(' ');
+
+describe('scenario gates on the rollback variants', () => {
+  it('SCENARIO_GATES: P0.5, P0.6, P3.1, P3.2 with their phases', () => {
+    expect(SCENARIO_GATES.map((g) => [g.id, g.phase])).toEqual([['P0.5', 0], ['P0.6', 0], ['P3.1', 3], ['P3.2', 3]]);
+  });
+
+  for (const kernel of ['legacy-rollback', 'phase1-bridge'] as const) {
+    it.skipIf(!haveBusybox())(`P0.5 fails on ${kernel}: printf hi | cat loses "hi"; the replay command gives the same trace`, () => {
+      const outDir = mkdtempSync(join(tmpdir(), 'procsim-gates-'));
+      const r = run('P0.5', kernel, outDir);
+      expect(r.pass).toBe(false);
+      expect(r.detail).toMatch(/^prompt: stdout ".*child\\n" does not end with the commands' output "child\\nhi"$/);
+      const cx = r.counterexample!;
+      expect(cx.summary).toContain(`on ${kernel}`);
+      const [, ...args] = words(cx.replay); // after "procsim"
+      const again = join(outDir, 'again.jsonl');
+      const i = args.indexOf('/bin/busybox');
+      const p = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/procsim.mjs'), ...args.slice(0, i), '--trace', again, ...args.slice(i)], { encoding: 'utf8' });
+      expect(p.stderr).toMatch(/procsim: trace sha256:/);
+      expect(readFileSync(again, 'utf8')).toBe(readFileSync(cx.trace!, 'utf8'));
+    });
+
+    it(`P0.6 passes on ${kernel}: the non-fork syscalls are the reference's`, () => {
+      expect(run('P0.6', kernel)).toMatchObject({ pass: true });
+    });
+
+    it(`P3.1 and P3.2 pass on ${kernel}, with the reference's measures (copy-on-write fork in the model)`, () => {
+      for (const id of ['P3.1', 'P3.2']) {
+        const r = run(id, kernel);
+        expect(r.pass, r.detail).toBe(true);
+        expect(r.detail).toBe(run(id, 'reference').detail);
+      }
+    });
+  }
+});
