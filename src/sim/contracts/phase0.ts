@@ -160,7 +160,7 @@ export function execHolds(w: World): Verdict {
       const m = /^([0-9]+)([rw])$/.exec(o.vals[0] ?? '');
       const end = m === null ? undefined : mine.get(Number(m[1]));
       const open = end !== undefined && end[m![2] as 'r' | 'w'];
-      if (open !== (o.vals[1] === 'ok')) flag(o, open ? 'a plain descriptor did not survive execve' : 'an O_CLOEXEC descriptor survived execve');
+      if (open !== (o.vals[1] === 'ok')) flag(o, open ? 'a plain descriptor this process never closed is gone after its execve' : 'an O_CLOEXEC descriptor survived execve');
       if (!open && end !== undefined) end[m![2] as 'r' | 'w'] = false;
     }
     if (op !== undefined && (op.op === 'write' || op.op === 'read' || op.op === 'close' || op.op === 'dup2') && ['write', 'read', 'close', 'dup2'].includes(o.tag)) {
