@@ -31,8 +31,11 @@ export interface Expect {
 }
 
 export interface SearchBounds {
-  /** Context switches away from a process that could go on, per execution. */
-  preemptionBound: number;
+  /**
+   * Context switches away from a process that could go on, per execution: the search runs
+   * every schedule within the bound. Absent: every schedule, with partial-order reduction.
+   */
+  preemptionBound?: number;
   /** Executions at most; the outcome set says whether the search was complete. */
   maxExecutions: number;
 }
@@ -56,7 +59,7 @@ export interface Scenario {
 
 export class ScenarioError extends Error {}
 
-const DEFAULT_SEARCH: SearchBounds = { preemptionBound: 1, maxExecutions: 400 };
+const DEFAULT_SEARCH: SearchBounds = { maxExecutions: 400 };
 const BUSYBOX_ENV = ['PATH=/bin', 'HOME=/root'];
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -90,8 +93,9 @@ export function parseScenario(name: string, text: string, file = `scenarios/${na
   if (j.regression !== undefined && typeof j.regression !== 'boolean') bad('"regression" must be true or false');
   const search = { ...DEFAULT_SEARCH, ...(j.search as object) } as SearchBounds;
   if (typeof j.search !== 'undefined' && (typeof j.search !== 'object' || j.search === null)) bad('"search" must be an object');
-  if (!isCount(search.preemptionBound) || !isCount(search.maxExecutions) || search.maxExecutions < 1) {
-    bad('"search" wants preemptionBound >= 0 and maxExecutions >= 1 (integers)');
+  for (const k of Object.keys(search)) if (k !== 'preemptionBound' && k !== 'maxExecutions') bad(`unknown field "search.${k}"`);
+  if ((search.preemptionBound !== undefined && !isCount(search.preemptionBound)) || !isCount(search.maxExecutions) || search.maxExecutions < 1) {
+    bad('"search" wants maxExecutions >= 1 and, if given, preemptionBound >= 0 (integers)');
   }
   const e = j.expect as Record<string, unknown> | undefined;
   if (typeof e !== 'object' || e === null) return bad('"expect" must be an object with at least "status"');
@@ -111,7 +115,7 @@ export function parseScenario(name: string, text: string, file = `scenarios/${na
     ...(j.cwd !== undefined ? { cwd: j.cwd as string } : hasGuest ? {} : { cwd: '/root' }),
     linux: j.linux as LinuxOracle,
     regression: j.regression === true,
-    search: { preemptionBound: search.preemptionBound, maxExecutions: search.maxExecutions },
+    search: { ...(search.preemptionBound !== undefined ? { preemptionBound: search.preemptionBound } : {}), maxExecutions: search.maxExecutions },
     expect: e as unknown as Expect,
   };
 }

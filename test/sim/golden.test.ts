@@ -19,6 +19,7 @@ import {
   readGoldenOutcomes,
 } from '../../src/sim/golden/golden.ts';
 import { findScenario, listScenarios } from '../../src/sim/scenarios.ts';
+import { checkTraceContracts } from '../../src/sim/golden/trace-checks.ts';
 import { BUSYBOX_ROOTFS } from '../support/busybox.ts';
 
 const haveBusybox = existsSync(join(BUSYBOX_ROOTFS, 'bin', 'busybox'));
@@ -121,5 +122,35 @@ describe('golden file errors and diffs', () => {
 
   it('a missing golden outcome set names the command that creates it', () => {
     expect(() => readGoldenOutcomes('regress-exit-code', 'reference', join(GOLDEN_DIR, 'nowhere'))).toThrow(/procsim golden --update --scenario regress-exit-code/);
+  });
+});
+
+describe('trace contracts on golden traces', () => {
+  const lines = readFileSync(goldenPath('fork-wait', 'reference', 'trace'), 'utf8').split('\n').slice(1, -2);
+  const edit = (f: (l: string[]) => string[]): string[] => checkTraceContracts(f([...lines]));
+
+  it('every reference golden trace satisfies them (checked above); fork-wait has reaps and waits to check', () => {
+    expect(checkTraceContracts(lines)).toEqual([]);
+    expect(lines.filter((l) => l.includes('"event":"reap"')).length).toBe(3);
+  });
+
+  it('a second reap, a wait4 with another status, a step after exit, a fork returning a stranger: each named', () => {
+    const reap = lines.findIndex((l) => l.includes('"event":"reap"'));
+    expect(edit((l) => [...l.slice(0, reap + 1), l[reap], ...l.slice(reap + 1)])).toEqual([expect.stringMatching(/reaped 2 times/)]);
+    expect(edit((l) => l.map((x) => (x.includes('"sys":"wait4"') ? x.replace('"status":"exited 1"', '"status":"exited 9"') : x)))).toEqual([
+      expect.stringMatching(/^never wait4 reports p3 with a status other than its exit's \(exited 1\): happens at step \d+ p1 wait4/),
+    ]);
+    const exit = lines.findIndex((l) => l.includes('"event":"exit","proc":"p2"'));
+    const late = JSON.stringify({ step: 1000, proc: 'p2', sys: 'getpid', args: {}, ret: 'p2' });
+    expect(edit((l) => [...l.slice(0, exit + 1), late, ...l.slice(exit + 1)])).toEqual([expect.stringMatching(/^never p2 acts after its exit: happens at step 1000 p2 getpid/)]);
+    expect(edit((l) => l.map((x) => (x.includes('"sys":"clone"') ? x.replace('"ret":"p2"', '"ret":"p3"') : x)))).toEqual([
+      expect.stringMatching(/^never fork returns a process that is not its new child/),
+    ]);
+  });
+
+  it('a trace checker passed in replaces the default: its findings are the check\'s violations', () => {
+    const s = findScenario('regress-exit-code')!;
+    const c = checkGoldenTrace(s, 'reference', { checkTrace: (body) => [`${body.length} lines seen`] });
+    expect(c.violations).toEqual([expect.stringMatching(/^\d+ lines seen$/)]);
   });
 });

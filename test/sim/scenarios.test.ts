@@ -42,8 +42,9 @@ describe('scenarios', () => {
     expect(() => scenarioTarget(s, 'reference', '/nonexistent/rootfs')).toThrow(/needs busybox: \/nonexistent\/rootfs is missing \(fix: npm run busybox\)$/);
   });
 
-  it('defaults: no env, the default search bounds, not a regression', () => {
-    expect(parse(good)).toMatchObject({ env: [], regression: false, search: { preemptionBound: 1, maxExecutions: 400 } });
+  it('defaults: no env, a reduced search of at most 400 executions, not a regression', () => {
+    expect(parse(good)).toMatchObject({ env: [], regression: false, search: { maxExecutions: 400 } });
+    expect(parse(good).search.preemptionBound).toBeUndefined();
   });
 
   it('a missing guest binary names the fix', () => {
@@ -60,6 +61,8 @@ describe('scenarios', () => {
     ['env not strings', { ...good, env: [1] }, /"env" must be a list of strings/],
     ['a bad oracle', { ...good, linux: 'bsd' }, /"linux" must be one of qemu, native, busybox-native/],
     ['a bad search', { ...good, search: { maxExecutions: 0 } }, /"search" wants/],
+    ['a negative bound', { ...good, search: { preemptionBound: -1 } }, /"search" wants/],
+    ['an unknown search field', { ...good, search: { depth: 3 } }, /unknown field "search.depth"/],
     ['no expect', { ...good, expect: undefined }, /"expect" must be an object/],
     ['a bad status', { ...good, expect: { status: 'ok' } }, /"expect.status" must be like/],
     ['stdout twice', { ...good, expect: { status: 'exited 0', stdout: '', stdoutLines: [] } }, /not both/],

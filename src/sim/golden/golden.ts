@@ -13,6 +13,7 @@ import type { Scenario } from '../scenarios.ts';
 import { scenarioTarget } from '../scenarios.ts';
 import { RoundRobinStrategy } from '../strategies/round-robin.ts';
 import { lineDiff } from './diff.ts';
+import { checkTraceContracts } from './trace-checks.ts';
 import { expectViolation, exploreOutcomes, goldenRun, type OutcomeSet } from './outcomes.ts';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -28,12 +29,13 @@ export function goldenPath(scenario: string, kernel: KernelVariantName, kind: Go
 }
 
 /**
- * Checks a golden trace against the contract properties (src/sim/predicates.ts, written
- * elsewhere) and returns the violations. The golden check calls it on reference traces:
- * every reference golden trace must satisfy every property. The variants' traces break the
- * contracts on purpose and are not checked.
+ * Checks a golden trace body against contracts and returns the violations. The golden check
+ * calls it on reference traces, which must satisfy every contract: by default the trace
+ * contracts of trace-checks.ts; CheckOptions.checkTrace replaces them (where more of the
+ * property library can plug in). The variants' traces break the contracts on purpose and
+ * are not checked.
  */
-export type TraceChecker = (traceLines: readonly string[], kernel: KernelVariantName) => string[];
+export type TraceChecker = (traceLines: readonly string[]) => string[];
 
 /** The golden trace text: one round-robin run with the golden seed. */
 export function goldenTraceText(s: Scenario, kernel: KernelVariantName): string {
@@ -126,18 +128,17 @@ function compare(file: string, kind: GoldenKind, text: string, opts: CheckOption
 
 export interface CheckOptions {
   dir?: string;
+  /** The contracts a reference golden trace must satisfy (default checkTraceContracts). */
+  checkTrace?: TraceChecker;
   /** About to rewrite the files: a corrupt one is replaced instead of reported. */
   update?: boolean;
-  checkTrace?: TraceChecker;
 }
 
 /** The golden trace of a scenario on a kernel, compared with a run now. */
 export function checkGoldenTrace(s: Scenario, kernel: KernelVariantName, opts: CheckOptions = {}): GoldenCheck {
   const text = goldenTraceText(s, kernel);
   const c = compare(goldenPath(s.name, kernel, 'trace', opts.dir), 'trace', text, opts);
-  if (kernel === 'reference' && opts.checkTrace !== undefined) {
-    c.violations = opts.checkTrace(text.split('\n').slice(1, -2), kernel);
-  }
+  if (kernel === 'reference') c.violations = (opts.checkTrace ?? checkTraceContracts)(text.split('\n').slice(1, -2));
   return c;
 }
 

@@ -7,7 +7,7 @@ import { type Verdict, verdictText } from '../engine.ts';
 import { waitStatusText } from '../decode.ts';
 import type { Expect, Scenario } from '../scenarios.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
-import { BoundedEnumerator, type Explorer } from './enumerate.ts';
+import { DfsExplorer } from '../dfs/index.ts';
 
 /** The fixed seed of golden runs: kernel randomness (auxv bytes, getrandom) and strategies. */
 export const GOLDEN_SEED = 1;
@@ -54,7 +54,8 @@ export interface OutcomeSet {
   scenario: string;
   kernel: KernelVariantName;
   seed: number;
-  search: { explorer: string; preemptionBound: number; maxExecutions: number };
+  /** The search (src/sim/dfs): its reduction, preemption bound if any, and execution cap. */
+  search: { explorer: 'dfs'; reduction: string; preemptionBound?: number; maxExecutions: number };
   executions: number;
   /** Every schedule within the bounds was run. */
   complete: boolean;
@@ -67,9 +68,12 @@ export function goldenRun(target: Target, strategy: Parameters<typeof simulateTa
   return simulateTarget(target, { seed: GOLDEN_SEED, strategy, trace, maxInsns: GOLDEN_MAX_INSNS, maxSteps: GOLDEN_MAX_STEPS });
 }
 
-/** The distinct outcomes of every schedule the scenario's search bounds allow. */
+/**
+ * The distinct outcomes of the scenario's exhaustive search: every schedule within its
+ * preemption bound, or every one up to partial-order reduction; at most maxExecutions runs.
+ */
 export function exploreOutcomes(s: Scenario, kernel: KernelVariantName, target: Target): OutcomeSet {
-  const explorer: Explorer = new BoundedEnumerator(s.search);
+  const explorer = new DfsExplorer(s.search);
   const seen = new Map<string, Outcome>();
   for (let strategy = explorer.next(); strategy !== undefined; strategy = explorer.next()) {
     const r = goldenRun(target, strategy);
@@ -83,7 +87,7 @@ export function exploreOutcomes(s: Scenario, kernel: KernelVariantName, target: 
     scenario: s.name,
     kernel,
     seed: GOLDEN_SEED,
-    search: { explorer: 'preemption-bounded enumeration', ...s.search },
+    search: { explorer: 'dfs', reduction: explorer.reduction, ...s.search },
     executions: explorer.executions,
     complete: explorer.complete,
     outcomes: keys.map((k) => seen.get(k)!),
