@@ -37,22 +37,22 @@ describe('contract gates on the reference kernel', () => {
 // Expected verdicts with the minimal counterexample fast-check shrinks to, and why.
 const LEGACY: [string, string, RegExp][] = [
   // every process is pid 1: the child's getpid is wrong
-  ['P0.1', 'fP.', /getpid\(\) is the caller's pid: fails at p2 observes "n2 pid 1".*expected p2's pid 2/],
-  // a fork inside the rollback child fails
-  ['P0.2', 'ff..', /fork\(\) succeeds .*p2 observes "n2 fork -11".*EAGAIN/],
-  // wait4 returns the remembered child whatever the selector asks
-  ['P0.3', 'f.wp1', /p1 observes "n2 wait 2 exited 0".*pid 2 is not a matching unreaped child \(matching: none\)/],
+  ['P0.1', 'fP.wa', /getpid\(\) is the caller's pid: fails at p2 observes "n2 pid 1".*expected p2's pid 2/],
+  // a fork inside the rollback child fails (the generator ends p1 with a wait per fork)
+  ['P0.2', 'ff..wawa', /fork\(\) succeeds .*p2 observes "n2 fork -11".*EAGAIN/],
+  // the second fork silently reaps the first child: a wait finds nothing left to wait for
+  ['P0.3', 'f.f.wawa', /p1 observes "n4 wait -10".*ECHILD although p2 is an unreaped matching child/],
   // one descriptor table: the child's close removes the parent's descriptor
   ['P0.4', 'pfC1r.e.', /p1 observes "n4 fd 1r -9".*never closed is gone/],
   // no process table: not even p1 has a spawn event
   ['P1.1', "''", /a spawn event for p1: never happens/],
   ['P1.2', "''", /spawn of p1: never happens/],
-  ['P1.3', 'f.wp1h', /p1 observes "n2 wait 2 exited 0".*expected ECHILD/],
+  ['P1.3', 'f.wp1hwa', /p1 observes "n2 wait 2 exited 0".*expected ECHILD/],
   ['P1.4', 'f.wa', /reap event of p2: never happens/],
   // the rollback fork holds the parent until the child is gone
-  ['P2.1', 'f.', /no schedule found in which the parent runs between its fork and the child's exit/],
-  ['P2.2', 'f.wc1', /no schedule found in which wait4 blocks and the child's exit wakes it/],
-  ['P2.3', 'f.wc1', /no schedule found in which wait4 is called before the child exits and collects it/],
+  ['P2.1', 'f.wa', /no schedule found in which the parent runs between its fork and the child's exit/],
+  ['P2.2', 'f.wc1wa', /no schedule found in which wait4 blocks and the child's exit wakes it/],
+  ['P2.3', 'f.wc1wa', /no schedule found in which wait4 is called before the child exits and collects it/],
 ];
 
 describe('legacy-rollback fails every contract gate, each with its minimal counterexample', () => {
@@ -71,11 +71,11 @@ describe('phase1-bridge: table identity and events pass, rollback fork fails', (
   });
 
   it.each([
-    ['P0.2', 'ff..', /n2 fork -11.*EAGAIN/],
+    ['P0.2', 'ff..wawa', /n2 fork -11.*EAGAIN/],
     ['P0.4', 'pfC1r.e.', /n4 fd 1r -9/],
-    ['P2.1', 'f.', /no schedule found in which the parent runs/],
-    ['P2.2', 'f.wc1', /wait4 blocks and the child's exit wakes it/],
-    ['P2.3', 'f.wc1', /called before the child exits/],
+    ['P2.1', 'f.wa', /no schedule found in which the parent runs/],
+    ['P2.2', 'f.wc1wa', /wait4 blocks and the child's exit wakes it/],
+    ['P2.3', 'f.wc1wa', /called before the child exits/],
   ])('%s fails with %s', (id, minimal, why) => {
     const r = evaluate(id as string, 'phase1-bridge');
     expect(program(r)).toBe(minimal);
@@ -92,7 +92,7 @@ describe('a failing gate saves its counterexample', () => {
       expect(file).toBe(join(dir, 'P0.1-legacy-rollback.trace.jsonl'));
       expect(existsSync(file)).toBe(true);
       const lines = readFileSync(file, 'utf8').trim().split('\n');
-      expect(JSON.parse(lines[0])).toMatchObject({ kernel: 'legacy-rollback', path: '/bin/interp', argv: ['scenarios/guests/bin/interp', 'fP.'] });
+      expect(JSON.parse(lines[0])).toMatchObject({ kernel: 'legacy-rollback', path: '/bin/interp', argv: ['scenarios/guests/bin/interp', 'fP.wa'] });
       expect(lines.some((l) => l.includes('"buf":"n2 pid 1\\n"'))).toBe(true);
       expect(JSON.parse(lines.at(-1)!).schedule).toBe(/--schedule (\S+)/.exec(r.counterexample!.replay)![1]);
     } finally {

@@ -6,7 +6,7 @@
 // forks, blocks of a few operations, nesting MAX_DEPTH deep) so one run takes milliseconds.
 
 import fc from 'fast-check';
-import type { Op, Program, SimpleOpName } from './program.ts';
+import { countForks, type Op, type Program, type SimpleOpName } from './program.ts';
 
 export const MAX_FORKS = 6;
 export const MAX_DEPTH = 3;
@@ -75,8 +75,18 @@ function rawBlock(depth: number, s: Required<ProgramShape>): fc.Arbitrary<RawBlo
   });
 }
 
-/** The program a raw block stands for, references resolved, forks beyond MAX_FORKS dropped. */
+/**
+ * The program a raw block stands for, references resolved, forks beyond MAX_FORKS dropped.
+ * A top level that falls off its end first waits (wait4(-1)) once per fork in the program:
+ * p1's exit ends the run, and without these its descendants would rarely get to run at all.
+ */
 function resolve(top: RawBlock): Program {
+  const p = resolveRefs(top);
+  if (top.last.op !== 'none') return p;
+  return [...p, ...Array.from({ length: countForks(p) }, (): Op => ({ op: 'wait', sel: { kind: 'any' }, nohang: false }))];
+}
+
+function resolveRefs(top: RawBlock): Program {
   let next = 1;
   let forks = 0;
   const block = (b: RawBlock, forkScope: number[], pipeScope: number[]): Op[] => {
