@@ -50,6 +50,11 @@ describe('program text', () => {
     }
   });
 
+  it('refuses to run a program tree that is not valid', () => {
+    expect(() => runGenerated([{ op: 'kill', fork: 1 }], { kernel: 'reference' })).toThrow(/^bad program "k1": n1 \(kill\) refers to n1, which is not a fork this process has run$/);
+    expect(() => runGenerated([{ op: 'exit', code: -1 }], { kernel: 'reference' })).toThrow(/n1 \(exit\): -1 is not a number from 0 to 100000/);
+  });
+
   test.prop([forkingProgramArb({}, { waitAfterFork: true })], { numRuns: 50 })('forking programs start with a fork, then wait for its child', (p) => {
     expect(p[0].op).toBe('fork');
     expect(p[1]).toEqual({ op: 'wait', sel: { kind: 'child', fork: 1 }, nohang: false });

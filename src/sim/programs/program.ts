@@ -221,7 +221,7 @@ export function walkScopes(p: Program, visit: (id: number, op: Op, scope: { fork
   walk(p, [], []);
 }
 
-/** Why a program cannot run (bad reference, too many nodes, code out of range), or undefined. */
+/** Why a program cannot run (bad reference, too many nodes, a value out of range), or undefined. */
 export function checkProgram(p: Program): string | undefined {
   let problem: string | undefined;
   let count = 0;
@@ -232,7 +232,8 @@ export function checkProgram(p: Program): string | undefined {
     if (ref !== undefined && !(ref.kind === 'fork' ? scope.forks : scope.pipes).includes(ref.id)) {
       problem = `n${id} (${op.op}) refers to n${ref.id}, which is not a ${ref.kind} this process has run`;
     }
-    if ((op.op === 'exit' && op.code > 255 * 2) || (op.op === 'setvar' && op.value > MAX_VALUE)) problem = `n${id}: value out of range`;
+    const v = op.op === 'exit' ? op.code : op.op === 'setvar' ? op.value : 0;
+    if (!Number.isInteger(v) || v < 0 || v > MAX_VALUE) problem = `n${id} (${op.op}): ${v} is not a number from 0 to ${MAX_VALUE}`;
   });
   if (count > MAX_NODES) return `${count} operations, more than ${MAX_NODES}`;
   return problem;

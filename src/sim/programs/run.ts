@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { KernelVariantName } from '../../process/variants/index.ts';
 import { GuidedStrategy } from '../strategies/guided.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
-import { encodeProgram, type Program } from './program.ts';
+import { checkProgram, encodeProgram, type Program, ProgramSyntaxError } from './program.ts';
 import { parseRun, type RunView } from './observations.ts';
 
 /** The interp guest as the replay command names it (relative to the repository root). */
@@ -60,6 +60,8 @@ export function generatedTarget(text: string, kernel: KernelVariantName): Target
 
 export function runGenerated(program: Program, opts: GeneratedOptions): GeneratedRun {
   const text = encodeProgram(program);
+  const problem = checkProgram(program);
+  if (problem !== undefined) throw new ProgramSyntaxError(`bad program ${JSON.stringify(text)}: ${problem}`);
   const seed = opts.seed ?? 0;
   const strategy = new GuidedStrategy(opts.choices ?? [], 'index');
   const result = simulateTarget(generatedTarget(text, opts.kernel), { seed, strategy, trace: true });
