@@ -6,7 +6,7 @@ import { all, always, exactlyOnce, OK, type Verdict } from '../predicates.ts';
 import { programArb } from '../programs/arbitrary.ts';
 import type { Observation, TraceEvent } from '../programs/observations.ts';
 import { casesOf, type ContractProperty, universal } from './property.ts';
-import { observedStatus, type World } from './world.ts';
+import { execSucceeded, observedStatus, type World } from './world.ts';
 
 const EBADF = -9;
 const ECHILD = -10;
@@ -47,13 +47,12 @@ function variableHolds(w: World): Verdict {
   const vars = new Map<string, number>([['p1', 0]]);
   const want = new Map<number, number>();
   const obsAt = new Map(w.run.obs.map((o) => [o.i, o]));
-  let created = 1;
   for (const e of w.run.events) {
     const p = e.proc;
     if (p === undefined || e.event !== undefined) continue;
-    if (e.sys === 'clone' && !e.retry && (typeof e.ret === 'string' || e.block !== undefined)) vars.set(typeof e.ret === 'string' ? e.ret : `p${created + 1}`, vars.get(p) ?? 0);
-    if (e.sys === 'clone' && !e.retry && (typeof e.ret === 'string' || e.block !== undefined)) created++;
-    if (e.sys === 'execve' && e.ret === undefined && e.errno === undefined && e.block === undefined) vars.set(p, 0);
+    const child = w.createdAt(e.i);
+    if (child !== undefined) vars.set(child, vars.get(p) ?? 0);
+    if (execSucceeded(e)) vars.set(p, 0);
     const o = obsAt.get(e.i);
     if (o?.tag === 'set') vars.set(p, val(o));
     if (o?.tag === 'var') want.set(o.i, vars.get(p) ?? 0);
@@ -136,7 +135,6 @@ export function execHolds(w: World): Verdict {
   const obsAt = new Map(w.run.obs.map((o) => [o.i, o]));
   const problems: Observation[] = [];
   const why = new Map<number, string>();
-  let created = 1;
   const flag = (o: Observation, msg: string): void => {
     problems.push(o);
     why.set(o.i, msg);
@@ -145,11 +143,9 @@ export function execHolds(w: World): Verdict {
     const p = e.proc;
     if (p === undefined || e.event !== undefined) continue;
     const mine = held.get(p) ?? new Map();
-    if (e.sys === 'clone' && !e.retry && (typeof e.ret === 'string' || e.block !== undefined)) {
-      created++;
-      held.set(typeof e.ret === 'string' ? e.ret : `p${created}`, new Map([...mine].map(([k, v]) => [k, { ...v }])));
-    }
-    if (e.sys === 'execve' && e.ret === undefined && e.errno === undefined && e.block === undefined) {
+    const child = w.createdAt(e.i);
+    if (child !== undefined) held.set(child, new Map([...mine].map(([k, v]) => [k, { ...v }])));
+    if (execSucceeded(e)) {
       for (const [k, v] of mine) if (v.cloexec) mine.set(k, { ...v, r: false, w: false });
     }
     const o = obsAt.get(e.i);

@@ -23,6 +23,8 @@ export class World {
   private readonly spawned = new Map<string, { parent: string | null; at: number }>();
   private readonly exits = new Map<string, { at: number; status: string }>();
   private readonly reaps = new Map<string, { at: number; by: string }>();
+  /** The child each clone line created, by trace index. */
+  private readonly clones = new Map<number, string>();
   private readonly ids = new Map<string, Ids[]>();
   private readonly nodes: Op[];
 
@@ -50,12 +52,18 @@ export class World {
     if (e.sys === 'clone' && !e.retry && (isName(e.ret) || e.block !== undefined)) {
       const c = isName(e.ret) ? e.ret : `p${this.spawned.size + 1}`;
       this.spawned.set(c, { parent: p, at: e.i });
+      this.clones.set(e.i, c);
       const mine = this.idsAt(p, e.i);
       this.ids.set(c, [{ from: e.i, pgid: mine.pgid, sid: mine.sid }]);
     }
     if (e.sys === 'wait4' && isName(e.ret) && !this.reaps.has(e.ret)) this.reaps.set(e.ret, { at: e.i, by: p });
     if (e.sys === 'setpgid' && e.ret === 0) this.ids.get(p)?.push({ from: e.i, pgid: this.pid(p), sid: this.idsAt(p, e.i).sid });
     if (e.sys === 'setsid' && e.errno === undefined && e.ret !== undefined) this.ids.get(p)?.push({ from: e.i, pgid: this.pid(p), sid: this.pid(p) });
+  }
+
+  /** The process the clone at trace index i created, if it created one. */
+  createdAt(i: number): string | undefined {
+    return this.clones.get(i);
   }
 
   /** The program operation an observation reports on. */
@@ -126,6 +134,11 @@ export class World {
     if (typeof sel === 'number' && sel < -1) return group(-sel);
     return [];
   }
+}
+
+/** A step that replaced the caller's image: execve that did not return. */
+export function execSucceeded(e: TraceEvent): boolean {
+  return e.sys === 'execve' && e.ret === undefined && e.errno === undefined && e.block === undefined;
 }
 
 /** The wait status a guest observation spells ("exited 3", "killed 15") in the trace's words. */
