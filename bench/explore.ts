@@ -1,15 +1,18 @@
 // Exploration benchmarks: schedules per second (whole simulated runs under the random walk,
 // as procsim explore runs them, in one thread) beside how many times per second
 // qemu-riscv64 runs the same program for real; and how many runs PCT and the random walk
-// need to find a planted ordering bug of depth 2.
+// need to find a planted ordering bug of depth 2; and how many executions exhaustive search
+// takes against the distinct outcomes it finds.
 
 import { readFileSync } from 'node:fs';
+import { parseDfsSpec } from '../src/sim/dfs/index.ts';
+import { runDfs } from '../src/sim/explore/dfs.ts';
 import { fixedStrategy, runSweep, type SweepSpec } from '../src/sim/explore/sweep.ts';
 import type { Target } from '../src/sim/target.ts';
 import { BUSYBOX_ROOTFS, requireBusybox } from '../test/support/busybox.ts';
 import { guestPath } from '../test/support/guests.ts';
 import { qemuPipelinePerSecond, PIPELINE_SCRIPT } from './busybox.ts';
-import { haveQemu, median, nowMs, progress, progressDone, rate, REPS, speedup } from './common.ts';
+import { duration, haveQemu, median, nowMs, progress, progressDone, rate, REPS, speedup } from './common.ts';
 import { plantedPath } from './planted.ts';
 import { qemu } from './runners.ts';
 
@@ -70,6 +73,9 @@ export function schedulesBusybox(): void {
   console.log(line);
 }
 
+/** Most executions of one exhaustive search in the bench. */
+const DFS_MAX = 20_000;
+
 /** Runs per sweep in the PCT-vs-random comparison. */
 const FIND_RUNS = 1000;
 
@@ -98,4 +104,22 @@ export function pctVersusRandom(): void {
     progressDone();
     console.log(`  ${String(n).padStart(4)}${cells.map((c) => c.padStart(22)).join('')}`);
   }
+}
+
+/** dfs on the 3-child race (fork-wait): executions against distinct outcomes, per bound. */
+export function dfsForkWait(): void {
+  const target: Target = { path: '/bin/fork-wait', elf: new Uint8Array(readFileSync(guestPath('fork-wait'))), argv: ['fork-wait'] };
+  console.log('\nexhaustive search on the 3-child race (fork-wait), executions against distinct outcomes:');
+  console.log(`  ${'strategy'.padEnd(10)}${'executions'.padStart(12)}${'outcomes'.padStart(10)}${'complete'.padStart(10)}${'time'.padStart(12)}`);
+  for (const strategy of ['dfs', 'dfs:0', 'dfs:1', 'dfs:2']) {
+    progress(`fork-wait: ${strategy}`);
+    const t = nowMs();
+    const r = runDfs({ target, strategy, seed: 0 }, parseDfsSpec(strategy)!, DFS_MAX, []);
+    const ms = nowMs() - t;
+    progressDone();
+    console.log(
+      `  ${strategy.padEnd(10)}${String(r.tally.runs).padStart(12)}${String(r.tally.outcomes.length).padStart(10)}${(r.complete ? 'yes' : 'no').padStart(10)}${duration(ms).padStart(12)}`,
+    );
+  }
+  console.log('  (dfs: source-DPOR with sleep sets; dfs:PB: every schedule with at most PB preemptions, no reduction)');
 }

@@ -7,7 +7,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { guestPath, type GuestName } from '../test/support/guests.ts';
 import { busyboxPipeline } from './busybox.ts';
-import { pctVersusRandom, schedulesBusybox, schedulesForkWait } from './explore.ts';
+import { dfsForkWait, pctVersusRandom, schedulesBusybox, schedulesForkWait } from './explore.ts';
 import { haveQemu, median, nowMs, progress, progressDone, REPS, ROOT, section } from './common.ts';
 import { forkCycles, forkResident } from './fork.ts';
 import { emulate, qemu } from './runners.ts';
@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   await section('fork-wait schedules', schedulesForkWait);
   await section('busybox schedules', schedulesBusybox);
   await section('PCT vs random', pctVersusRandom);
+  await section('dfs on fork-wait', dfsForkWait);
 }
 
 async function helloWorld(): Promise<void> {

@@ -7,6 +7,7 @@ import { boot } from '../process/run.ts';
 import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS } from '../sim/engine.ts';
 import { explore, type Progress, type Shard } from '../sim/explore/explore.ts';
 import { buildReport, type Report } from '../sim/explore/report.ts';
+import { DFS_SPEC_HELP, parseDfsSpec } from '../sim/dfs/index.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
 import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import { parseSchedule } from '../sim/schedule.ts';
@@ -42,10 +43,13 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...]
   Failures: deadlock, a spent budget, a simulator crash, a process killed by SIGSEGV,
   SIGILL, SIGBUS, SIGFPE or SIGABRT, and with --check-determinism two runs of one seed
   with different traces.
-  --strategy S       ${STRATEGY_HELP} (default random); a PCT bound left out is
-                     fixed to the most choices of 8 PCT runs (seeds S..S+7), so that
-                     runs do not depend on each other
-  --runs N           runs of the whole sweep (default ${DEFAULT_RUNS})
+  --strategy S       ${STRATEGY_HELP} | ${DFS_SPEC_HELP} (default random); a PCT
+                     bound left out is fixed to the most choices of 8 PCT runs (seeds
+                     S..S+7), so that runs do not depend on each other. dfs searches every
+                     schedule (up to reordering independent steps; dfs:PB: every schedule
+                     with at most PB preemptions), all with seed S, in one thread (shard 1
+                     runs it whole, the other shards nothing), and says if it finished
+  --runs N           runs of the whole sweep; dfs: most executions (default ${DEFAULT_RUNS})
   --seed S           seed of run 0 (default 0)
   --workers K        worker threads; the report is the same for any K (default 1)
   --shard I/N        only runs r with r % N = I-1, for a CI matrix: procsim merge joins
@@ -154,7 +158,8 @@ export function printReport(r: Report, out: (line: string) => void): void {
       out(`    replay: ${s.replay}`);
     }
   }
-  out(`executions: ${r.runs}; searched to completion: ${r.complete ? 'yes' : 'no (sampled)'}${r.checkDeterminism ? '; every seed run twice, traces compared' : ''}`);
+  const searched = r.complete ? 'yes' : r.strategy.startsWith('dfs') ? `no (stopped at ${r.plannedRuns} executions)` : 'no (sampled)';
+  out(`executions: ${r.runs}; searched to completion: ${searched}${r.checkDeterminism ? '; every run checked twice, traces compared' : ''}`);
 }
 
 export async function exploreCommand(argv: string[]): Promise<number> {
@@ -168,7 +173,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const shrinkRuns = intFlag(args, 'shrink-runs', DEFAULT_SHRINK_RUNS);
   const strategy = args.flags.get('strategy')?.[0] ?? 'random';
   try {
-    parseStrategy(strategy);
+    if (parseDfsSpec(strategy) === undefined) parseStrategy(strategy);
   } catch (e) {
     throw new UsageError(`--strategy: ${(e as Error).message}`);
   }
@@ -195,6 +200,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   bar.clear();
   const report = buildReport(result, replayTarget(args), checkDeterminism);
   printReport(report, (line) => process.stdout.write(`${line}\n`));
+  for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
 
   const jsonPath = args.flags.get('json')?.[0];
   if (jsonPath !== undefined) writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

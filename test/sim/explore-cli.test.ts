@@ -67,7 +67,7 @@ describe('procsim explore', () => {
 
   it('--check-determinism runs every seed twice', () => {
     const r = procsim(['explore', '--runs', '8', '--check-determinism', '--json', at('d.json'), ORDER, '2']);
-    expect(r.stdout).toContain('every seed run twice, traces compared');
+    expect(r.stdout).toContain('every run checked twice, traces compared');
     expect(json(at('d.json')).checkDeterminism).toBe(true);
     expect(json(at('d.json')).failures.map((f: { class: string }) => f.class)).not.toContain('nondeterministic');
   });
@@ -76,6 +76,7 @@ describe('procsim explore', () => {
     for (const [args, msg] of [
       [['--shard', '3/2', WINDOW], /--shard wants I\/N with 1 <= I <= N/],
       [['--strategy', 'bogus', WINDOW], /--strategy: unknown strategy "bogus"/],
+      [['--strategy', 'dfs:x', WINDOW], /--strategy: bad dfs spec "dfs:x"/],
       [['--workers', '0', WINDOW], /--workers must be at least 1/],
       [[], /explore: missing ELF/],
       [[at('nope')], /no such file/],
@@ -85,6 +86,11 @@ describe('procsim explore', () => {
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+
+  it('a file that is not an ELF: exit 126 with one line', () => {
+    writeFileSync(at('notelf'), 'hello\n');
+    expect(procsim(['explore', at('notelf')])).toMatchObject({ code: 126, stderr: expect.stringMatching(/^procsim: .*notelf: not an executable format\n$/) });
   });
 
   it('merge refuses bad input with exit 2', () => {

@@ -6,15 +6,18 @@
 // r % N == I - 1; K workers take every K-th run of those. Tallies of disjoint runs merge to
 // the tally of their union, so the result does not depend on K, and the shards of a sweep
 // merge to the unsharded report (report.ts). Shrinking is a function of the failing run
-// alone, so it is the same wherever the run was found.
+// alone, so it is the same wherever the run was found. Exhaustive search (dfs.ts) is one
+// sequence of executions: it runs whole in one thread, in shard 1.
 
 import { Worker } from 'node:worker_threads';
+import { parseDfsSpec } from '../dfs/index.ts';
 import { type Shrunk, shrinkSchedule, type ShrinkOptions } from '../shrink.ts';
 import { GuidedStrategy } from '../strategies/guided.ts';
 import { ReplayStrategy } from '../strategies/replay.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
+import { runDfs } from './dfs.ts';
 import { failureOf, type RunCheck } from './outcome.ts';
-import { fixedStrategy, runSweep, type SweepSpec } from './sweep.ts';
+import { fixedStrategy, runLimits, runSweep, type SweepSpec } from './sweep.ts';
 import { type FailureTally, mergeTallies, type Tally } from './tally.ts';
 import type { WorkerJob, WorkerMessage } from './worker-main.ts';
 
@@ -68,6 +71,10 @@ export interface ExploreResult {
   tally: Tally;
   /** By failure class; absent for classes that cannot be shrunk (nondeterministic). */
   shrunk: Map<string, ShrunkFailure>;
+  /** Exhaustive search only: the whole space was searched. */
+  complete: boolean;
+  /** How the sweep ran where that differs from what was asked (dfs in one worker). */
+  notes: string[];
 }
 
 /** The run numbers of a shard of a sweep of `runs` runs. */
@@ -84,7 +91,6 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
   if (opts.shard !== undefined && !(opts.shard.index >= 1 && opts.shard.index <= opts.shard.count)) {
     throw new RangeError(`shard ${opts.shard.index}/${opts.shard.count}: I must be from 1 to N`);
   }
-  if (workers > 1 && (opts.checks?.length ?? 0) > 0) throw new RangeError('run checks need a single worker');
   const base: Omit<SweepSpec, 'strategy'> = {
     target: opts.target,
     seed: opts.seed,
@@ -92,20 +98,34 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
     ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
     ...(opts.checkDeterminism ? { checkDeterminism: true } : {}),
   };
-  const spec: SweepSpec = { ...base, strategy: fixedStrategy(base, opts.strategy) };
+  const dfs = parseDfsSpec(opts.strategy);
+  const spec: SweepSpec = { ...base, strategy: dfs !== undefined ? opts.strategy : fixedStrategy(base, opts.strategy) };
   const runs = shardRuns(opts.runs, opts.shard);
+  const notes: string[] = [];
 
   const keys = new Set<string>();
   let done = 0;
   let failures = 0;
-  const onRun = (failed: boolean, key: string): void => {
+  const onRun = (failed: boolean, key: string, total = runs.length): void => {
     done++;
     if (failed) failures++;
     keys.add(key);
-    opts.onProgress?.({ done, total: runs.length, outcomes: keys.size, failures });
+    opts.onProgress?.({ done, total, outcomes: keys.size, failures });
   };
-  const k = Math.max(1, Math.min(workers, runs.length));
-  const tally = k === 1 ? runSweep(spec, runs, opts.checks, onRun) : await inWorkers(spec, runs, k, onRun);
+  let tally: Tally;
+  let complete = false;
+  if (dfs !== undefined) {
+    // One search, one thread: shard 1 runs it whole, the other shards have nothing to do.
+    if (workers > 1) notes.push(`dfs: the search runs in one thread (--workers ${workers} not used)`);
+    const mine = (opts.shard?.index ?? 1) === 1;
+    if (!mine) notes.push(`dfs: shard 1/${opts.shard!.count} runs the whole search; this shard runs nothing`);
+    const total = mine ? opts.runs : 0;
+    ({ tally, complete } = runDfs(spec, dfs, total, opts.checks ?? [], (failed, key) => onRun(failed, key, total)));
+  } else {
+    const k = Math.max(1, Math.min(workers, runs.length));
+    if (k > 1 && (opts.checks?.length ?? 0) > 0) throw new RangeError('run checks need a single worker');
+    tally = k === 1 ? runSweep(spec, runs, opts.checks, onRun) : await inWorkers(spec, runs, k, onRun);
+  }
 
   const shrunk = new Map<string, ShrunkFailure>();
   if (opts.shrink !== false) {
@@ -114,7 +134,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
       shrunk.set(f.class, shrinkFailure(spec, f, opts.checks ?? [], opts.shrink ?? {}));
     }
   }
-  return { strategy: spec.strategy, seed: opts.seed, plannedRuns: opts.runs, ...(opts.shard ? { shard: opts.shard } : {}), tally, shrunk };
+  return { strategy: spec.strategy, seed: opts.seed, plannedRuns: opts.runs, ...(opts.shard ? { shard: opts.shard } : {}), tally, shrunk, complete, notes };
 }
 
 /** Worker w of k takes the runs at positions w, w + k, ... */
@@ -141,10 +161,7 @@ async function inWorkers(spec: SweepSpec, runs: number[], k: number, onRun: (fai
 
 /** Shrink the first run of a failure class; the result replays from its schedule. */
 function shrinkFailure(spec: SweepSpec, f: FailureTally, checks: readonly RunCheck[], opts: ShrinkOptions): ShrunkFailure {
-  const limits = {
-    ...(spec.maxSteps !== undefined ? { maxSteps: spec.maxSteps } : {}),
-    ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}),
-  };
+  const limits = runLimits(spec);
   const guided = (choices: number[]): TargetRun => simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id') });
   const same = (r: TargetRun): boolean => failureOf(r, checks)?.class === f.class;
   const s: Shrunk<TargetRun> = shrinkSchedule(guided(f.choices), guided, same, opts);

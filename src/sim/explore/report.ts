@@ -80,7 +80,7 @@ export function buildReport(r: ExploreResult, target: string[], checkDeterminism
     plannedRuns: r.plannedRuns,
     ...(r.shard !== undefined && r.shard.count > 1 ? { shard: { count: r.shard.count, indexes: [r.shard.index] } } : {}),
     runs: r.tally.runs,
-    complete: false,
+    complete: r.complete,
     checkDeterminism,
     outcomes: r.tally.outcomes.map(({ stdout, stderr, verdict, procs, ...e }) => ({ stdout, stderr, verdict, procs, ...seen(e) })),
     failures: r.tally.failures.map((f) => {

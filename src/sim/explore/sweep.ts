@@ -38,12 +38,13 @@ export function fixedStrategy(base: Omit<SweepSpec, 'strategy'>, spec: string): 
   if (!(s instanceof PctStrategy) || /^pct:\d+:\d+$/.test(spec)) return s.spec;
   let k = 1;
   for (let r = 0; r < PCT_CALIBRATION_RUNS; r++) {
-    k = Math.max(k, simulateTarget(base.target, { ...limits(base), seed: runSeed(base.seed, r), strategy: s }).choices.length);
+    k = Math.max(k, simulateTarget(base.target, { ...runLimits(base), seed: runSeed(base.seed, r), strategy: s }).choices.length);
   }
   return `pct:${s.depth}:${k}`;
 }
 
-const limits = (spec: Omit<SweepSpec, 'strategy'>) => ({
+/** The budgets of a sweep's runs, as simulateTarget takes them. */
+export const runLimits = (spec: Omit<SweepSpec, 'strategy'>): { maxSteps?: number; maxInsns?: number } => ({
   ...(spec.maxSteps !== undefined ? { maxSteps: spec.maxSteps } : {}),
   ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}),
 });
@@ -56,7 +57,7 @@ export function runSweep(spec: SweepSpec, runs: readonly number[], checks: reado
   const strategy = parseStrategy(spec.strategy);
   const parts: Tally[] = [];
   const once = (seed: number): TargetRun =>
-    simulateTarget(spec.target, { ...limits(spec), seed, strategy, trace: spec.checkDeterminism === true });
+    simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: spec.checkDeterminism === true });
   for (const r of runs) {
     const seed = runSeed(spec.seed, r);
     const run = once(seed);
