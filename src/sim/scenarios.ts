@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { KernelVariantName } from '../process/variants/index.ts';
 import type { Target } from './target.ts';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const SCENARIO_DIR = join(REPO_ROOT, 'scenarios');
 /** Guest binaries: freestanding ones committed, glibc ones built by `npm run guests`. */
 const GUEST_DIRS = [join(SCENARIO_DIR, 'guests', 'bin'), join(REPO_ROOT, '.cache', 'guests')];
@@ -91,8 +91,8 @@ export function parseScenario(name: string, text: string, file = `scenarios/${na
   if (j.cwd !== undefined && (typeof j.cwd !== 'string' || !j.cwd.startsWith('/'))) bad('"cwd" must be an absolute path');
   if (!ORACLES.includes(j.linux as LinuxOracle)) bad(`"linux" must be one of ${ORACLES.join(', ')}`);
   if (j.regression !== undefined && typeof j.regression !== 'boolean') bad('"regression" must be true or false');
+  if (j.search !== undefined && (typeof j.search !== 'object' || j.search === null || Array.isArray(j.search))) bad('"search" must be an object');
   const search = { ...DEFAULT_SEARCH, ...(j.search as object) } as SearchBounds;
-  if (typeof j.search !== 'undefined' && (typeof j.search !== 'object' || j.search === null)) bad('"search" must be an object');
   for (const k of Object.keys(search)) if (k !== 'preemptionBound' && k !== 'maxExecutions') bad(`unknown field "search.${k}"`);
   if ((search.preemptionBound !== undefined && !isCount(search.preemptionBound)) || !isCount(search.maxExecutions) || search.maxExecutions < 1) {
     bad('"search" wants maxExecutions >= 1 and, if given, preemptionBound >= 0 (integers)');
@@ -145,7 +145,7 @@ export function findScenario(name: string, dir = SCENARIO_DIR): Scenario | undef
 }
 
 /** Host path of a guest binary, or a ScenarioError naming how to build it. */
-function guestBinary(guest: string): string {
+export function guestBinary(guest: string): string {
   for (const d of GUEST_DIRS) {
     const p = join(d, guest);
     if (existsSync(p)) return p;

@@ -3,8 +3,7 @@
 // a run that keeps its kernel for inspection, and the saving of a failing run's trace.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CapturedConsole } from '../../process/console.ts';
 import type { Kernel } from '../../process/kernel.ts';
 import type { Process } from '../../process/process.ts';
@@ -13,11 +12,9 @@ import type { KernelVariantName } from '../../process/variants/index.ts';
 import { simulate } from '../engine.ts';
 import { shellWord } from '../explore/report.ts';
 import type { Strategy } from '../strategy.ts';
+import { BUSYBOX_ROOTFS, guestBinary } from '../scenarios.ts';
 import type { Target, TargetRun } from '../target.ts';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const GLIBC_GUESTS = join(REPO_ROOT, '.cache', 'guests');
-export const BUSYBOX_ROOTFS = join(REPO_ROOT, '.cache', 'busybox', 'rootfs');
 
 /** A target and the words of `procsim replay` that build the same one. */
 export interface CliTarget {
@@ -31,21 +28,14 @@ export const GATE_MAX_STEPS = 5_000;
 
 const elfs = new Map<string, Uint8Array>();
 
-/** A glibc guest's bytes, or an error naming how to build it. */
-function glibcGuest(host: string): Uint8Array {
+/** A guest of scenarios/guests, as `procsim replay --kernel K HOSTPATH ARGS` runs it. */
+export function guestCli(guest: string, args: string[], kernel: KernelVariantName): CliTarget {
+  const host = guestBinary(guest);
   let elf = elfs.get(host);
   if (elf === undefined) {
-    if (!existsSync(host)) throw new Error(`guest binary ${host} is missing: run \`npm run guests\` (needs riscv64-linux-gnu-gcc)`);
     elf = new Uint8Array(readFileSync(host));
     elfs.set(host, elf);
   }
-  return elf;
-}
-
-/** A glibc guest of scenarios/guests, as `procsim replay --kernel K HOSTPATH ARGS` runs it. */
-export function guestCli(guest: string, args: string[], kernel: KernelVariantName): CliTarget {
-  const host = join(GLIBC_GUESTS, guest);
-  const elf = glibcGuest(host);
   return {
     target: { path: `/bin/${guest}`, elf, argv: [host, ...args], env: [], kernel, createCwd: true, cwd: '/' },
     words: ['--kernel', kernel, host, ...args],

@@ -10,7 +10,8 @@ import { RandomStrategy } from '../strategies/random.ts';
 import { statusText } from '../golden/outcomes.ts';
 import type { TargetRun } from '../target.ts';
 import type { Gate, GateOptions, GateResult } from './gate.ts';
-import { busyboxCli, type CliTarget, haveBusybox, BUSYBOX_ROOTFS, replayLine, runKeepingKernel, saveInput, saveTrace } from './gate-run.ts';
+import { BUSYBOX_ROOTFS } from '../scenarios.ts';
+import { busyboxCli, type CliTarget, haveBusybox, replayLine, runKeepingKernel, saveInput, saveTrace } from './gate-run.ts';
 
 /** Commands typed into the interactive shell: a child program and a pipeline. */
 const INTERACTIVE_INPUT = '/bin/echo child\nprintf hi | cat\nexit\n';

@@ -6,17 +6,15 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative } from 'node:path';
 import type { KernelVariantName } from '../../process/variants/index.ts';
 import type { Scenario } from '../scenarios.ts';
-import { scenarioTarget } from '../scenarios.ts';
+import { REPO_ROOT, scenarioTarget } from '../scenarios.ts';
 import { RoundRobinStrategy } from '../strategies/round-robin.ts';
 import { lineDiff } from './diff.ts';
 import { checkTraceContracts } from './trace-checks.ts';
 import { expectViolation, exploreOutcomes, goldenRun, type OutcomeSet } from './outcomes.ts';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export const GOLDEN_DIR = join(REPO_ROOT, 'golden');
 export const UPDATE_HINT = 'procsim golden --update';
 
