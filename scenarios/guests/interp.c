@@ -4,7 +4,7 @@
  * operation's node id: its position in a pre-order walk of the whole program, from 1.
  *
  * PROGRAM is a sequence of operations, each a letter and maybe a number:
- *   P getpid   Q getppid   G getpgid(0)   S getsid(0)   g setpgid(0,0)   s setsid
+ *   P getpid   Q getppid   T gettid   G getpgid(0)   S getsid(0)   g setpgid(0,0)   s setsid
  *   y sched_yield   o write a byte to fd 1   i read a byte from fd 0
  *   vN set the variable to N and report it      V report the variable
  *   f BLOCK .   fork; the child runs BLOCK then exits 0, the parent skips it
@@ -144,6 +144,7 @@ static void op(int run) {
   switch (c) {
   case 'P': if (run) obs("n%d pid %ld\n", me, sys_getpid()); break;
   case 'Q': if (run) obs("n%d ppid %ld\n", me, sys_getppid()); break;
+  case 'T': if (run) obs("n%d tid %ld\n", me, sys_gettid()); break;
   case 'G': if (run) obs("n%d pgid %ld\n", me, sys_getpgid(0)); break;
   case 'S': if (run) obs("n%d sid %ld\n", me, sys_getsid(0)); break;
   case 'g': if (run) obs("n%d setpgid %ld\n", me, sys_setpgid(0, 0)); break;

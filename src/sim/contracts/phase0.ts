@@ -23,6 +23,7 @@ const expect = (got: number, want: number, what: string): true | string => got =
 export function identityHolds(w: World): Verdict {
   return all(
     always('getpid() is the caller\'s pid', tagged(w, 'pid'), (o) => expect(val(o), w.pid(o.proc), `${o.proc}'s pid`)),
+    always('gettid() is the pid (single-threaded processes)', tagged(w, 'tid'), (o) => expect(val(o), w.pid(o.proc), `${o.proc}'s pid`)),
     always('getppid() is the parent\'s pid (0 for p1, the reaper\'s once the parent has exited)', tagged(w, 'ppid'), (o) => {
       const parent = w.parentAt(o.proc, at(o));
       return expect(val(o), parent === null ? 0 : w.pid(parent), parent === null ? 'p1\'s ppid' : `the pid of ${parent}`);
@@ -182,7 +183,7 @@ export const P0_1: ContractProperty = {
   id: 'P0.1',
   name: 'identity',
   phase: 0,
-  statement: 'getpid/getppid/getpgid/getsid observations match the trace: own pid, parent (or reaper), inherited and changed group and session',
+  statement: 'getpid/gettid/getppid/getpgid/getsid observations match the trace: own pid, parent (or reaper), inherited and changed group and session',
   cases: programs,
   judge: universal(identityHolds),
 };

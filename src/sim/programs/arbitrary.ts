@@ -47,7 +47,7 @@ const simple = (...names: SimpleOpName[]) => fc.constantFrom(...names).map((op):
 function rawBlock(depth: number, s: Required<ProgramShape>): fc.Arbitrary<RawBlock> {
   const ops: { weight: number; arbitrary: fc.Arbitrary<RawOp> }[] = [
     { weight: 3, arbitrary: simple('getpid', 'getppid', 'getpgid', 'getsid') },
-    { weight: 1, arbitrary: simple('setpgid', 'setsid', 'yield', 'out', 'in') },
+    { weight: 1, arbitrary: simple('gettid', 'setpgid', 'setsid', 'yield', 'out', 'in') },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), sel: fc.constantFrom('any' as const, 'child' as const, 'group' as const, 'pgroup' as const), ref, nohang: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('kill' as const), ref }) },
   ];

@@ -7,7 +7,7 @@
 // enclose it), which decodeProgram checks.
 //
 // Text: one letter per operation, some followed by a number (see interp.c):
-//   P Q G S g s y o i V E       getpid getppid getpgid getsid setpgid setsid yield out in getvar execfail
+//   P Q T G S g s y o i V E     getpid getppid gettid getpgid getsid setpgid setsid yield out in getvar execfail
 //   vN xN                       setvar N, exit N
 //   f BLOCK .   e BLOCK .       fork (the child runs BLOCK, then exits 0), execve of itself with BLOCK
 //   wa wg wcN wpN (+h)          wait4 for -1, 0, node N's child, node N's child's group (h: WNOHANG)
@@ -21,7 +21,7 @@ export type Selector =
   | { kind: 'child'; fork: number }
   | { kind: 'pgroup'; fork: number };
 
-export type SimpleOpName = 'getpid' | 'getppid' | 'getpgid' | 'getsid' | 'setpgid' | 'setsid' | 'yield' | 'out' | 'in' | 'getvar' | 'execFail';
+export type SimpleOpName = 'getpid' | 'getppid' | 'gettid' | 'getpgid' | 'getsid' | 'setpgid' | 'setsid' | 'yield' | 'out' | 'in' | 'getvar' | 'execFail';
 
 export type Op =
   | { op: SimpleOpName }
@@ -43,7 +43,7 @@ export const MAX_NODES = 250;
 export const MAX_VALUE = 100_000;
 
 const SIMPLE: Record<string, SimpleOpName> = {
-  P: 'getpid', Q: 'getppid', G: 'getpgid', S: 'getsid', g: 'setpgid', s: 'setsid',
+  P: 'getpid', Q: 'getppid', T: 'gettid', G: 'getpgid', S: 'getsid', g: 'setpgid', s: 'setsid',
   y: 'yield', o: 'out', i: 'in', V: 'getvar', E: 'execFail',
 };
 const SIMPLE_LETTER = Object.fromEntries(Object.entries(SIMPLE).map(([l, n]) => [n, l])) as Record<SimpleOpName, string>;
