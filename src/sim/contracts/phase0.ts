@@ -118,6 +118,11 @@ export function waitHolds(w: World): Verdict {
       if (r === ECHILD) return kids.length === 0 || `ECHILD although ${kids.join(', ')} ${kids.length > 1 ? 'are' : 'is'} an unreaped matching child`;
       return `unexpected result ${r}`;
     }),
+    always('a parent left blocked in wait4 has no exited matching child (no lost wakeup)', stuckWaits(w), (e) => {
+      const end = w.run.events.length;
+      const gone = w.matching(e.proc!, e.args?.pid, end).filter((c) => w.exitedAt(c) < end);
+      return gone.length === 0 || `${gone.join(', ')} exited, yet ${e.proc} was never woken`;
+    }),
     ...waits.map((o) => {
       const mine = byProc.get(o.proc)!;
       const prev = mine[mine.indexOf(o) - 1];
@@ -125,6 +130,15 @@ export function waitHolds(w: World): Verdict {
       return exactlyOnce(`a wait4 of ${o.proc} completes for node n${o.node} (a blocked parent resumes once)`, span, (e) => e.sys === 'wait4' && e.block === undefined);
     }),
   );
+}
+
+/** The wait4 calls that processes were still blocked in when a run deadlocked. */
+function stuckWaits(w: World): TraceEvent[] {
+  const v = w.run.verdict;
+  if (v.kind !== 'deadlock') return [];
+  return v.blocked
+    .filter((b) => b.reason === 'wait')
+    .flatMap((b) => stepsOf(w, b.proc).filter((e) => e.sys === 'wait4').slice(-1));
 }
 
 /** Pipe ends each process holds, by pipe node: the descriptor model fork copies and execve trims. */

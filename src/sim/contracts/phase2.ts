@@ -20,7 +20,7 @@ function firstChild(w: World): { clone: TraceEvent; child: string } | undefined 
 }
 
 /** P2.1 witness: p1 takes a step after its fork and before that child exits. */
-function parentRunsFirst(w: World): boolean {
+export function parentRunsFirst(w: World): boolean {
   const f = firstChild(w);
   if (f === undefined) return false;
   const exit = w.exitedAt(f.child);
@@ -35,7 +35,7 @@ function blockedWaits(w: World): { block: TraceEvent; resume?: TraceEvent }[] {
 }
 
 /** P2.2 universal part: a blocked wait resumes only after a step woke it, and then collects a child (or blocks again). */
-function wakeupsHold(w: World): Verdict {
+export function wakeupsHold(w: World): Verdict {
   const resumed = new Map(blockedWaits(w).map((b) => [b.block, b.resume]));
   return always('a blocked wait4 resumes only when a step wakes it', [...resumed.keys()].filter((b) => resumed.get(b) !== undefined), (block) => {
     const resume = resumed.get(block);
@@ -45,7 +45,7 @@ function wakeupsHold(w: World): Verdict {
 }
 
 /** P2.2 witness: a wait4 blocked, the exit of the child it waits for woke it, and it collected that child. */
-function waitQueueShown(w: World): boolean {
+export function waitQueueShown(w: World): boolean {
   return blockedWaits(w).some(({ block, resume }) => {
     if (resume === undefined || resume.sys !== 'wait4' || typeof resume.ret !== 'string') return false;
     const c = resume.ret;
@@ -55,7 +55,7 @@ function waitQueueShown(w: World): boolean {
 }
 
 /** P2.3 universal part: a blocking wait4 meeting only running matching children blocks (no ECHILD, no 0, no running child). */
-function noShortcut(w: World): Verdict {
+export function noShortcut(w: World): Verdict {
   const first = w.run.events.filter((e) => e.sys === 'wait4' && !e.retry);
   return always('wait4 without WNOHANG blocks while its matching children all run', first, (e) => {
     const nohang = String(e.args?.options ?? '').includes('WNOHANG');
@@ -67,7 +67,7 @@ function noShortcut(w: World): Verdict {
 }
 
 /** P2.3 witness: a wait4 called before its child exited returned that child with its real status. */
-function waitBeforeExitShown(w: World): boolean {
+export function waitBeforeExitShown(w: World): boolean {
   return w.run.events.some((e) => {
     if (e.sys !== 'wait4' || e.retry || e.block === undefined) return false;
     const resume = w.run.events.find((r) => r.i > e.i && r.proc === e.proc && r.sys === 'wait4' && r.block === undefined);
