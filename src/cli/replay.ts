@@ -25,13 +25,14 @@ const REPLAY_FLAGS: Record<string, FlagSpec> = {
 /** Exit codes of runs that did not end with p1's exit. */
 const REPLAY_EXIT = { deadlock: 3, budget: 4, divergence: 5, crash: 70 } as const;
 
-export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...]
+export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
   Run a program under the deterministic simulator: a strategy, seeded by --seed, picks
   which process's pending syscall runs at every step, or --schedule dictates it. Prints the
   guest's output, then how the run ended, its schedule, its trace hash and the command that
   reproduces it. Hermetic: the environment starts empty, the cwd is /, stdin is empty and
   without --rootfs the ELF appears at /bin/NAME, so the same command gives the same trace,
-  byte for byte, on any machine.
+  byte for byte, on any machine. SCENARIO: a named scenario (scenarios/NAME.json: its
+  program, argv, environment and stdin).
   --seed N           run seed: the kernel's randomness and the strategy's (default 0)
   --strategy S       ${STRATEGY_HELP} (default random)
   --schedule STR     follow this schedule (s1:..., as printed) instead of a strategy; where

@@ -10,6 +10,7 @@ import { ElfError } from '../emu/elf.ts';
 import { FsError } from '../process/fs/fs-error.ts';
 import { DEFAULT_MAX_PROCS, MAX_PROCS_LIMIT } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, type KernelVariantName, parseKernelVariant } from '../process/variants/index.ts';
+import { findScenario, ScenarioError, scenarioNames, scenarioTarget } from '../sim/scenarios.ts';
 import type { Target } from '../sim/target.ts';
 import { type FlagSpec, intFlag, type Parsed, UsageError } from './args.ts';
 import { rootfsSource } from './rootfs.ts';
@@ -38,11 +39,16 @@ function kernelFlag(value: string | undefined): KernelVariantName {
 
 /**
  * The target of `procsim CMD [flags] TARGET ARGS...` (its argv is TARGET and its arguments as
- * typed); hermetic: nothing of the host but the ELF's bytes.
+ * typed); hermetic: nothing of the host but the ELF's bytes. A hermetic command also takes
+ * the name of a scenario (scenarios/NAME.json) where no file of that name exists.
  */
 export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Target {
   const [target, ...guestArgs] = args.positionals;
   if (target === undefined) throw new UsageError(`${cmd}: missing ELF (see procsim ${cmd} --help)`);
+  if (hermetic && !args.flags.has('rootfs') && !existsSync(resolve(target))) {
+    const named = scenarioByName(target, guestArgs, args, cmd);
+    if (named !== undefined) return named;
+  }
   const maxProcs = intFlag(args, 'max-procs', DEFAULT_MAX_PROCS);
   if (maxProcs < 1 || maxProcs > MAX_PROCS_LIMIT) {
     throw new UsageError(`--max-procs must be from 1 to ${MAX_PROCS_LIMIT}, got ${maxProcs}`);
@@ -70,7 +76,9 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Targe
   if (rootfsArg !== undefined) t.rootfs = rootfsSource(rootfsArg);
   else {
     const host = resolve(target);
-    if (!existsSync(host)) throw new UsageError(`${cmd}: ${target}: no such file`);
+    if (!existsSync(host)) {
+      throw new UsageError(`${cmd}: ${target}: no such file${hermetic ? ` or scenario (scenarios: ${scenarioNames().join(', ')})` : ''}`);
+    }
     if (!statSync(host).isFile()) throw new UsageError(`${cmd}: ${target}: not a regular file`);
     if (hermetic) {
       t.path = bytes(`/bin/${basename(host)}`);
@@ -82,6 +90,22 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Targe
   }
   t.cwd = bytes(args.flags.get('cwd')?.[0] ?? (rootfsArg === undefined && !hermetic ? process.cwd() : '/'));
   return t;
+}
+
+/** The scenario called `name` as a target, undefined when there is none. */
+function scenarioByName(name: string, extra: string[], args: Parsed, cmd: string): Target | undefined {
+  try {
+    const s = findScenario(name);
+    if (s === undefined) return undefined;
+    if (extra.length > 0) throw new UsageError(`${cmd}: scenario ${name} takes no arguments (its argv is in scenarios/${name}.json)`);
+    for (const f of ['env', 'cwd', 'max-procs']) {
+      if (args.flags.has(f)) throw new UsageError(`${cmd}: --${f} does not apply to scenario ${name} (scenarios/${name}.json fixes it)`);
+    }
+    return scenarioTarget(s, kernelFlag(args.flags.get('kernel')?.[0]));
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(`${cmd}: ${e.message}`);
+    throw e;
+  }
 }
 
 /**

@@ -49,6 +49,18 @@ describe('procsim replay', () => {
     expect(JSON.parse(readFileSync(a, 'utf8').trim().split('\n').at(-1)!).hash).toBe(hash);
   });
 
+  it('takes a scenario by name: its golden trace is a replay with the golden seed, round-robin', () => {
+    const out = join(dir, 'scenario.jsonl');
+    const r = procsim(['replay', '--seed', '1', '--strategy', 'rr', '--kernel', 'legacy-rollback', '--trace', out, 'fork-wait']);
+    expect(r.stderr).toContain('procsim: reproduce: procsim replay --seed 1 --strategy rr --kernel=legacy-rollback fork-wait');
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(REPO_ROOT, 'golden/fork-wait/legacy-rollback.trace.jsonl'), 'utf8'));
+    expect(procsim(['replay', 'fork-wait', 'x']).stderr).toBe('procsim: replay: scenario fork-wait takes no arguments (its argv is in scenarios/fork-wait.json)\n');
+    expect(procsim(['replay', '--env', 'A=1', 'fork-wait']).stderr).toMatch(/--env does not apply to scenario fork-wait/);
+    const missing = procsim(['replay', 'no-such-thing']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^procsim: replay: no-such-thing: no such file or scenario \(scenarios: .*fork-wait, /);
+  });
+
   it('PCT by name prints the bound it used, so its seed replays too', () => {
     const r = procsim(['replay', '--seed', '3', '--strategy', 'pct', FORK_WAIT]);
     expect(r.code).toBe(0);
