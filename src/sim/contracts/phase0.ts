@@ -1,7 +1,6 @@
 // Phase 0 behavioural contracts (BRIEF.md, "The contracts"; plan gates 1-4) as properties
 // over generated programs and schedules: identity, fork, wait4, execve isolation.
 
-import { signalName } from '../../process/signals.ts';
 import { all, always, exactlyOnce, OK, type Verdict } from '../predicates.ts';
 import { programArb } from '../programs/arbitrary.ts';
 import type { Observation, TraceEvent } from '../programs/observations.ts';
@@ -106,7 +105,7 @@ export function waitHolds(w: World): Verdict {
         if (c === undefined || !kids.includes(c)) return `pid ${r} is not a matching unreaped child (matching: ${kids.join(', ') || 'none'})`;
         if (w.exitedAt(c) > call.i) return `${c} has not exited`;
         if (w.reapedAt(c) < call.i) return `${c} was already reaped`;
-        const st = observedStatus(o, signalName);
+        const st = observedStatus(o);
         return st === w.exitStatus(c) || `${c} ${w.exitStatus(c)}, but the status reads ${st}`;
       }
       if (r === 0) {

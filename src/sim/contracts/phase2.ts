@@ -15,8 +15,8 @@ const SHAPE = { pipeWeight: 0 };
 /** Node 1 is the first fork, made by p1; its child is the first process p1 creates. */
 function firstChild(w: World): { clone: TraceEvent; child: string } | undefined {
   const clone = w.run.events.find((e) => e.proc === 'p1' && e.sys === 'clone' && !e.retry);
-  const child = w.procs.find((p) => p !== 'p1' && w.creator(p) === 'p1');
-  return clone === undefined || child === undefined ? undefined : { clone, child };
+  const child = clone === undefined ? undefined : w.createdAt(clone.i);
+  return child === undefined ? undefined : { clone: clone!, child };
 }
 
 /** P2.1 witness: p1 takes a step after its fork and before that child exits. */

@@ -3,6 +3,7 @@
 // events), which wait returned which child, and each process's group and session over time
 // (setpgid/setsid results). The contracts compare the guest's observations with these.
 
+import { signalName } from '../../process/signals.ts';
 import type { Json } from '../decode.ts';
 import type { GeneratedRun } from '../programs/run.ts';
 import { programNodes, type Op } from '../programs/program.ts';
@@ -142,7 +143,7 @@ export function execSucceeded(e: TraceEvent): boolean {
 }
 
 /** The wait status a guest observation spells ("exited 3", "killed 15") in the trace's words. */
-export function observedStatus(o: Observation, signalName: (n: number) => string): string {
+export function observedStatus(o: Observation): string {
   const [, kind, v] = o.vals;
   return kind === 'killed' ? `killed ${signalName(Number(v))}` : `${kind} ${v}`;
 }
