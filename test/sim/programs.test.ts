@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from '@fast-check/vitest';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { choicesArb, forkingProgramArb, MAX_FORKS, programArb } from '../../src/sim/programs/arbitrary.ts';
 import { checkProgram, countForks, decodeProgram, encodeProgram, programNodes, ProgramSyntaxError } from '../../src/sim/programs/program.ts';
 import { INTERP_ARG, runGenerated } from '../../src/sim/programs/run.ts';
+import { CHECK_PARAMS } from '../../src/sim/contracts/property.ts';
+import { World } from '../../src/sim/contracts/world.ts';
 import { parseSchedule } from '../../src/sim/schedule.ts';
 import { ReplayStrategy } from '../../src/sim/strategies/replay.ts';
 import { simulateTarget } from '../../src/sim/target.ts';
@@ -111,6 +113,33 @@ describe('the interp guest', () => {
       expect(readFileSync(join(dir, 't.jsonl'), 'utf8')).toBe(run.result.trace!.text());
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('what generated cases exercise', () => {
+  it('reaches the behaviours the contracts are about, not only trivial programs', () => {
+    const seen = new Map<string, number>();
+    const saw = (what: string) => seen.set(what, (seen.get(what) ?? 0) + 1);
+    for (const [p, choices] of fc.sample(fc.tuple(programArb(), choicesArb), { ...CHECK_PARAMS, numRuns: 300, seed: 9 })) {
+      const run = runGenerated(p, { kernel: 'reference', choices });
+      const w = new World(run);
+      const kinds = new Set<string>();
+      for (const o of run.obs) {
+        if (o.tag === 'ppid' && o.proc !== 'p1' && w.parentAt(o.proc, o.call!.i) === 'p1' && w.creator(o.proc) !== 'p1') kinds.add('getppid of an orphan');
+        if (o.tag === 'wait' && o.vals[0] === '0') kinds.add('WNOHANG 0');
+        if (o.tag === 'wait' && o.vals[0] === '-10') kinds.add('ECHILD');
+        if (o.tag === 'wait' && o.vals[1] === 'killed') kinds.add('killed child');
+        if (o.tag === 'setsid' && Number(o.vals[0]) > 0) kinds.add('setsid');
+        if (o.tag === 'fd') kinds.add('execve with pipes');
+      }
+      if (run.events.some((e) => e.sys === 'wait4' && e.block === 'wait')) kinds.add('blocked wait');
+      if (run.result.procs.length >= 4) kinds.add('4+ processes');
+      if (run.result.choices.length >= 10) kinds.add('10+ choices');
+      kinds.forEach(saw);
+    }
+    for (const what of ['getppid of an orphan', 'WNOHANG 0', 'ECHILD', 'killed child', 'setsid', 'execve with pipes', 'blocked wait', '4+ processes', '10+ choices']) {
+      expect(seen.get(what) ?? 0, what).toBeGreaterThanOrEqual(3);
     }
   });
 });
