@@ -8,7 +8,7 @@ import { ReplayStrategy } from '../strategies/replay.ts';
 import { simulateTarget } from '../target.ts';
 import { failureOf, outcomeOf, type Failure, type RunCheck } from './outcome.ts';
 import { type RunListener, runLimits, type SweepSpec } from './sweep.ts';
-import { emptyTally, mergeTallies, outcomeTallyKey, type Tally } from './tally.ts';
+import { outcomeTallyKey, type Tally, TallyBuilder } from './tally.ts';
 
 export interface DfsSearch {
   tally: Tally;
@@ -17,10 +17,10 @@ export interface DfsSearch {
 }
 
 export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number, checks: readonly RunCheck[], onRun?: RunListener): DfsSearch {
-  if (maxExecutions === 0) return { tally: emptyTally(), complete: false };
+  const tally = new TallyBuilder();
+  if (maxExecutions === 0) return { tally: tally.tally(), complete: false };
   const dfs = new DfsExplorer({ ...opts, maxExecutions });
   const limits = runLimits(spec);
-  const parts: Tally[] = [];
   for (let strategy = dfs.next(); strategy !== undefined; strategy = dfs.next()) {
     const r = dfs.executions;
     const run = simulateTarget(spec.target, { ...limits, seed: spec.seed, strategy, trace: spec.checkDeterminism === true });
@@ -38,12 +38,11 @@ export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number,
         failure = { class: 'nondeterministic', message: `execution ${r + 1}: its replay gave trace ${again.trace!.hash}, not ${run.trace!.hash}` };
       }
     }
-    const first = { firstRun: r, seed: spec.seed, choices: run.choices, count: 1 };
-    const outcome = { ...outcomeOf(run), ...first };
-    parts.push({ runs: 1, outcomes: [outcome], failures: failure === undefined ? [] : [{ ...failure, ...first }] });
+    const outcome = outcomeOf(run);
+    tally.add({ firstRun: r, seed: spec.seed, choices: run.choices }, outcome, failure);
     onRun?.(failure !== undefined, outcomeTallyKey(outcome));
     // A search that no longer fits the program cannot go on.
     if (failure?.class === 'nondeterministic') break;
   }
-  return { tally: parts.length === 0 ? emptyTally() : mergeTallies(parts), complete: dfs.complete };
+  return { tally: tally.tally(), complete: dfs.complete };
 }

@@ -7,7 +7,7 @@ import { parseStrategy } from '../strategies/index.ts';
 import { PctStrategy } from '../strategies/pct.ts';
 import { type Target, simulateTarget, type TargetRun } from '../target.ts';
 import { failureOf, outcomeOf, type RunCheck } from './outcome.ts';
-import { emptyTally, mergeTallies, outcomeTallyKey, type Tally } from './tally.ts';
+import { outcomeTallyKey, type Tally, TallyBuilder } from './tally.ts';
 
 /** Everything a worker needs to run its part of a sweep (structured-cloneable). */
 export interface SweepSpec {
@@ -55,7 +55,7 @@ export type RunListener = (failed: boolean, outcomeKey: string) => void;
 /** Run `runs` (run numbers) of the sweep in this thread. */
 export function runSweep(spec: SweepSpec, runs: readonly number[], checks: readonly RunCheck[] = [], onRun?: RunListener): Tally {
   const strategy = parseStrategy(spec.strategy);
-  const parts: Tally[] = [];
+  const tally = new TallyBuilder();
   const once = (seed: number): TargetRun =>
     simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: spec.checkDeterminism === true });
   for (const r of runs) {
@@ -68,10 +68,9 @@ export function runSweep(spec: SweepSpec, runs: readonly number[], checks: reado
         failure = { class: 'nondeterministic', message: `seed ${seed}: two runs gave trace ${run.trace!.hash} and ${again.trace!.hash}` };
       }
     }
-    const first = { firstRun: r, seed, choices: run.choices, count: 1 };
-    const outcome = { ...outcomeOf(run), ...first };
-    parts.push({ runs: 1, outcomes: [outcome], failures: failure === undefined ? [] : [{ ...failure, ...first }] });
+    const outcome = outcomeOf(run);
+    tally.add({ firstRun: r, seed, choices: run.choices }, outcome, failure);
     onRun?.(failure !== undefined, outcomeTallyKey(outcome));
   }
-  return parts.length === 0 ? emptyTally() : mergeTallies(parts);
+  return tally.tally();
 }

@@ -21,8 +21,6 @@ export interface Tally {
   failures: FailureTally[];
 }
 
-export const emptyTally = (): Tally => ({ runs: 0, outcomes: [], failures: [] });
-
 /**
  * Entries of several disjoint parts joined by `key`: counts summed, the entry of the lowest
  * first run kept, ordered by first run.
@@ -41,6 +39,29 @@ export function mergeEntries<T extends { count: number; firstRun: number }>(part
     }
   }
   return [...byKey.values()].sort((a, b) => a.firstRun - b.firstRun);
+}
+
+/** A tally built run by run, in increasing run numbers: memory grows with distinct entries only. */
+export class TallyBuilder {
+  private runs = 0;
+  private readonly outcomes = new Map<string, OutcomeTally>();
+  private readonly failures = new Map<string, FailureTally>();
+
+  add(run: FirstRun, outcome: Outcome, failure: Failure | undefined): void {
+    this.runs++;
+    count(this.outcomes, outcomeTallyKey(outcome), () => ({ ...outcome, ...run, count: 0 }));
+    if (failure !== undefined) count(this.failures, failureTallyKey(failure), () => ({ ...failure, ...run, count: 0 }));
+  }
+
+  tally(): Tally {
+    return { runs: this.runs, outcomes: [...this.outcomes.values()], failures: [...this.failures.values()] };
+  }
+}
+
+function count<T extends { count: number }>(map: Map<string, T>, key: string, first: () => T): void {
+  let e = map.get(key);
+  if (e === undefined) map.set(key, (e = first()));
+  e.count++;
 }
 
 export const outcomeTallyKey = (o: Outcome): string => JSON.stringify([o.stdout, o.stderr, o.verdict, o.procs]);
