@@ -1,19 +1,22 @@
 // The procsim command.
 
+import { ALL_GATES } from '../sim/gates/index.ts';
 import { UsageError } from './args.ts';
-import { GOLDEN_HELP, goldenCommand } from './golden.ts';
 import { EXPLORE_HELP, exploreCommand } from './explore.ts';
+import { GATE_HELP, gateCommand } from './gate.ts';
+import { GOLDEN_HELP, goldenCommand } from './golden.ts';
 import { MERGE_HELP, mergeCommand } from './merge.ts';
 import { REPLAY_HELP, replayCommandMain } from './replay.ts';
 import { RUN_HELP, runCommand } from './run.ts';
 
 /** Each command: its help text and what runs it (with the arguments after its name). */
 const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => number | Promise<number> }>([
+  ['gate', { help: GATE_HELP, main: (argv) => gateCommand(argv, ALL_GATES) }],
   ['run', { help: RUN_HELP, main: runCommand }],
   ['replay', { help: REPLAY_HELP, main: replayCommandMain }],
-  ['golden', { help: GOLDEN_HELP, main: goldenCommand }],
   ['explore', { help: EXPLORE_HELP, main: exploreCommand }],
   ['merge', { help: MERGE_HELP, main: mergeCommand }],
+  ['golden', { help: GOLDEN_HELP, main: goldenCommand }],
 ]);
 
 const HELP = `procsim: deterministic simulation of a RISC-V 64 Linux process model

@@ -225,6 +225,21 @@ export class Memory {
     return child;
   }
 
+  /**
+   * Give this space a private copy of every touched writable data page (code and MAP_SHARED
+   * pages stay shared): what a fork that snapshots writable memory costs, as the rollback
+   * fork did.
+   */
+  copyWritable(): void {
+    for (let i = 0; i < 1024; i++) {
+      if (this.l1[i] === undefined) continue;
+      for (let j = 0; j < 1024; j++) {
+        const cur = this.l1[i]!;
+        if (cur.pages[j] !== undefined && (cur.prot[j] & (PROT_WRITE | PROT_EXEC | SHARED)) === PROT_WRITE) this.ownPage(i * 1024 + j);
+      }
+    }
+  }
+
   /** Give every untouched MAP_SHARED page its physical page, so both sides of a fork hold it. */
   private materializeShared(): void {
     for (let i = 0; i < 1024; i++) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemFault, Memory, PAGE_SIZE, PROT_READ, PROT_WRITE } from '../../src/emu/memory.ts';
+import { MemFault, Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/emu/memory.ts';
 
 // Regions near the bottom, across 2^31 (where 32-bit bit operators would break) and at the top.
 const REGIONS = [0x10000, 0x7fff_e000, 0xbfff_c000, 0xffff_c000];
@@ -47,6 +47,27 @@ describe('guest memory', () => {
     expect(child.load32(0x10000)).toBe(2);
     expect(child.load32(0x10004)).toBe(0);
     expect(child.touchedPages()).toBe(1);
+  });
+
+  it('copyWritable copies the touched writable data pages only, as a snapshotting fork pays', () => {
+    const parent = new Memory();
+    parent.map(0x10000, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE); // 3 touched, 1 never
+    parent.map(0x20000, PAGE_SIZE, PROT_READ | PROT_EXEC); // code
+    parent.map(0x30000, PAGE_SIZE, PROT_READ | PROT_WRITE, true); // MAP_SHARED
+    for (let i = 0; i < 3; i++) parent.store32(0x10000 + i * PAGE_SIZE, i + 1);
+    parent.poke(0x20000, new Uint8Array([0x13, 0, 0, 0]));
+    parent.store32(0x30000, 9);
+    const child = parent.fork();
+    const sameView = (a: number) => child.readView(a) === parent.readView(a);
+    expect([0, 1, 2].every((i) => sameView(0x10000 + i * PAGE_SIZE))).toBe(true);
+    child.copyWritable();
+    expect([0, 1, 2].map((i) => sameView(0x10000 + i * PAGE_SIZE))).toEqual([false, false, false]);
+    expect(sameView(0x10000 + 3 * PAGE_SIZE)).toBe(true); // still the zero page
+    expect(sameView(0x20000)).toBe(true);
+    expect(sameView(0x30000)).toBe(true);
+    expect([0, 1, 2].map((i) => child.load32(0x10000 + i * PAGE_SIZE))).toEqual([1, 2, 3]);
+    child.store32(0x30000, 10);
+    expect(parent.load32(0x30000)).toBe(10);
   });
 
   it('MAP_SHARED pages stay one page across forks (touched or not); private ones are copied', () => {

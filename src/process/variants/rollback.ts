@@ -6,10 +6,12 @@
 // opened are closed in bulk when it exits (to undo its redirections). A fork inside the
 // child fails with EAGAIN: there is one saved parent state.
 //
-// Modelled here as: the child is a process with a copy-on-write copy of the parent's memory
-// and the parent's own descriptor table; the parent sleeps uninterruptibly inside fork until
-// the child is gone, so nothing of the parent runs meanwhile and its registers and memory are
-// exactly what they were: restored. (MAP_SHARED pages stay shared, as Memory.fork keeps them.)
+// Modelled here as: the child is a process with a copy of the parent's memory and the
+// parent's own descriptor table; the parent sleeps uninterruptibly inside fork until the
+// child is gone, so nothing of the parent runs meanwhile and its registers and memory are
+// exactly what they were: restored. The save is paid at fork, as g_fork's copy of writable
+// memory was: every touched writable data page is copied then (code pages stay shared, MAP_SHARED
+// pages stay shared), so fork cost grows with resident memory, which gate P3.1 catches.
 
 import { ERRNO } from '../errno.ts';
 import { FdTable } from '../fd.ts';
@@ -56,6 +58,7 @@ export function rollbackFork(opts: RollbackOptions): RollbackFork {
     // vfork too gets a private copy: whatever the child writes is rolled back anyway.
     const c = fork(k, p, { vfork: false, stack: a[1], exitSignal: opts.exitSignal(flags & CSIGNAL), shareFds: true });
     if (typeof c === 'number') return c;
+    c.mem.copyWritable();
     children.set(c, new Set(p.fds.open()));
     applyCloneTids(p, c, flags, a, opts.childTid(c));
     opts.onFork?.(k, p, c);
