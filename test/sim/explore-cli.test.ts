@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plantedPath } from '../../bench/planted.ts';
 import { REPO_ROOT } from '../support/guests.ts';
+import { which } from '../support/real-linux.ts';
 
 const WINDOW = plantedPath('planted-window');
 const ORDER = plantedPath('planted-order');
@@ -43,6 +44,12 @@ describe('procsim explore', () => {
     expect(report.outcomes.reduce((n: number, o: { count: number }) => n + o.count, 0)).toBe(40);
     for (const o of report.outcomes) expect(o.replay).toMatch(/^procsim replay --seed \d+ --schedule s1:\w+ .*planted-window 2$/);
     expect(report.failures).toEqual([expect.objectContaining({ class: 'fault SIGABRT', shrunk: expect.objectContaining({ schedule, trace: hash, switches: 2 }) })]);
+  });
+
+  it.skipIf(which('script') === null)('draws a progress bar when stderr is a terminal (under script(1))', () => {
+    const cmd = [process.execPath, join(REPO_ROOT, 'bin/procsim.mjs'), 'explore', '--runs', '30', WINDOW, '2'].join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', cwd: dir });
+    expect(r.stdout).toMatch(/\r\x1b\[K\[#{24}\] 30\/30 runs {2}3 outcomes {2}\d+ failures {2}\d+ runs\/s/);
   });
 
   it('exits 0 when no run fails, and writes the first run\'s trace', () => {
