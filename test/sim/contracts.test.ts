@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { execHolds, forkHolds, identityHolds, waitHolds } from '../../src/sim/contracts/phase0.ts';
 import { eventOrderHolds, nohangHolds, tableIdentityHolds, wakeupReapHolds } from '../../src/sim/contracts/phase1.ts';
 import { noShortcut, parentRunsFirst, waitBeforeExitShown, waitQueueShown, wakeupsHold } from '../../src/sim/contracts/phase2.ts';
+import { type ContractProperty, casesOf, evaluateProperty } from '../../src/sim/contracts/property.ts';
 import { World } from '../../src/sim/contracts/world.ts';
+import { programArb } from '../../src/sim/programs/arbitrary.ts';
 import type { Verdict } from '../../src/sim/predicates.ts';
 import { parseRun } from '../../src/sim/programs/observations.ts';
 import { decodeProgram } from '../../src/sim/programs/program.ts';
@@ -113,5 +115,26 @@ describe('the checks catch what they are about', () => {
     // p1 resumes though the exit that should wake it names nobody
     const unwoken = doctor(r, replaceIn('"wakes":["p1"]', ',"wakes":["p1"]', ''));
     expect(message(wakeupsHold(unwoken))).toMatch(/resumes only when a step wakes it: .*p1 ran again at step \d+ with nothing waking it/);
+  });
+
+});
+
+describe('a gate whose judge breaks', () => {
+  it('fails with the case and the error instead of throwing', () => {
+    const broken: ContractProperty = {
+      id: 'PX.1',
+      name: 'broken',
+      phase: 0,
+      statement: 'throws on any fork',
+      cases: casesOf(programArb()),
+      judge: (kernel, c) => {
+        if (c.program.some((o) => o.op === 'fork')) throw new Error('no process p9 in this run');
+        return { verdict: { ok: true }, run: runGenerated(c.program, { kernel, choices: c.choices }) };
+      },
+    };
+    const r = evaluateProperty(broken, { kernel: 'reference', runs: 100, seed: 1 });
+    expect(r.pass).toBe(false);
+    expect(r.counterexample!.summary).toBe('PX.1 broken could not judge program f.wa under choices []: no process p9 in this run');
+    expect(r.counterexample!.replay).toBe('procsim replay --seed 0 --kernel reference scenarios/guests/bin/interp f.wa');
   });
 });

@@ -13,8 +13,8 @@ import { verdictText } from '../engine.ts';
 import type { Gate, GateOptions, GateResult } from '../gates/gate.ts';
 import { fail, OK, type Verdict } from '../predicates.ts';
 import { choicesArb } from '../programs/arbitrary.ts';
-import type { Program } from '../programs/program.ts';
-import { type GeneratedRun, runGenerated } from '../programs/run.ts';
+import { encodeProgram, type Program } from '../programs/program.ts';
+import { type GeneratedRun, replayCommand, runGenerated } from '../programs/run.ts';
 import { World } from './world.ts';
 
 export interface Case {
@@ -107,7 +107,17 @@ export function evaluateProperty(p: ContractProperty, opts: GateOptions): GateRe
     return { pass: false, runs: out.numRuns, detail: `property threw: ${String(out.errorInstance)}` };
   }
   const [c] = out.counterexample;
-  const { verdict, run } = p.judge(opts.kernel, c);
+  let judged: Judgement;
+  try {
+    judged = p.judge(opts.kernel, c);
+  } catch (e) {
+    // The judge itself broke on this case (a bug of the harness): say so with the case.
+    const text = encodeProgram(c.program);
+    const why = e instanceof Error ? e.message : String(e);
+    const summary = `${p.id} ${p.name} could not judge program ${text || "''"} under choices [${c.choices.join(',')}]: ${why}`;
+    return { pass: false, runs: out.numRuns, detail: p.statement, counterexample: { summary, replay: replayCommand(opts.kernel, 0, undefined, text) } };
+  }
+  const { verdict, run } = judged;
   const why = verdict.ok ? `property threw: ${String(out.errorInstance)}` : verdict.message;
   const summary = `${p.id} ${p.name} fails on ${opts.kernel} for program ${run.text === '' ? "''" : run.text} (after ${out.numShrinks} shrinks): ${why}`;
   const result: GateResult = { pass: false, runs: out.numRuns, detail: p.statement, counterexample: { summary, replay: run.replay } };

@@ -50,8 +50,10 @@ export interface GeneratedRun extends RunView {
 /** A shell word for the program text (only an empty program needs quoting). */
 const word = (s: string): string => (s === '' ? "''" : s);
 
-export function replayCommand(kernel: KernelVariantName, seed: number, schedule: string, text: string): string {
-  return `procsim replay --seed ${seed} --schedule ${schedule} --kernel ${kernel} ${INTERP_ARG} ${word(text)}`;
+/** The replay command of a run of `text` (with its schedule; without one, the random strategy runs it). */
+export function replayCommand(kernel: KernelVariantName, seed: number, schedule: string | undefined, text: string): string {
+  const how = schedule === undefined ? '' : ` --schedule ${schedule}`;
+  return `procsim replay --seed ${seed}${how} --kernel ${kernel} ${INTERP_ARG} ${word(text)}`;
 }
 
 export function generatedTarget(text: string, kernel: KernelVariantName): Target {
