@@ -101,6 +101,15 @@ function replayTarget(args: Parsed): string[] {
   return [...out, ...args.positionals];
 }
 
+/** Write an output file named by a flag; a failure is one line, not a stack. */
+export function writeOutput(flag: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 /** A progress bar on stderr when it is a terminal, redrawn at most every 100 ms. */
 function progressBar(): { update: (p: Progress) => void; clear: () => void } {
   if (!process.stderr.isTTY) return { update: () => {}, clear: () => {} };
@@ -203,7 +212,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
 
   const jsonPath = args.flags.get('json')?.[0];
-  if (jsonPath !== undefined) writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (jsonPath !== undefined) writeOutput('json', jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   const tracePath = args.flags.get('trace')?.[0];
   if (tracePath !== undefined) {
     const shrunk = result.shrunk.get(report.failures[0]?.class ?? '');
@@ -213,7 +222,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
       (first === undefined
         ? undefined
         : simulateTarget(target, { seed: first.seed, strategy: new ReplayStrategy(parseSchedule(first.schedule)), maxInsns, maxSteps, trace: true }).trace);
-    if (trace !== undefined) writeFileSync(tracePath, trace.text());
+    if (trace !== undefined) writeOutput('trace', tracePath, trace.text());
   }
   return report.failures.length > 0 ? 1 : 0;
 }

@@ -1,9 +1,9 @@
 // procsim merge: join the --json reports of the shards of one exploration sweep.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { MergeError, mergeReports, parseReport, type Report } from '../sim/explore/report.ts';
 import { type FlagSpec, parseArgs, UsageError } from './args.ts';
-import { printReport } from './explore.ts';
+import { printReport, writeOutput } from './explore.ts';
 
 const MERGE_FLAGS: Record<string, FlagSpec> = { json: { value: true } };
 
@@ -35,6 +35,6 @@ export function mergeCommand(argv: string[]): number {
   }
   printReport(merged, (line) => process.stdout.write(`${line}\n`));
   const out = args.flags.get('json')?.[0];
-  if (out !== undefined) writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+  if (out !== undefined) writeOutput('json', out, `${JSON.stringify(merged, null, 2)}\n`);
   return merged.failures.length > 0 ? 1 : 0;
 }

@@ -87,6 +87,7 @@ describe('procsim explore', () => {
       [['--workers', '0', WINDOW], /--workers must be at least 1/],
       [[], /explore: missing ELF/],
       [[at('nope')], /no such file/],
+      [['--runs', '1', '--json', at('no/such/dir.json'), WINDOW], /--json .*dir.json: ENOENT/],
     ] as const) {
       const r = procsim(['explore', ...args]);
       expect(r.code).toBe(2);
