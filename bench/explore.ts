@@ -9,7 +9,8 @@ import { parseDfsSpec } from '../src/sim/dfs/index.ts';
 import { runDfs } from '../src/sim/explore/dfs.ts';
 import { fixedStrategy, runSweep, type SweepSpec } from '../src/sim/explore/sweep.ts';
 import type { Target } from '../src/sim/target.ts';
-import { BUSYBOX_ROOTFS, requireBusybox } from '../test/support/busybox.ts';
+import { findScenario, scenarioTarget } from '../src/sim/scenarios.ts';
+import { requireBusybox } from '../test/support/busybox.ts';
 import { guestPath } from '../test/support/guests.ts';
 import { qemuPipelinePerSecond, PIPELINE_SCRIPT } from './busybox.ts';
 import { duration, haveQemu, median, nowMs, progress, progressDone, rate, REPS, speedup } from './common.ts';
@@ -35,15 +36,22 @@ function schedulesPerSecond(target: Target, runs: number, maxInsns?: number): { 
   return { rate: median(rates), outcomes };
 }
 
+/** A named scenario (scenarios/NAME.json) as a target. */
+function scenario(name: string): Target {
+  const s = findScenario(name);
+  if (s === undefined) throw new Error(`no scenario ${name}`);
+  return scenarioTarget(s);
+}
+
 export function schedulesForkWait(): void {
   const bin = guestPath('fork-wait');
-  const target: Target = { path: '/bin/fork-wait', elf: new Uint8Array(readFileSync(bin)), argv: ['fork-wait'] };
-  console.log('\nexploration, schedules per second (random walk, one thread, whole runs):');
+  const target = scenario('fork-wait');
+  console.log('\nexploration, schedules per second on named scenarios (random walk, one thread, whole runs):');
   progress('fork-wait schedules on procsim');
   const ours = schedulesPerSecond(target, 200);
   progressDone();
   const met = ours.rate >= FORK_WAIT_BAR ? 'bar met' : 'BAR NOT MET';
-  let line = `  glibc fork+wait (fork-wait: 3 children)   procsim ${rate(ours.rate).padStart(6)} schedules/s (distinct outcomes: ${ours.outcomes}; bar ${FORK_WAIT_BAR}/s: ${met})`;
+  let line = `  fork-wait (glibc fork+wait, 3 children)   procsim ${rate(ours.rate).padStart(6)} schedules/s (distinct outcomes: ${ours.outcomes}; bar ${FORK_WAIT_BAR}/s: ${met})`;
   if (haveQemu) {
     progress('fork-wait on qemu-riscv64');
     qemu(bin, []);
@@ -57,16 +65,13 @@ export function schedulesForkWait(): void {
 export function schedulesBusybox(): void {
   const missing = requireBusybox('busybox pipeline schedules: skipped');
   if (missing !== null) return console.log(`  ${missing}`);
-  const target: Target = {
-    path: '/bin/busybox',
-    argv: ['sh', '-c', PIPELINE_SCRIPT],
-    env: ['PATH=/bin', 'HOME=/root'],
-    rootfs: { kind: 'host-dir', path: BUSYBOX_ROOTFS },
-  };
+  const target = scenario('pipeline');
+  // Beside qemu running the same script (bench/busybox.ts).
+  if (target.argv.at(-1) !== PIPELINE_SCRIPT) throw new Error(`scenario pipeline runs ${JSON.stringify(target.argv)}, not ${PIPELINE_SCRIPT}`);
   progress('busybox pipeline schedules on procsim');
   const ours = schedulesPerSecond(target, 20, 300_000_000);
   progressDone();
-  let line = `  busybox sh -c '${PIPELINE_SCRIPT}'          procsim ${rate(ours.rate).padStart(6)} schedules/s (distinct outcomes: ${ours.outcomes})`;
+  let line = `  pipeline (busybox sh -c '${PIPELINE_SCRIPT}') procsim ${rate(ours.rate).padStart(6)} schedules/s (distinct outcomes: ${ours.outcomes})`;
   const q = qemuPipelinePerSecond();
   if (typeof q === 'number') line += `\n${' '.repeat(45)}qemu-riscv64 ${rate(q).padStart(6)} runs/s   ${speedup(ours.rate, q)}`;
   else line += `\n  ${q}`;
@@ -106,10 +111,10 @@ export function pctVersusRandom(): void {
   }
 }
 
-/** dfs on the 3-child race (fork-wait): executions against distinct outcomes, per bound. */
+/** dfs on the 3-child race (scenario fork-wait): executions against distinct outcomes, per bound. */
 export function dfsForkWait(): void {
-  const target: Target = { path: '/bin/fork-wait', elf: new Uint8Array(readFileSync(guestPath('fork-wait'))), argv: ['fork-wait'] };
-  console.log('\nexhaustive search on the 3-child race (fork-wait), executions against distinct outcomes:');
+  const target = scenario('fork-wait');
+  console.log('\nexhaustive search on the 3-child race (scenario fork-wait), executions against distinct outcomes:');
   console.log(`  ${'strategy'.padEnd(10)}${'executions'.padStart(12)}${'outcomes'.padStart(10)}${'complete'.padStart(10)}${'time'.padStart(12)}`);
   for (const strategy of ['dfs', 'dfs:0', 'dfs:1', 'dfs:2']) {
     progress(`fork-wait: ${strategy}`);

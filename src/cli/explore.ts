@@ -35,8 +35,8 @@ const REPLAYED_FLAGS = ['rootfs', 'env', 'cwd', 'kernel', 'max-procs', 'max-insn
 const DEFAULT_RUNS = 100;
 const DEFAULT_SHRINK_RUNS = 500;
 
-export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...]
-  Run a program under many schedules: run r of the sweep uses seed S+r. Prints each
+export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
+  Run a program (or a named scenario, scenarios/NAME.json) under many schedules: run r of the sweep uses seed S+r. Prints each
   distinct outcome (stdout, stderr, how the run ended, the status of every process) with
   its count and a replay command, and each kind of failure with the command that replays
   its first run and the same failure shrunk to the fewest context switches, then choices.
@@ -76,10 +76,7 @@ function shardFlag(args: Parsed): Shard | undefined {
   return shard;
 }
 
-/**
- * What TARGET names: a program, with the target flags. (Named scenarios resolve here too,
- * once they exist.)
- */
+/** What TARGET names: a program with the target flags, or a scenario (parseTarget), and --stdin. */
 export function resolveTarget(args: Parsed, cmd: string): Target {
   const target = parseTarget(args, cmd, true);
   const stdinPath = args.flags.get('stdin')?.[0];
