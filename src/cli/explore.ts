@@ -36,10 +36,11 @@ const DEFAULT_RUNS = 100;
 const DEFAULT_SHRINK_RUNS = 500;
 
 export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
-  Run a program (or a named scenario, scenarios/NAME.json) under many schedules: run r of the sweep uses seed S+r. Prints each
-  distinct outcome (stdout, stderr, how the run ended, the status of every process) with
-  its count and a replay command, and each kind of failure with the command that replays
-  its first run and the same failure shrunk to the fewest context switches, then choices.
+  Run a program, or a named scenario (scenarios/NAME.json), under many schedules: run r of
+  the sweep uses seed S+r. Prints each distinct outcome (stdout, stderr, how the run ended,
+  the status of every process) with its count and a replay command, and each kind of
+  failure with the command that replays its first run and the same failure shrunk to the
+  fewest context switches, then choices.
   Failures: deadlock, a spent budget, a simulator crash, a process killed by SIGSEGV,
   SIGILL, SIGBUS, SIGFPE or SIGABRT, and with --check-determinism two runs of one seed
   with different traces.
