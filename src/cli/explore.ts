@@ -44,12 +44,13 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
   Failures: deadlock, a spent budget, a simulator crash, a process killed by SIGSEGV,
   SIGILL, SIGBUS, SIGFPE or SIGABRT, and with --check-determinism two runs of one seed
   with different traces.
-  --strategy S       ${STRATEGY_HELP} | ${DFS_SPEC_HELP} (default random); a PCT
-                     bound left out is fixed to the most choices of 8 PCT runs (seeds
-                     S..S+7), so that runs do not depend on each other. dfs searches every
-                     schedule (up to reordering independent steps; dfs:PB: every schedule
-                     with at most PB preemptions), all with seed S, in one thread (shard 1
-                     runs it whole, the other shards nothing), and says if it finished
+  --strategy S       ${STRATEGY_HELP} | ${DFS_SPEC_HELP}
+                     (default random). A PCT bound left out is fixed to the most choices
+                     of 8 PCT runs (seeds S..S+7), so that runs do not depend on each
+                     other. dfs searches every schedule (up to reordering independent
+                     steps; dfs:PB: every schedule with at most PB preemptions), all with
+                     seed S, in one thread (shard 1 runs it whole, the other shards
+                     nothing), and says whether it finished.
   --runs N           runs of the whole sweep; dfs: most executions (default ${DEFAULT_RUNS})
   --seed S           seed of run 0 (default 0)
   --workers K        worker threads; the report is the same for any K (default 1)
