@@ -132,11 +132,16 @@ function progressBar(): { update: (p: Progress) => void; clear: () => void } {
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
-/** The first line of a text, cut to `max` characters, for the outcome table. */
-function firstLine(s: string, max: number): string {
-  const lines = s.split('\n').filter((l) => l !== '');
-  const line = (lines[0] ?? '') + (lines.length > 1 ? ` (+${lines.length - 1} lines)` : '');
-  return JSON.stringify(line.length > max ? `${line.slice(0, max - 3)}...` : line);
+/** Most lines of an output shown per outcome; the JSON report has all of it. */
+const SHOWN_LINES = 16;
+
+/** An output as indented lines after `label`, control bytes escaped, long outputs cut. */
+function outputLines(label: string, text: string, out: (line: string) => void): void {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const shown = lines.slice(0, SHOWN_LINES).map((l) => JSON.stringify(l).slice(1, -1));
+  if (lines.length > SHOWN_LINES) shown.push(`... ${lines.length - SHOWN_LINES} more lines (in --json)`);
+  shown.forEach((l, i) => out(`${i === 0 ? `      ${label}:`.padEnd(14) : ' '.repeat(14)}| ${l}`));
 }
 
 /** The report for people. */
@@ -144,12 +149,12 @@ export function printReport(r: Report, out: (line: string) => void): void {
   const shard = r.shard === undefined ? '' : `, shards ${r.shard.indexes.join(',')} of ${r.shard.count}`;
   out(`${plural(r.runs, 'run')} of ${r.target.join(' ')}: strategy ${r.strategy}, seeds from ${r.seed} (sweep of ${r.plannedRuns}${shard})`);
   out(`${plural(r.outcomes.length, 'distinct outcome')}:`);
-  out(`  ${'#'.padStart(3)}  ${'count'.padStart(7)}  ${'seed'.padStart(10)}  ${'verdict'.padEnd(24)}  stdout`);
   r.outcomes.forEach((o, i) => {
-    out(`  ${String(i + 1).padStart(3)}  ${String(o.count).padStart(7)}  ${String(o.seed).padStart(10)}  ${o.verdict.padEnd(24)}  ${firstLine(o.stdout, 60)}`);
-    if (o.stderr !== '') out(`${' '.repeat(52)}stderr ${firstLine(o.stderr, 53)}`);
-    out(`       procs: ${o.procs.join(', ')}`);
-    out(`       replay: ${o.replay}`);
+    out(`  #${i + 1}  ${plural(o.count, 'run')} (first: seed ${o.seed})  ${o.verdict}`);
+    out(`      procs:  ${o.procs.join(', ')}`);
+    if (o.stdout !== '') outputLines('stdout', o.stdout, out);
+    if (o.stderr !== '') outputLines('stderr', o.stderr, out);
+    out(`      replay: ${o.replay}`);
   });
   if (r.failures.length === 0) out('no failures');
   else out(`${plural(r.failures.length, 'kind')} of failure:`);

@@ -130,3 +130,19 @@ describe('procsim run --trace', () => {
     for (const s of ['procsim replay', '--strategy', '--schedule', '--trace', '--max-steps', '--stdin']) expect(r.stdout).toContain(s);
   });
 });
+
+describe('procsim on a closed pipe', () => {
+  it('ends quietly with 141 (as SIGPIPE would) when its reader goes away', () => {
+    const cmd = `set -o pipefail; ${JSON.stringify(process.execPath)} bin/procsim.mjs explore --runs 30 fork-wait | head -1`;
+    const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', cwd: REPO_ROOT });
+    expect(r.stdout).toBe('30 runs of fork-wait: strategy random, seeds from 0 (sweep of 30)\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(141);
+  });
+
+  it('explore shows each outcome\'s whole output: what tells outcomes apart', () => {
+    const r = procsim(['explore', '--runs', '3', FORK_WAIT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}#1 {2}\d runs? \(first: seed 0\) {2}p1 exited 0\n {6}procs: {2}p1 exited 0, p2 exited 0, p3 exited 1, p4 exited 2\n {6}stdout: \| parent: forking\n( {14}\| [^\n]*\n){7} {6}replay: procsim replay --seed 0 --schedule s1:/);
+  });
+});

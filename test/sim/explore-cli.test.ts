@@ -56,6 +56,7 @@ describe('procsim explore', () => {
     const r = procsim(['explore', '--runs', '10', '--trace', at('o.jsonl'), ORDER, '20']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('\nno failures\nexecutions: 10; searched to completion: no (sampled)\n');
+    expect(r.stdout).toMatch(/\n {2}#1 {2}10 runs \(first: seed 0\) {2}p1 exited 0\n {6}procs: {2}p1 exited 0, p2 exited 0, p3 exited 0\n {6}replay: procsim replay --seed 0 --schedule s1:/);
     expect(readFileSync(at('o.jsonl'), 'utf8').split('\n')[0]).toMatch(/^\{"procsim-trace":1,"seed":0,/);
   });
 
