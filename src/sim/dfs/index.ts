@@ -1,0 +1,4 @@
+// Exhaustive schedule search: the explorer and its command-line spec.
+
+export { DfsDivergence, DfsExplorer, type DfsOptions, type Reduction } from './explorer.ts';
+export { DFS_SPEC_HELP, parseDfsSpec } from './spec.ts';
