@@ -4,7 +4,9 @@ import { simulateTarget, type Target, type TargetRun } from '../../src/sim/targe
 import { verdictText } from '../../src/sim/engine.ts';
 import type { ChoiceContext, ProcRef, Strategy } from '../../src/sim/strategy.ts';
 import { DfsExplorer, type DfsOptions } from '../../src/sim/dfs/index.ts';
-import { text } from './support.ts';
+import { A0, DATA_ADDR, Prog, SYS } from '../process/kernel/harness.ts';
+import { SIGCHLD } from '../../src/process/signals.ts';
+import { program, text } from './support.ts';
 
 /** What a run ends with: the verdict, the console output and how every process ended. */
 export function outcome(r: TargetRun): string {
@@ -62,4 +64,20 @@ export function dfs(target: Target, opts: DfsOptions = {}, seed = 0, trace = fal
     runs.push(r);
   }
   return { outcomes, executions: explorer.executions, explorer, runs };
+}
+
+/** p1 forks one child per word; child i writes its word to stdout one letter per write; p1 waits for all. */
+export function writers(words: readonly string[]): Target {
+  const p = new Prog();
+  words.forEach((_, i) => p.sys(SYS.clone, SIGCHLD, 0, 0, 0, 0).b('beq', A0, 0, `c${i}`));
+  words.forEach(() => p.sys(SYS.wait4, -1, 0, 0, 0));
+  p.sys(SYS.exit, 0);
+  let at = 0;
+  words.forEach((word, i) => {
+    p.label(`c${i}`);
+    for (let j = 0; j < word.length; j++) p.sys(SYS.write, 1, DATA_ADDR + at + j, 1);
+    p.sys(SYS.exit, 0);
+    at += word.length;
+  });
+  return program(p.elf(new Uint8Array(Buffer.from(words.join(''), 'latin1'))));
 }
