@@ -8,6 +8,7 @@ import { parseSchedule, ScheduleSyntaxError } from '../sim/schedule.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
 import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
+import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
 import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError } from './args.ts';
 import { shellStatus } from '../process/run.ts';
@@ -45,21 +46,16 @@ export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
   Exit code: the guest's (128+N if signal N killed it); ${REPLAY_EXIT.deadlock} deadlock, ${REPLAY_EXIT.budget} budget exhausted,
   ${REPLAY_EXIT.divergence} schedule does not fit, ${REPLAY_EXIT.crash} simulator crash.`;
 
-/** A shell word: quoted unless it is plainly safe. */
-function shellWord(s: string): string {
-  return /^[A-Za-z0-9_\-.,/:=@%+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** A command that reproduces this run: the same flags and target, and `how` (a strategy or the schedule taken). */
 function replayCommand(args: Parsed, seed: number, how: string[]): string {
-  const out = ['procsim', 'replay', '--seed', String(seed), ...how];
+  const out = ['--seed', String(seed), ...how];
   for (const [name, values] of args.flags) {
     if (['seed', 'strategy', 'schedule', 'trace'].includes(name)) continue;
     for (const v of values) out.push(`--${name}=${v}`);
   }
   if (args.positionals[0]?.startsWith('-')) out.push('--');
   out.push(...args.positionals);
-  return out.map(shellWord).join(' ');
+  return replayCommandLine(out);
 }
 
 const exitCode = (v: Verdict): number => (v.kind === 'exit' ? shellStatus(v.status) : REPLAY_EXIT[v.kind]);

@@ -7,6 +7,7 @@ import { encodeSchedule } from '../schedule.ts';
 import type { ExploreResult, Shard } from './explore.ts';
 import type { Outcome } from './outcome.ts';
 import { failureTallyKey, mergeEntries, outcomeTallyKey } from './tally.ts';
+import { replayCommandLine } from '../replay-command.ts';
 
 export const REPORT_FORMAT = 'procsim-explore/1';
 
@@ -58,14 +59,9 @@ export interface Report {
   failures: FailureEntry[];
 }
 
-/** A shell word: quoted unless it is plainly safe. */
-export function shellWord(s: string): string {
-  return /^[A-Za-z0-9_\-.,/:=@%+]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The command that replays the run of `seed` along `schedule`. */
-export const replayLine = (target: readonly string[], seed: number, schedule: string): string =>
-  ['procsim', 'replay', '--seed', String(seed), '--schedule', schedule, ...target].map(shellWord).join(' ');
+const replayLine = (target: readonly string[], seed: number, schedule: string): string =>
+  replayCommandLine(['--seed', String(seed), '--schedule', schedule, ...target]);
 
 export function buildReport(r: ExploreResult, target: string[], checkDeterminism: boolean): Report {
   const seen = (e: { count: number; firstRun: number; seed: number; choices: number[] }): Seen => {

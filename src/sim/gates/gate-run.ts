@@ -3,16 +3,16 @@
 // a run that keeps its kernel for inspection, and the saving of a failing run's trace.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CapturedConsole } from '../../process/console.ts';
 import type { Kernel } from '../../process/kernel.ts';
 import type { Process } from '../../process/process.ts';
 import { boot } from '../../process/run.ts';
 import type { KernelVariantName } from '../../process/variants/index.ts';
 import { simulate } from '../engine.ts';
-import { shellWord } from '../explore/report.ts';
+import { replayCommandLine } from '../replay-command.ts';
 import type { Strategy } from '../strategy.ts';
-import { BUSYBOX_ROOTFS, guestBinary } from '../scenarios.ts';
+import { BUSYBOX_ROOTFS, guestBinary, REPO_ROOT } from '../scenarios.ts';
 import type { Target, TargetRun } from '../target.ts';
 
 
@@ -28,7 +28,13 @@ export const GATE_MAX_STEPS = 5_000;
 
 const elfs = new Map<string, Uint8Array>();
 
-/** A guest of scenarios/guests, as `procsim replay --kernel K HOSTPATH ARGS` runs it. */
+/**
+ * Host paths as replay commands name them: relative to the repository root, where the
+ * commands are run, so neither the commands nor the traces (argv) depend on the checkout.
+ */
+const repoPath = (host: string): string => relative(REPO_ROOT, host);
+
+/** A guest of scenarios/guests, as `procsim replay --kernel K PATH ARGS` runs it from the repository root. */
 export function guestCli(guest: string, args: string[], kernel: KernelVariantName): CliTarget {
   const host = guestBinary(guest);
   let elf = elfs.get(host);
@@ -37,8 +43,8 @@ export function guestCli(guest: string, args: string[], kernel: KernelVariantNam
     elfs.set(host, elf);
   }
   return {
-    target: { path: `/bin/${guest}`, elf, argv: [host, ...args], env: [], kernel, createCwd: true, cwd: '/' },
-    words: ['--kernel', kernel, host, ...args],
+    target: { path: `/bin/${guest}`, elf, argv: [repoPath(host), ...args], env: [], kernel, createCwd: true, cwd: '/' },
+    words: ['--kernel', kernel, repoPath(host), ...args],
   };
 }
 
@@ -61,16 +67,14 @@ export function busyboxCli(args: string[], kernel: KernelVariantName, stdin?: { 
       ...(stdin ? { stdin: stdin.bytes } : {}),
     },
     words: [
-      '--kernel', kernel, '--rootfs', BUSYBOX_ROOTFS, ...env.map((e) => `--env=${e}`), '--cwd', '/root',
+      '--kernel', kernel, '--rootfs', repoPath(BUSYBOX_ROOTFS), ...env.map((e) => `--env=${e}`), '--cwd', '/root',
       ...(stdin ? ['--stdin', stdin.file] : []), '/bin/busybox', ...args,
     ],
   };
 }
 
 export const replayLine = (t: CliTarget, seed: number, schedule: string): string =>
-  ['procsim', 'replay', '--seed', String(seed), '--schedule', schedule, '--max-steps', String(GATE_MAX_STEPS), '--max-insns', String(GATE_MAX_INSNS), ...t.words]
-    .map(shellWord)
-    .join(' ');
+  replayCommandLine(['--seed', String(seed), '--schedule', schedule, '--max-steps', String(GATE_MAX_STEPS), '--max-insns', String(GATE_MAX_INSNS), ...t.words]);
 
 /** simulateTarget, keeping the kernel for a look at its processes, memory and files. */
 export function runKeepingKernel(

@@ -6,7 +6,7 @@
 
 import { readGoldenOutcomes } from '../golden/golden.ts';
 import { GOLDEN_MAX_INSNS, GOLDEN_MAX_STEPS, outcomeOf } from '../golden/outcomes.ts';
-import { shellWord } from '../explore/report.ts';
+import { shellWord } from '../replay-command.ts';
 import { listScenarios, scenarioTarget } from '../scenarios.ts';
 import { RoundRobinStrategy } from '../strategies/round-robin.ts';
 import { simulateTarget } from '../target.ts';

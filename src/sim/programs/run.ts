@@ -10,6 +10,7 @@ import { GuidedStrategy } from '../strategies/guided.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
 import { checkProgram, encodeProgram, type Program, ProgramSyntaxError } from './program.ts';
 import { parseRun, type RunView } from './observations.ts';
+import { replayCommandLine } from '../replay-command.ts';
 
 /** The interp guest as the replay command names it (relative to the repository root). */
 export const INTERP_ARG = 'scenarios/guests/bin/interp';
@@ -47,13 +48,10 @@ export interface GeneratedRun extends RunView {
   replay: string;
 }
 
-/** A shell word for the program text (only an empty program needs quoting). */
-const word = (s: string): string => (s === '' ? "''" : s);
-
 /** The replay command of a run of `text` (with its schedule; without one, the random strategy runs it). */
 export function replayCommand(kernel: KernelVariantName, seed: number, schedule: string | undefined, text: string): string {
-  const how = schedule === undefined ? '' : ` --schedule ${schedule}`;
-  return `procsim replay --seed ${seed}${how} --kernel ${kernel} ${INTERP_ARG} ${word(text)}`;
+  const how = schedule === undefined ? [] : ['--schedule', schedule];
+  return replayCommandLine(['--seed', String(seed), ...how, '--kernel', kernel, INTERP_ARG, text]);
 }
 
 export function generatedTarget(text: string, kernel: KernelVariantName): Target {
