@@ -103,6 +103,7 @@ export class DfsExplorer {
     const choices = this.nodes.filter((n) => n.ready.length > 1).map((n) => n.chosen);
     if (choices.join() !== result.choices.join()) throw new DfsDivergence(`dfs: execution ${this.runs} recorded choices ${result.schedule} that are not the explorer's`);
     this.nodes.at(-1)?.fp?.settle();
+    if (this.reduction === 'dpor') this.addDisabled();
     const blocked = run.blockedAt;
     if (blocked !== null) {
       this.sleepBlocked++;
@@ -111,6 +112,19 @@ export class DfsExplorer {
     if (this.reduction === 'dpor') this.addReversals();
     this.finished = !this.pickBranch();
     this.exhausted = this.finished;
+  }
+
+  /**
+   * A ready process that a step kills, or whose step the end of the run cuts off, never
+   * takes the step that would race with it: running it first is the reversal.
+   */
+  private addDisabled(): void {
+    const n = this.nodes.length;
+    for (let i = this.branch; i < n; i++) {
+      const node = this.nodes[i];
+      const after = i + 1 < n ? this.nodes[i + 1].ready : [];
+      for (const q of node.ready) if (q !== node.chosen && !after.includes(q)) node.backtrack.add(q);
+    }
   }
 
   private addReversals(): void {
