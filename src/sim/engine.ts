@@ -147,7 +147,9 @@ export function simulate(opts: SimOptions): SimResult {
       const ready = k.runnable();
       if (ready.length === 0) {
         if (fireTimers(true)) continue;
-        const blocked = names.procs.filter((q) => q.state === 'blocked').map((q) => ({ proc: names.name(q), reason: q.blockReason }));
+        const blocked = names.procs
+          .filter((q) => q.state === 'blocked' || q.state === 'stopped')
+          .map((q) => ({ proc: names.name(q), reason: q.state === 'stopped' ? 'stopped' : q.blockReason }));
         verdict = { kind: 'deadlock', blocked };
         break;
       }

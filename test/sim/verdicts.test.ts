@@ -2,9 +2,10 @@
 // assembled programs: deadlock, the two budgets, virtual time, signals, and a strategy bug.
 import { describe, expect, it } from 'vitest';
 import * as A from '../support/rv-asm.ts';
-import { A0, BUF, Prog, S0, S1, SYS } from '../process/kernel/harness.ts';
-import { SIGCHLD, SIGTERM } from '../../src/process/signals.ts';
+import { A0, BUF, Prog, R, S0, S1, SYS } from '../process/kernel/harness.ts';
+import { SIGCHLD, SIGSTOP, SIGTERM } from '../../src/process/signals.ts';
 import { simulateTarget } from '../../src/sim/target.ts';
+import { verdictText } from '../../src/sim/engine.ts';
 import { parseStrategy } from '../../src/sim/strategies/index.ts';
 import type { Strategy } from '../../src/sim/strategy.ts';
 import { program } from './support.ts';
@@ -34,6 +35,25 @@ describe('verdicts', () => {
       expect(r.procs.map((p) => p.status)).toEqual(['blocked in read', 'blocked in read']);
       expect(body(r).at(-1)).toEqual({ end: 'deadlock', blocked: { p1: 'read', p2: 'read' } });
       expect(body(r).filter((l) => l.block === 'read').map((l) => l.proc).sort()).toEqual(['p1', 'p2']);
+    }
+  });
+
+  it('a stopped process is part of the deadlock report', () => {
+    const stopper = new Prog()
+      .sys(SYS.clone, SIGCHLD, 0, 0, 0, 0)
+      .b('bne', A0, 0, 'parent')
+      .sys(SYS.getpid)
+      .i(A.mv(S0, A0))
+      .sys(SYS.kill, R(S0), SIGSTOP)
+      .sys(SYS.exit, 0)
+      .label('parent')
+      .sys(SYS.wait4, -1, 0, 0, 0)
+      .sys(SYS.exit, 0)
+      .elf();
+    for (const seed of [0, 1, 2]) {
+      const r = sim(stopper, seed);
+      expect(r.verdict).toEqual({ kind: 'deadlock', blocked: [{ proc: 'p1', reason: 'wait' }, { proc: 'p2', reason: 'stopped' }] });
+      expect(verdictText(r.verdict)).toContain('p2: stopped');
     }
   });
 
