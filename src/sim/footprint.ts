@@ -31,7 +31,8 @@ const MODE_NAME = ['', 'r', 'a', 'w'];
 
 /**
  * Kinds of resource. Per process (the object is the Process): its signal state and liveness,
- * its children list and child-wait queue, its parent link. Per object: a pipe, an open file
+ * its children's states and its child-wait queue, the order of its children list (wait
+ * reports the first match in it; a fork and an adoption both append), its parent link. Per object: a pipe, an open file
  * description (offset, status flags). Per number: a process group. Singletons: the console
  * (stdout and stderr, which order each other's output), stdin, the filesystem, the pid
  * allocator and process table, the pipe inode counter, the seeded random stream.
@@ -48,7 +49,8 @@ const FS = 8;
 const PIDS = 9;
 const PIPE_INO = 10;
 const RNG = 11;
-const KIND_NAME = ['sig', 'kids', 'parent', 'pipe', 'desc', 'group', 'console', 'stdin', 'fs', 'pids', 'pipe-ino', 'rng'];
+const KID_ORDER = 12;
+const KIND_NAME = ['sig', 'kids', 'parent', 'pipe', 'desc', 'group', 'console', 'stdin', 'fs', 'pids', 'pipe-ino', 'rng', 'kid-order'];
 
 const STOP_OR_CONT = new Set([SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT]);
 
@@ -254,7 +256,7 @@ function syscallFootprint(k: Kernel, p: Process, nr: number, a: Float64Array, fp
       }
       fp.forking();
       fp.add(PIDS, null, W); // pid allocation order and canonical names
-      fp.add(KIDS, p, W); // the new child's place in the children list
+      fp.add(KID_ORDER, p, W); // the new child's place in the children list
       fp.add(GROUP, p.pgid, A); // a new member for kill(-pgid)
       return;
     }
@@ -417,7 +419,7 @@ function exitFootprint(k: Kernel, p: Process, fp: Footprint): void {
   if (p.children.length === 0) return;
   fp.add(KIDS, p, W);
   const reaper = reaperFor(k, p);
-  if (reaper !== null) fp.add(KIDS, reaper, W); // the orphans join its children list
+  if (reaper !== null) fp.add(KID_ORDER, reaper, W); // the orphans join its children list
   for (const c of p.children) {
     fp.add(PARENT, c, W);
     if (reaper !== null && c.state === 'zombie') notifyAccess(reaper, c, SIGCHLD, fp);
@@ -427,6 +429,7 @@ function exitFootprint(k: Kernel, p: Process, fp: Footprint): void {
 function waitFootprint(p: Process, fp: Footprint): void {
   // Any selector: a child's exit wakes the waiter whichever child it waits for.
   fp.add(KIDS, p, W);
+  fp.add(KID_ORDER, p, R);
   for (const c of p.children) if (c.state === 'zombie') reapAccess(c, fp);
 }
 
