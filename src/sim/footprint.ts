@@ -485,7 +485,7 @@ function fdAccess(k: Kernel, p: Process, fd: number, op: FdOp, fp: Footprint): v
   fp.makeGlobal('device or /proc file');
 }
 
-/** A path argument: the filesystem, unless it leads outside the main one (/proc, devices). */
+/** A path argument: the filesystem, unless it names something outside the main one (/proc, /dev, /sys). */
 function pathAccess(k: Kernel, p: Process, dirfd: number, addr: number, writes: boolean, fp: Footprint): void {
   const path = guestPath(p, addr);
   if (path.includes('proc') || path.startsWith('/dev') || path.startsWith('/sys')) return fp.makeGlobal('path outside the main filesystem');
@@ -496,11 +496,8 @@ function pathAccess(k: Kernel, p: Process, dirfd: number, addr: number, writes: 
     base = be.inode;
   }
   if (base.dev !== k.fs.dev) return fp.makeGlobal('path outside the main filesystem');
-  try {
-    const inode = k.fs.resolve(base, path, true, p);
-    if (inode.dev !== k.fs.dev || inode.kind === 'device') return fp.makeGlobal('path to a device or /proc');
-  } catch {
-    // Not there (yet): the filesystem access below covers its creation.
-  }
+  // The path is not resolved here: a lookup may seed a directory lazily (allocating inode
+  // numbers), and a footprint must not change the run. A symlink from elsewhere into /proc
+  // or to a device therefore counts as the filesystem.
   fp.add(FS, null, writes ? W : R);
 }

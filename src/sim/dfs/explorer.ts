@@ -48,6 +48,8 @@ export class DfsDivergence extends Error {}
 export class DfsExplorer {
   readonly reduction: Reduction;
   private readonly bound: number;
+  /** As the command line spells the search (`dfs`, `dfs:2`). */
+  readonly spec: string;
   private readonly maxExecutions: number;
   private nodes: Node[] = [];
   /** Node where the next execution leaves the previous one (nodes before it are replayed). */
@@ -67,6 +69,7 @@ export class DfsExplorer {
     this.reduction = opts.reduction ?? (bound === undefined ? 'dpor' : 'none');
     if (bound !== undefined && this.reduction !== 'none') throw new RangeError(`a preemption bound explores without reduction (got reduction ${this.reduction})`);
     this.bound = bound ?? Infinity;
+    this.spec = bound === undefined ? 'dfs' : `dfs:${bound}`;
     this.maxExecutions = max ?? Infinity;
   }
 
@@ -219,14 +222,16 @@ export class DfsExplorer {
 
 /** The strategy of one execution: follows the explorer. */
 class DfsRun implements Strategy {
-  readonly spec = 'dfs';
+  readonly spec: string;
   error: string | null = null;
   /** First step where every ready process was asleep (the rest of the run is redundant). */
   blockedAt: number | null = null;
   /** Footprints, at the last step, of the processes that may sleep at the next one. */
   sleepers: { q: number; fp: Footprint }[] = [];
 
-  constructor(private readonly explorer: DfsExplorer) {}
+  constructor(private readonly explorer: DfsExplorer) {
+    this.spec = explorer.spec;
+  }
 
   begin(_seed: number): void {}
 

@@ -77,10 +77,14 @@ export function reversals(events: readonly Event[], from: number): Reversal[] {
  */
 function initials(events: readonly Event[], before: readonly Uint32Array[], i: number, j: number): number[] | null {
   const has = (set: Uint32Array, k: number) => (set[k >>> 5] & (1 << (k & 31))) !== 0;
-  const inV: number[] = [];
+  // v as a bitset: an event is free when nothing of v so far happens before it.
+  const inV = new Uint32Array(before[j].length);
+  const free = (b: Uint32Array) => {
+    for (let w = 0; w < inV.length; w++) if ((b[w] & inV[w]) !== 0) return false;
+    return true;
+  };
   const out: number[] = [];
   const seen = new Set<number>();
-  const free = (b: Uint32Array) => inV.every((m) => !has(b, m));
   for (let m = i + 1; m < j; m++) {
     if (has(before[m], i)) continue;
     const q = events[m].proc;
@@ -88,7 +92,7 @@ function initials(events: readonly Event[], before: readonly Uint32Array[], i: n
       seen.add(q);
       if (free(before[m])) out.push(q);
     }
-    inV.push(m);
+    inV[m >>> 5] |= 1 << (m & 31);
   }
   const pj = events[j].proc;
   const ready = events[i].ready;
