@@ -56,6 +56,7 @@ describe('dfs', () => {
     for (const pb of [0, 1, 2, 3]) {
       const d = dfs(t, parseDfsSpec(`dfs:${pb}`));
       expect(d.explorer.complete).toBe(true);
+      expect(d.runs[0].strategy).toBe(`dfs:${pb}`);
       expect(isSubset(prev, d.outcomes)).toBe(true);
       expect(isSubset(d.outcomes, full)).toBe(true);
       sizes.push(d.outcomes.size);
@@ -70,6 +71,7 @@ describe('dfs', () => {
     const t = writers(['ab', 'cd']);
     const d = dfs(t, { maxExecutions: 3 });
     expect(d.executions).toBe(3);
+    expect(d.runs.map((r) => r.strategy)).toEqual(['dfs', 'dfs', 'dfs']);
     expect(d.explorer.complete).toBe(false);
     expect(d.explorer.next()).toBeUndefined();
   });

@@ -206,7 +206,7 @@ export class DfsExplorer {
     // Sleep set of the next node: the processes asleep here or explored here before, whose
     // step commutes with the one taken (only needed where the run leaves the old path).
     if (s >= this.branch && this.reduction !== 'none') {
-      const asleep = [...node.sleep, ...node.done.filter((q) => q !== node.chosen)];
+      const asleep = [...node.sleep, ...node.done.filter((q) => q !== node.chosen)].filter((q) => ids.includes(q));
       run.sleepers = asleep.map((q) => ({ q, fp: fpOf(q) }));
     } else run.sleepers = [];
     return ids.indexOf(node.chosen);
