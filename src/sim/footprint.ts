@@ -31,8 +31,8 @@ const MODE_NAME = ['', 'r', 'a', 'w'];
 
 /**
  * Kinds of resource. Per process (the object is the Process): its signal state and liveness,
- * its children's states and its child-wait queue, the order of its children list (wait
- * reports the first match in it; a fork and an adoption both append), its parent link. Per object: a pipe, an open file
+ * its child-wait queue, the order of its children list (wait reports the first match in it;
+ * a fork and an adoption both append), its parent link, whether it is a zombie. Per object: a pipe, an open file
  * description (offset, status flags). Per number: a process group. Singletons: the console
  * (stdout and stderr, which order each other's output), stdin, the filesystem, the pid
  * allocator and process table, the pipe inode counter, the seeded random stream.
@@ -50,7 +50,8 @@ const PIDS = 9;
 const PIPE_INO = 10;
 const RNG = 11;
 const KID_ORDER = 12;
-const KIND_NAME = ['sig', 'kids', 'parent', 'pipe', 'desc', 'group', 'console', 'stdin', 'fs', 'pids', 'pipe-ino', 'rng', 'kid-order'];
+const ZOMBIE = 13;
+const KIND_NAME = ['sig', 'kids', 'parent', 'pipe', 'desc', 'group', 'console', 'stdin', 'fs', 'pids', 'pipe-ino', 'rng', 'kid-order', 'zombie'];
 
 const STOP_OR_CONT = new Set([SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT]);
 
@@ -264,8 +265,9 @@ function syscallFootprint(k: Kernel, p: Process, nr: number, a: Float64Array, fp
     case SYS.exit_group:
       return exitFootprint(k, p, fp);
     case SYS.wait4:
+      return waitFootprint(p, wait4Match(p, i32(a[0])), i32(a[2]), true, fp);
     case SYS.waitid:
-      return waitFootprint(p, fp);
+      return waitFootprint(p, waitidMatch(p, i32(a[0]), i32(a[1])), i32(a[3]), (i32(a[3]) & WEXITED) !== 0, fp);
 
     // ---- descriptors --------------------------------------------------------------------
     case SYS.pipe2:
@@ -413,6 +415,7 @@ function exitFootprint(k: Kernel, p: Process, fp: Footprint): void {
   if (p.pid === 1) return fp.makeGlobal('exit of pid 1');
   if (p.children.some((c) => c.vforkParent === p)) return fp.makeGlobal('vfork parent exits');
   fp.add(SIG, p, W);
+  fp.add(ZOMBIE, p, W);
   fp.add(PARENT, p, R);
   for (const fd of p.fds.open()) closeAccess(p.fds.get(fd)!.file, fp);
   if (p.parent !== null) notifyAccess(p.parent, p, p.exitSignal, fp);
@@ -422,15 +425,63 @@ function exitFootprint(k: Kernel, p: Process, fp: Footprint): void {
   if (reaper !== null) fp.add(KID_ORDER, reaper, W); // the orphans join its children list
   for (const c of p.children) {
     fp.add(PARENT, c, W);
-    if (reaper !== null && c.state === 'zombie') notifyAccess(reaper, c, SIGCHLD, fp);
+    if (reaper !== null && c.state === 'zombie') {
+      fp.add(ZOMBIE, c, W); // the reaper may collect it now
+      notifyAccess(reaper, c, SIGCHLD, fp);
+    }
   }
 }
 
-function waitFootprint(p: Process, fp: Footprint): void {
-  // Any selector: a child's exit wakes the waiter whichever child it waits for.
-  fp.add(KIDS, p, W);
+type Match = ((c: Process) => boolean) | null;
+
+/** wait4's pid selector (syscalls/wait.ts selector); null: no child can match (an early error). */
+function wait4Match(p: Process, pid: number): Match {
+  if (pid === -2147483648) return null;
+  if (pid === -1) return () => true;
+  if (pid > 0) return (c) => c.pid === pid;
+  const pgid = pid === 0 ? p.pgid : -pid;
+  return (c) => c.pgid === pgid;
+}
+
+/** waitid's (idtype, id) selector; null for an early error. */
+function waitidMatch(p: Process, idtype: number, id: number): Match {
+  if (idtype === 0) return () => true;
+  if (idtype === 1) return id <= 0 ? null : (c) => c.pid === id;
+  if (idtype === 2) {
+    if (id < 0) return null;
+    const pgid = id === 0 ? p.pgid : id;
+    return (c) => c.pgid === pgid;
+  }
+  return null;
+}
+
+const WNOHANG = 1;
+const WEXITED = 4;
+const WALL = 0x40000000;
+const WCLONE = 0x80000000 | 0;
+
+/**
+ * A wait looks at the matching children in list order up to the first zombie, which it
+ * reaps; with none it blocks (unless WNOHANG), and then any child's exit wakes it. Groups
+ * change only by setpgid/setsid (global), so a selector matches the same children until a
+ * fork or an adoption changes the list.
+ */
+function waitFootprint(p: Process, match: Match, options: number, exited: boolean, fp: Footprint): void {
+  if (match === null) return;
   fp.add(KID_ORDER, p, R);
-  for (const c of p.children) if (c.state === 'zombie') reapAccess(c, fp);
+  for (const c of p.children) {
+    if (!match(c)) continue;
+    // __WALL takes every child, __WCLONE only "clone" children (exit signal not SIGCHLD).
+    if (!(options & WALL) && ((options & WCLONE) !== 0) !== (c.exitSignal !== SIGCHLD)) continue;
+    if (c.jobChange !== null) return fp.makeGlobal('wait with a stop or continue to report');
+    if (c.state === 'zombie' && exited) {
+      fp.add(ZOMBIE, c, W);
+      reapAccess(c, fp);
+      return;
+    }
+    fp.add(ZOMBIE, c, R);
+  }
+  if (!(options & WNOHANG)) fp.add(KIDS, p, W);
 }
 
 type FdOp = 'read' | 'write' | 'pread' | 'pwrite' | 'seek' | 'meta' | 'close' | 'flags-r' | 'flags-w';

@@ -77,6 +77,30 @@ describe('footprints', () => {
     expect(dep(fp(w, c1, SYS.exit, 0), fp(w, c2, SYS.exit, 0))).toBe(true);
   });
 
+  it('wait: a wait that collects a zombie at once ignores the other children; one that blocks depends on every exit', () => {
+    const w = new World();
+    const parent = w.fork(w.init);
+    const [c1, c2, c3] = [w.fork(parent), w.fork(parent), w.fork(parent)];
+    expect(w.sys(c2, SYS.exit, 0)).toBe('dead');
+    const exit1 = fp(w, c1, SYS.exit, 0);
+    const exit3 = fp(w, c3, SYS.exit, 0);
+    // wait4(c2): c2 is a zombie, nothing else matters.
+    expect(dep(fp(w, parent, SYS.wait4, c2.pid, 0, 0, 0), exit1)).toBe(false);
+    // wait4(-1) collects the first zombie in list order: c1 (before c2) could still be first, c3 cannot.
+    const any = fp(w, parent, SYS.wait4, -1, 0, 0, 0);
+    expect(dep(any, exit1)).toBe(true);
+    expect(dep(any, exit3)).toBe(false);
+    // wait4(c1) would block: any child's exit wakes it.
+    const blocking = fp(w, parent, SYS.wait4, c1.pid, 0, 0, 0);
+    expect(dep(blocking, exit3)).toBe(true);
+    // With WNOHANG it does not block: only c1 matters.
+    const nohang = fp(w, parent, SYS.wait4, c1.pid, 0, 1, 0);
+    expect(dep(nohang, exit3)).toBe(false);
+    expect(dep(nohang, exit1)).toBe(true);
+    // Collecting c2 removes its entry: a kill of c2 depends on it.
+    expect(dep(fp(w, parent, SYS.wait4, c2.pid, 0, 0, 0), fp(w, c3, SYS.kill, c2.pid, 0))).toBe(true);
+  });
+
   it('signals: kill depends on every step of its target; kill(pid, 0) only on its exit', () => {
     const w = new World();
     const [c1, c2] = [w.fork(w.init), w.fork(w.init)];
