@@ -147,7 +147,8 @@ function outputLines(label: string, text: string, out: (line: string) => void): 
 /** The report for people. */
 export function printReport(r: Report, out: (line: string) => void): void {
   const shard = r.shard === undefined ? '' : `, shards ${r.shard.indexes.join(',')} of ${r.shard.count}`;
-  out(`${plural(r.runs, 'run')} of ${r.target.join(' ')}: strategy ${r.strategy}, seeds from ${r.seed} (sweep of ${r.plannedRuns}${shard})`);
+  const space = r.strategy.startsWith('dfs') ? `seed ${r.seed} (at most ${r.plannedRuns} executions${shard})` : `seeds from ${r.seed} (sweep of ${r.plannedRuns}${shard})`;
+  out(`${plural(r.runs, 'run')} of ${r.target.join(' ')}: strategy ${r.strategy}, ${space}`);
   out(`${plural(r.outcomes.length, 'distinct outcome')}:`);
   r.outcomes.forEach((o, i) => {
     out(`  #${i + 1}  ${plural(o.count, 'run')} (first: seed ${o.seed})  ${o.verdict}`);

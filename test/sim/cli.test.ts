@@ -140,6 +140,13 @@ describe('procsim on a closed pipe', () => {
     expect(r.status).toBe(141);
   });
 
+  it('explore --strategy dfs searches fork-wait to completion: the 6 orders of the children', () => {
+    const r = procsim(['explore', '--strategy', 'dfs', '--runs', '5000', FORK_WAIT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d+ runs of .*fork-wait: strategy dfs, seed 0 \(at most 5000 executions\)\n6 distinct outcomes:\n/);
+    expect(r.stdout).toMatch(/\nexecutions: \d+; searched to completion: yes\n$/);
+  });
+
   it('explore shows each outcome\'s whole output: what tells outcomes apart', () => {
     const r = procsim(['explore', '--runs', '3', FORK_WAIT]);
     expect(r.code).toBe(0);
