@@ -11,8 +11,8 @@ import type { Target } from './target.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const SCENARIO_DIR = join(REPO_ROOT, 'scenarios');
-/** Guest binaries: freestanding ones committed, glibc ones built by `npm run guests`. */
-const GUEST_DIRS = [join(SCENARIO_DIR, 'guests', 'bin'), join(REPO_ROOT, '.cache', 'guests')];
+/** Guest binaries, all committed (`npm run guests` rebuilds them). */
+const GUEST_DIR = join(SCENARIO_DIR, 'guests', 'bin');
 export const BUSYBOX_ROOTFS = join(REPO_ROOT, '.cache', 'busybox', 'rootfs');
 
 /** What judges a scenario on real Linux: qemu-riscv64, the native build, or native busybox. */
@@ -146,11 +146,9 @@ export function findScenario(name: string, dir = SCENARIO_DIR): Scenario | undef
 
 /** Host path of a guest binary, or a ScenarioError naming how to build it. */
 export function guestBinary(guest: string): string {
-  for (const d of GUEST_DIRS) {
-    const p = join(d, guest);
-    if (existsSync(p)) return p;
-  }
-  throw new ScenarioError(`guest binary ${guest} is missing from ${GUEST_DIRS.join(' and ')}: run \`npm run guests\` (needs riscv64-linux-gnu-gcc)`);
+  const p = join(GUEST_DIR, guest);
+  if (existsSync(p)) return p;
+  throw new ScenarioError(`guest binary ${guest} is missing from ${GUEST_DIR}: run \`npm run guests\` (needs riscv64-linux-gnu-gcc)`);
 }
 
 /** The scenario as a simulator target on `kernel`; a ScenarioError names what is missing. */

@@ -113,16 +113,21 @@ describe('committed freestanding guest binaries', () => {
   }
 });
 
-oracleSuite('committed freestanding binaries match their sources', ['cross-gcc'], () => {
+oracleSuite('committed guest binaries match their sources', ['cross-gcc'], () => {
   it('build.sh reproduces scenarios/guests/bin byte for byte', () => {
     const out = mkdtempSync(join(tmpdir(), 'procsim-guests-'));
     try {
       const r = spawnSync('bash', [GUEST_BUILD_SCRIPT, 'free'], {
         encoding: 'utf8',
-        env: { ...process.env, FREE_OUT: out },
+        env: { ...process.env, FREE_OUT: out, GLIBC_OUT: out },
       });
       expect(r.status, r.stderr).toBe(0);
-      for (const g of FREESTANDING_GUESTS) {
+      const g2 = spawnSync('bash', [GUEST_BUILD_SCRIPT, 'glibc'], {
+        encoding: 'utf8',
+        env: { ...process.env, FREE_OUT: out, GLIBC_OUT: out },
+      });
+      expect(g2.status, g2.stderr).toBe(0);
+      for (const g of [...FREESTANDING_GUESTS, ...GLIBC_GUESTS]) {
         const fresh = readFileSync(join(out, g));
         const committed = readFileSync(guestPath(g));
         expect(fresh.equals(committed), `${g}: rebuild with \`npm run guests\` and commit bin/`).toBe(

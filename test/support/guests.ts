@@ -1,6 +1,7 @@
-// Where the guest programs live. Freestanding guests are committed in scenarios/guests/bin/;
-// glibc guests are built on demand into .cache/guests/ (test global setup or `npm run guests`).
-// The two lists mirror the ones in scenarios/guests/build.sh (a test keeps them in sync).
+// Where the guest programs live: every riscv64 guest, freestanding or static glibc, is
+// committed in scenarios/guests/bin/ (rebuilt by `npm run guests`, or by the test global
+// setup when a source is newer). The two lists mirror the ones in scenarios/guests/build.sh
+// (a test keeps them in sync).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const GUEST_SRC_DIR = join(REPO_ROOT, 'scenarios', 'guests');
 export const GUEST_BUILD_SCRIPT = join(GUEST_SRC_DIR, 'build.sh');
-const FREESTANDING_BIN_DIR = join(GUEST_SRC_DIR, 'bin');
-const GLIBC_BIN_DIR = join(REPO_ROOT, '.cache', 'guests');
+const GUEST_BIN_DIR = join(GUEST_SRC_DIR, 'bin');
 
 export const FREESTANDING_GUESTS = [
   'hello',
@@ -55,9 +55,10 @@ function guestKind(name: string): GuestKind {
   throw new Error(`unknown guest '${name}' (see scenarios/guests/build.sh)`);
 }
 
-/** Host path of a guest binary (it may not exist yet for a glibc guest). */
+/** Host path of a guest binary. */
 export function guestPath(name: GuestName): string {
-  return join(guestKind(name) === 'freestanding' ? FREESTANDING_BIN_DIR : GLIBC_BIN_DIR, name);
+  guestKind(name);
+  return join(GUEST_BIN_DIR, name);
 }
 
 /** Source file of a guest. */
