@@ -361,8 +361,15 @@ function discarded(t: Process, sig: number): boolean {
 /** Sending sig to t: reads its disposition when the signal is dropped, else changes its signal state. */
 function signalAccess(t: Process, sig: number, fp: Footprint): void {
   if (sig < 0 || sig > 64) return; // EINVAL before anything is looked at
-  if (STOP_OR_CONT.has(sig)) fp.makeGlobal('job control signal');
-  else fp.add(SIG, t, sig === 0 || !t.alive || discarded(t, sig) ? R : W);
+  if (STOP_OR_CONT.has(sig)) return fp.makeGlobal('job control signal');
+  const drops = sig === 0 || !t.alive || discarded(t, sig);
+  fp.add(SIG, t, drops ? R : W);
+  if (!drops && waitsForChild(t)) fp.add(KIDS, t, W); // may wake it from its wait
+}
+
+/** p sleeps in wait4/waitid (its exits' footprints look at that). */
+function waitsForChild(p: Process): boolean {
+  return p.state === 'blocked' && p.waitingOn.includes(p.childWait);
 }
 
 /** Looking a pid up: its entry, or the table (a fork may create it). */
@@ -396,7 +403,9 @@ function reaperFor(k: Kernel, p: Process): Process | null {
 /** A child c became a zombie under `parent`: its wakeup, its signal, an automatic reap. */
 function notifyAccess(parent: Process, c: Process, exitSignal: number, fp: Footprint): void {
   if (!parent.alive) return;
-  fp.add(KIDS, parent, A);
+  // Exits commute, unless the parent sleeps in a wait: the first one wakes it, and what its
+  // wait then collects depends on which child that was.
+  fp.add(KIDS, parent, waitsForChild(parent) ? W : A);
   if (exitSignal !== 0) signalAccess(parent, exitSignal, fp);
   const chld = parent.actions[SIGCHLD];
   if (exitSignal === SIGCHLD && (chld.handler === SIG_IGN || (chld.flags & SA_NOCLDWAIT) !== 0)) reapAccess(c, fp);

@@ -97,6 +97,17 @@ describe('footprints', () => {
     const nohang = fp(w, parent, SYS.wait4, c1.pid, 0, 1, 0);
     expect(dep(nohang, exit3)).toBe(false);
     expect(dep(nohang, exit1)).toBe(true);
+    // A parent asleep in a wait: the first exit wakes it and decides what it collects.
+    const v = new World();
+    const sleeper = v.fork(v.init);
+    const [d1, d2] = [v.fork(sleeper), v.fork(sleeper)];
+    const other = v.fork(v.init);
+    v.sigaction(sleeper, SIGTERM, 0x10000);
+    expect(dep(fp(v, d1, SYS.exit, 0), fp(v, d2, SYS.exit, 0))).toBe(false);
+    expect(v.sys(sleeper, SYS.wait4, -1, 0, 0, 0)).toBe('blocked');
+    expect(dep(fp(v, d1, SYS.exit, 0), fp(v, d2, SYS.exit, 0))).toBe(true);
+    // So does a signal that wakes it.
+    expect(dep(fp(v, d1, SYS.exit, 0), fp(v, other, SYS.kill, sleeper.pid, SIGTERM))).toBe(true);
     // Collecting c2 removes its entry: a kill of c2 depends on it.
     expect(dep(fp(w, parent, SYS.wait4, c2.pid, 0, 0, 0), fp(w, c3, SYS.kill, c2.pid, 0))).toBe(true);
   });
