@@ -6,7 +6,7 @@ import { ReplayStrategy } from '../../src/sim/strategies/replay.ts';
 import { simulateTarget } from '../../src/sim/target.ts';
 import { DfsDivergence, DfsExplorer, parseDfsSpec } from '../../src/sim/dfs/index.ts';
 import { bruteForce, dfs, writers } from './dfs-support.ts';
-import { text } from './support.ts';
+import { guest, text } from './support.ts';
 
 const isSubset = <T>(a: Set<T>, b: Set<T>) => [...a].every((x) => b.has(x));
 
@@ -21,6 +21,15 @@ describe('dfs', () => {
     expect(d.executions).toBeLessThan(10_000);
     expect(d.runs.every((r) => r.verdict.kind === 'exit')).toBe(true);
     console.log(`3 writers: dfs ${d.executions} executions (${d.explorer.sleepBlocked} sleep-blocked), ${d.outcomes.size} outcomes, ${outputs.size} outputs`);
+  }, 60_000);
+
+  it('a glibc guest: fork-wait prints its three children in all 6 orders', () => {
+    const d = dfs(guest('fork-wait'));
+    expect(d.explorer.complete).toBe(true);
+    const outputs = new Set(d.runs.map((r) => text(r.stdout)));
+    expect(outputs.size).toBe(6);
+    for (const o of outputs) expect(o).toMatch(/^parent: forking\n(child \d: ppid matches: yes\n){3}(parent: child \d exited with \d\n){3}parent: waitpid after all: -1\n$/);
+    expect(d.runs.every((r) => r.verdict.kind === 'exit' && r.verdict.status === 0)).toBe(true);
   }, 60_000);
 
   it('finds the outcomes of brute force with fewer executions; sleep sets alone too', () => {
