@@ -55,7 +55,6 @@ export class DfsExplorer {
   /** Node where the next execution leaves the previous one (nodes before it are replayed). */
   private branch = 0;
   private running: DfsRun | null = null;
-  private finished = false;
   private exhausted = false;
   private runs = 0;
   /** Executions that ended up only reordering an explored one (every ready process asleep). */
@@ -86,7 +85,7 @@ export class DfsExplorer {
   /** Strategy for the next execution, or undefined when the space is exhausted (or maxExecutions reached). */
   next(): Strategy | undefined {
     if (this.running !== null) throw new Error('DfsExplorer.next() called again before done() reported the previous run');
-    if (this.finished || this.runs >= this.maxExecutions) return undefined;
+    if (this.exhausted || this.runs >= this.maxExecutions) return undefined;
     this.running = new DfsRun(this);
     return this.running;
   }
@@ -113,8 +112,7 @@ export class DfsExplorer {
       this.nodes.length = blocked;
     }
     if (this.reduction === 'dpor') this.addReversals();
-    this.finished = !this.pickBranch();
-    this.exhausted = this.finished;
+    this.exhausted = !this.pickBranch();
   }
 
   /**
