@@ -30,7 +30,7 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** Flags that shape the target's runs: they go into every replay command. */
-const REPLAYED_FLAGS = ['rootfs', 'env', 'cwd', 'kernel', 'max-procs', 'max-insns', 'max-steps', 'stdin'];
+const REPLAYED_FLAGS = ['rootfs', 'env', 'cwd', 'kernel', 'max-procs', 'event-capacity', 'max-insns', 'max-steps', 'stdin'];
 
 const DEFAULT_RUNS = 100;
 const DEFAULT_SHRINK_RUNS = 500;
@@ -61,7 +61,7 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      --shrink-runs 0), or with no failure of the first run (JSONL, TRACE.md)
   --check-determinism  run every seed twice and compare the trace hashes
   --shrink-runs N    candidate runs per failure when shrinking (default ${DEFAULT_SHRINK_RUNS}; 0: no shrinking)
-  --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --max-insns:
+  --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity, --max-insns:
                      as for replay (hermetic target, /bin/NAME without --rootfs)
   A progress bar on stderr when it is a terminal.
   Exit code: 0 no failure, 1 failures found, 2 usage error, 126/127 program cannot start.`;

@@ -35,6 +35,8 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
   --kernel NAME      kernel semantics: ${KERNEL_VARIANTS.join(', ')}
                      (default ${DEFAULT_KERNEL_VARIANT})
   --max-procs N      process table size; fork fails with EAGAIN when it is full
+  --event-capacity N size of the kernel's process-event ring (default 4096); events that
+                     do not fit between two drains are counted as dropped
                      (default ${DEFAULT_MAX_PROCS})
   --trace FILE       run under the simulator's round-robin strategy and write the trace
                      (JSONL, see src/sim/TRACE.md) to FILE; a deadlock or a spent budget

@@ -23,6 +23,7 @@ export const TARGET_FLAGS: Record<string, FlagSpec> = {
   'max-insns': { value: true },
   kernel: { value: true },
   'max-procs': { value: true },
+  'event-capacity': { value: true },
 };
 
 /** Guest paths are byte strings: the UTF-8 bytes of a host string, one character each. */
@@ -54,6 +55,8 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Targe
     throw new UsageError(`--max-procs must be from 1 to ${MAX_PROCS_LIMIT}, got ${maxProcs}`);
   }
   const rootfsArg = args.flags.get('rootfs')?.[0];
+  const eventCapacity = args.flags.has('event-capacity') ? intFlag(args, 'event-capacity', 0) : undefined;
+  if (eventCapacity !== undefined && eventCapacity < 1) throw new UsageError('--event-capacity must be at least 1');
 
   const env = new Map<string, string>();
   if (!hermetic && !args.flags.has('clear-env')) {
@@ -72,6 +75,7 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Targe
     kernel: kernelFlag(args.flags.get('kernel')?.[0]),
     maxProcs,
     createCwd: rootfsArg === undefined,
+    ...(eventCapacity !== undefined ? { eventCapacity } : {}),
   };
   if (rootfsArg !== undefined) t.rootfs = rootfsSource(rootfsArg);
   else {
@@ -98,7 +102,7 @@ function scenarioByName(name: string, extra: string[], args: Parsed, cmd: string
     const s = findScenario(name);
     if (s === undefined) return undefined;
     if (extra.length > 0) throw new UsageError(`${cmd}: scenario ${name} takes no arguments (its argv is in scenarios/${name}.json)`);
-    for (const f of ['env', 'cwd', 'max-procs']) {
+    for (const f of ['env', 'cwd', 'max-procs', 'event-capacity']) {
       if (args.flags.has(f)) throw new UsageError(`${cmd}: --${f} does not apply to scenario ${name} (scenarios/${name}.json fixes it)`);
     }
     return scenarioTarget(s, kernelFlag(args.flags.get('kernel')?.[0]));

@@ -27,6 +27,8 @@ export interface ProgramSpec {
   kernel?: KernelVariantName;
   /** Process table size (default 512). */
   maxProcs?: number;
+  /** Capacity of the process-event ring (default 4096); what does not fit is counted as dropped. */
+  eventCapacity?: number;
 }
 
 export interface RunOptions extends ProgramSpec {
@@ -54,6 +56,7 @@ export function boot(spec: ProgramSpec, seed: number, console: Console): { kerne
     binds: spec.binds,
     variant: spec.kernel,
     maxProcs: spec.maxProcs,
+    eventCapacity: spec.eventCapacity,
     files: spec.elf === undefined ? [] : [{ path: spec.path, bytes: spec.elf, mode: 0o755 }],
   });
   if (spec.createCwd && spec.cwd !== undefined) kernel.fs.ensureDir(spec.cwd);

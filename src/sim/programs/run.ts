@@ -37,6 +37,8 @@ export interface GeneratedOptions {
   seed?: number;
   /** Choices, as indexes into the ready list (any naturals). */
   choices?: readonly number[];
+  /** Process-event ring capacity (default: the kernel's). */
+  eventCapacity?: number;
 }
 
 export interface GeneratedRun extends RunView {
@@ -49,13 +51,16 @@ export interface GeneratedRun extends RunView {
 }
 
 /** The replay command of a run of `text` (with its schedule; without one, the random strategy runs it). */
-export function replayCommand(kernel: KernelVariantName, seed: number, schedule: string | undefined, text: string): string {
+export function replayCommand(kernel: KernelVariantName, seed: number, schedule: string | undefined, text: string, eventCapacity?: number): string {
   const how = schedule === undefined ? [] : ['--schedule', schedule];
-  return replayCommandLine(['--seed', String(seed), ...how, '--kernel', kernel, INTERP_ARG, text]);
+  const ring = eventCapacity === undefined ? [] : ['--event-capacity', String(eventCapacity)];
+  return replayCommandLine(['--seed', String(seed), ...how, '--kernel', kernel, ...ring, INTERP_ARG, text]);
 }
 
-export function generatedTarget(text: string, kernel: KernelVariantName): Target {
-  return { path: INTERP_GUEST_PATH, elf: interp(), argv: [INTERP_ARG, text], env: [], kernel, createCwd: true, cwd: '/' };
+export function generatedTarget(text: string, kernel: KernelVariantName, eventCapacity?: number): Target {
+  const t: Target = { path: INTERP_GUEST_PATH, elf: interp(), argv: [INTERP_ARG, text], env: [], kernel, createCwd: true, cwd: '/' };
+  if (eventCapacity !== undefined) t.eventCapacity = eventCapacity;
+  return t;
 }
 
 export function runGenerated(program: Program, opts: GeneratedOptions): GeneratedRun {
@@ -64,13 +69,13 @@ export function runGenerated(program: Program, opts: GeneratedOptions): Generate
   if (problem !== undefined) throw new ProgramSyntaxError(`bad program ${JSON.stringify(text)}: ${problem}`);
   const seed = opts.seed ?? 0;
   const strategy = new GuidedStrategy(opts.choices ?? [], 'index');
-  const result = simulateTarget(generatedTarget(text, opts.kernel), { seed, strategy, trace: true });
+  const result = simulateTarget(generatedTarget(text, opts.kernel, opts.eventCapacity), { seed, strategy, trace: true });
   return {
     ...parseRun(result),
     program,
     text,
     kernel: opts.kernel,
     result,
-    replay: replayCommand(opts.kernel, seed, result.schedule, text),
+    replay: replayCommand(opts.kernel, seed, result.schedule, text, opts.eventCapacity),
   };
 }
