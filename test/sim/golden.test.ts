@@ -18,7 +18,10 @@ import {
   parseGoldenTrace,
   readGoldenOutcomes,
 } from '../../src/sim/golden/golden.ts';
-import { findScenario, listScenarios } from '../../src/sim/scenarios.ts';
+import { findScenario, listScenarios, scenarioTarget } from '../../src/sim/scenarios.ts';
+import { runContractViolations } from '../../src/sim/contracts/index.ts';
+import { goldenRun } from '../../src/sim/golden/outcomes.ts';
+import { RoundRobinStrategy } from '../../src/sim/strategies/round-robin.ts';
 import { checkTraceContracts } from '../../src/sim/golden/trace-checks.ts';
 import { BUSYBOX_ROOTFS } from '../support/busybox.ts';
 
@@ -148,9 +151,19 @@ describe('trace contracts on golden traces', () => {
     ]);
   });
 
+  it('the run-level contract properties judge golden runs of any program, and catch a kernel that breaks them', () => {
+    const s = findScenario('fork-wait')!;
+    const run = (kernel: 'reference' | 'legacy-rollback') => goldenRun(scenarioTarget(s, kernel), new RoundRobinStrategy(), true);
+    expect(runContractViolations(run('reference'))).toEqual([]);
+    // The legacy kernel has no process table events and everyone is pid 1.
+    const legacy = runContractViolations(run('legacy-rollback'));
+    expect(legacy.map((v) => v.slice(0, 4))).toEqual(expect.arrayContaining(['P1.1', 'P1.2']));
+    expect(legacy.every((v) => /^P\d\.\d: /.test(v))).toBe(true);
+  });
+
   it('a trace checker passed in replaces the default: its findings are the check\'s violations', () => {
     const s = findScenario('regress-exit-code')!;
     const c = checkGoldenTrace(s, 'reference', { checkTrace: (body) => [`${body.length} lines seen`] });
-    expect(c.violations).toEqual([expect.stringMatching(/^\d+ lines seen$/)]);
+    expect(c.violations).toEqual([expect.stringMatching(/^\d+ lines seen$/)]);  // and no run-level contract violations
   });
 });

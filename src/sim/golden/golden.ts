@@ -12,6 +12,8 @@ import type { Scenario } from '../scenarios.ts';
 import { REPO_ROOT, scenarioTarget } from '../scenarios.ts';
 import { RoundRobinStrategy } from '../strategies/round-robin.ts';
 import { lineDiff } from './diff.ts';
+import { runContractViolations } from '../contracts/index.ts';
+import type { TargetRun } from '../target.ts';
 import { checkTraceContracts } from './trace-checks.ts';
 import { expectViolation, exploreOutcomes, goldenRun, type OutcomeSet } from './outcomes.ts';
 
@@ -28,16 +30,16 @@ export function goldenPath(scenario: string, kernel: KernelVariantName, kind: Go
 
 /**
  * Checks a golden trace body against contracts and returns the violations. The golden check
- * calls it on reference traces, which must satisfy every contract: by default the trace
- * contracts of trace-checks.ts; CheckOptions.checkTrace replaces them (where more of the
- * property library can plug in). The variants' traces break the contracts on purpose and
- * are not checked.
+ * calls it on reference traces, which must satisfy every contract that applies to any
+ * program: the trace contracts of trace-checks.ts (CheckOptions.checkTrace replaces them) and
+ * the run-level contract properties (src/sim/contracts runContractViolations). The variants'
+ * traces break the contracts on purpose and are not checked.
  */
 export type TraceChecker = (traceLines: readonly string[]) => string[];
 
-/** The golden trace text: one round-robin run with the golden seed. */
-export function goldenTraceText(s: Scenario, kernel: KernelVariantName): string {
-  return goldenRun(scenarioTarget(s, kernel), new RoundRobinStrategy(), true).trace!.text();
+/** The golden run: round-robin with the golden seed, traced. */
+function goldenTraceRun(s: Scenario, kernel: KernelVariantName): TargetRun {
+  return goldenRun(scenarioTarget(s, kernel), new RoundRobinStrategy(), true);
 }
 
 export function goldenOutcomes(s: Scenario, kernel: KernelVariantName): OutcomeSet {
@@ -134,9 +136,12 @@ export interface CheckOptions {
 
 /** The golden trace of a scenario on a kernel, compared with a run now. */
 export function checkGoldenTrace(s: Scenario, kernel: KernelVariantName, opts: CheckOptions = {}): GoldenCheck {
-  const text = goldenTraceText(s, kernel);
+  const run = goldenTraceRun(s, kernel);
+  const text = run.trace!.text();
   const c = compare(goldenPath(s.name, kernel, 'trace', opts.dir), 'trace', text, opts);
-  if (kernel === 'reference') c.violations = (opts.checkTrace ?? checkTraceContracts)(text.split('\n').slice(1, -2));
+  if (kernel === 'reference') {
+    c.violations = [...(opts.checkTrace ?? checkTraceContracts)(text.split('\n').slice(1, -2)), ...runContractViolations(run)];
+  }
   return c;
 }
 

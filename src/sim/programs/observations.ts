@@ -57,7 +57,11 @@ const OBS_LINE = /^n([0-9]+) ([a-z0-9]+)((?: [^ ]+)*)\n$/;
 /** Tags that report on the syscall just before them (the others report no syscall of their own). */
 const NO_CALL = new Set(['set', 'var', 'fd']);
 
-export function parseRun(r: SimResult): RunView {
+/**
+ * A traced run as events and the interp guest's observations; with `observations` false
+ * (any other program) fd 3 is an ordinary descriptor and there are none.
+ */
+export function parseRun(r: SimResult, observations = true): RunView {
   if (r.trace === undefined) throw new Error('parseRun: the run was not traced');
   const events = r.trace.lines.map((l, i): TraceEvent => ({ ...(JSON.parse(l) as object), i }));
   const last = new Map<string, TraceEvent>();
@@ -65,7 +69,7 @@ export function parseRun(r: SimResult): RunView {
   for (const e of events) {
     if (e.sys === undefined || e.proc === undefined) continue;
     const buf = e.args?.buf;
-    if (e.sys === 'write' && e.args?.fd === OBS_FD && typeof buf === 'string') {
+    if (observations && e.sys === 'write' && e.args?.fd === OBS_FD && typeof buf === 'string') {
       const m = OBS_LINE.exec(buf);
       if (m === null) throw new Error(`unreadable observation ${JSON.stringify(buf)} at step ${e.step}`);
       const tag = m[2];
