@@ -14,7 +14,6 @@ import { requireBusybox } from '../test/support/busybox.ts';
 import { guestPath } from '../test/support/guests.ts';
 import { qemuPipelinePerSecond, PIPELINE_SCRIPT } from './busybox.ts';
 import { duration, haveQemu, median, nowMs, progress, progressDone, rate, REPS, speedup } from './common.ts';
-import { plantedPath } from './planted.ts';
 import { qemu } from './runners.ts';
 
 /** The bar of the issue: schedules per second on the glibc fork+wait scenario. */
@@ -86,7 +85,7 @@ const FIND_RUNS = 1000;
 
 /** planted-order N: runs until the first failure and failing runs, per strategy. */
 export function pctVersusRandom(): void {
-  const elf = new Uint8Array(readFileSync(plantedPath('planted-order')));
+  const elf = new Uint8Array(readFileSync(guestPath('planted-order')));
   const strategies = ['random', 'pct:2', 'pct:3'];
   console.log(
     `\nplanted depth-2 ordering bug (scenarios/guests/planted-order.c N: child A makes N steps first),` +

@@ -6,12 +6,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { plantedPath } from '../../bench/planted.ts';
-import { REPO_ROOT } from '../support/guests.ts';
+import { guestPath, REPO_ROOT } from '../support/guests.ts';
 import { which } from '../support/real-linux.ts';
 
-const WINDOW = plantedPath('planted-window');
-const ORDER = plantedPath('planted-order');
+const WINDOW = guestPath('planted-window');
+const ORDER = guestPath('planted-order');
 const dir = mkdtempSync(join(tmpdir(), 'procsim-explore-cli-'));
 const at = (name: string): string => join(dir, name);
 

@@ -3,7 +3,7 @@
 // same report for any number of workers and shards (the search runs whole in shard 1).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { plantedPath } from '../../bench/planted.ts';
+import { guestPath } from '../support/guests.ts';
 import { explore, type ExploreOptions } from '../../src/sim/explore/explore.ts';
 import { buildReport, mergeReports, type Report } from '../../src/sim/explore/report.ts';
 import { parseSchedule } from '../../src/sim/schedule.ts';
@@ -12,7 +12,7 @@ import { simulateTarget, type Target } from '../../src/sim/target.ts';
 import { guest, text } from './support.ts';
 
 const forkWait = guest('fork-wait');
-const window2: Target = { path: '/bin/planted-window', elf: new Uint8Array(readFileSync(plantedPath('planted-window'))), argv: ['planted-window', '2'] };
+const window2: Target = { path: '/bin/planted-window', elf: new Uint8Array(readFileSync(guestPath('planted-window'))), argv: ['planted-window', '2'] };
 
 const search = async (target: Target, o: Partial<ExploreOptions> = {}): Promise<{ report: Report; notes: string[] }> => {
   const r = await explore({ target, strategy: 'dfs', seed: 0, runs: 1000, ...o });

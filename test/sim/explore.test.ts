@@ -3,7 +3,7 @@
 // property checks, and replay commands that reproduce what they name.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { plantedPath, type PlantedGuest } from '../../bench/planted.ts';
+import { guestPath } from '../support/guests.ts';
 import { explore, type ExploreOptions, shardRuns } from '../../src/sim/explore/explore.ts';
 import { failureOf, outcomeOf } from '../../src/sim/explore/outcome.ts';
 import { buildReport, MergeError, mergeReports, parseReport, type Report } from '../../src/sim/explore/report.ts';
@@ -12,9 +12,9 @@ import { parseSchedule } from '../../src/sim/schedule.ts';
 import { ReplayStrategy } from '../../src/sim/strategies/replay.ts';
 import { simulateTarget, type Target } from '../../src/sim/target.ts';
 
-const planted = (name: PlantedGuest, n: number): Target => ({
+const planted = (name: 'planted-order' | 'planted-window', n: number): Target => ({
   path: `/bin/${name}`,
-  elf: new Uint8Array(readFileSync(plantedPath(name))),
+  elf: new Uint8Array(readFileSync(guestPath(name))),
   argv: [name, String(n)],
 });
 const window2 = planted('planted-window', 2);

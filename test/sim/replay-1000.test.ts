@@ -3,13 +3,13 @@
 // same trace, byte for byte.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { plantedPath } from '../../bench/planted.ts';
+import { guestPath } from '../support/guests.ts';
 import { parseSchedule } from '../../src/sim/schedule.ts';
 import { parseStrategy } from '../../src/sim/strategies/index.ts';
 import { ReplayStrategy } from '../../src/sim/strategies/replay.ts';
 import { simulateTarget, type Target } from '../../src/sim/target.ts';
 
-const target: Target = { path: '/bin/planted-window', elf: new Uint8Array(readFileSync(plantedPath('planted-window'))), argv: ['planted-window', '2'] };
+const target: Target = { path: '/bin/planted-window', elf: new Uint8Array(readFileSync(guestPath('planted-window'))), argv: ['planted-window', '2'] };
 
 describe('replay', () => {
   it('1,000 random seeds: the same trace from the seed and from the schedule', () => {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { plantedPath, type PlantedGuest } from '../../bench/planted.ts';
+import { guestPath } from '../support/guests.ts';
 import { failureOf } from '../../src/sim/explore/outcome.ts';
 import { contextSwitches, shrinkSchedule, smallerSchedule } from '../../src/sim/shrink.ts';
 import { parseStrategy } from '../../src/sim/strategies/index.ts';
@@ -12,9 +12,9 @@ import { GuidedStrategy } from '../../src/sim/strategies/guided.ts';
 import { ReplayStrategy } from '../../src/sim/strategies/replay.ts';
 import { simulateTarget, type Target, type TargetRun } from '../../src/sim/target.ts';
 
-const planted = (name: PlantedGuest, n: number): Target => ({
+const planted = (name: 'planted-order' | 'planted-window', n: number): Target => ({
   path: `/bin/${name}`,
-  elf: new Uint8Array(readFileSync(plantedPath(name))),
+  elf: new Uint8Array(readFileSync(guestPath(name))),
   argv: [name, String(n)],
 });
 
@@ -68,7 +68,7 @@ describe('contextSwitches and the order of schedules', () => {
 });
 
 describe('shrinkSchedule on planted bugs', () => {
-  const cases: { name: PlantedGuest; n: number; min: number }[] = [
+  const cases: { name: 'planted-order' | 'planted-window'; n: number; min: number }[] = [
     { name: 'planted-order', n: 3, min: 1 },
     { name: 'planted-window', n: 1, min: 2 },
     { name: 'planted-window', n: 3, min: 2 },

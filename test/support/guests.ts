@@ -42,6 +42,8 @@ export const GLIBC_GUESTS = [
   'pm-bad',
   'exec-child',
   'fork-touch',
+  'planted-order',
+  'planted-window',
 ] as const;
 
 type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];
