@@ -14,7 +14,8 @@ import type { Gate, GateOptions, GateResult } from '../gates/gate.ts';
 import { fail, OK, type Verdict } from '../predicates.ts';
 import { choicesArb } from '../programs/arbitrary.ts';
 import { encodeProgram, type Program } from '../programs/program.ts';
-import { type GeneratedRun, replayCommand, runGenerated } from '../programs/run.ts';
+import { DfsExplorer } from '../dfs/index.ts';
+import { type GeneratedRun, replayCommand, runGenerated, runGeneratedWith } from '../programs/run.ts';
 import { World } from './world.ts';
 
 export interface Case {
@@ -65,12 +66,21 @@ export function universal(check: (w: World) => Verdict): (kernel: KernelVariantN
   };
 }
 
-/** Schedules an existential property tries besides the generated one. */
+/** Schedules an existential property tries first, besides the generated one. */
 export const SEARCH_SCHEDULES: readonly (readonly number[])[] = [[], new Array<number>(64).fill(0), new Array<number>(64).fill(1)];
 
 /**
- * An existential property: some schedule (the generated one, or one of SEARCH_SCHEDULES) has
- * a run where `witness` holds; every run tried must also satisfy `always` (when given).
+ * Most executions of the exhaustive search an existential property falls back on. The search
+ * has no reduction: a witness is about the order of two steps that may commute, and a
+ * partial-order reduction keeps only one order of those.
+ */
+export const EXHAUSTIVE_CAP = 200;
+
+/**
+ * An existential property: some schedule has a run where `witness` holds, and every run tried
+ * satisfies `always` (when given). The generated schedule and SEARCH_SCHEDULES come first;
+ * when none is a witness, every schedule of the program is searched (up to EXHAUSTIVE_CAP),
+ * so a failure says whether no schedule exists or none was found.
  */
 export function existential(
   what: string,
@@ -89,7 +99,21 @@ export function existential(
       if (!v.ok) return { run, verdict: v };
       if (witness(w)) return { run, verdict: OK };
     }
-    return { run: first!, verdict: fail(`no schedule found in which ${what} (${SEARCH_SCHEDULES.length + 1} schedules tried)`) };
+    const search = new DfsExplorer({ reduction: 'none', maxExecutions: EXHAUSTIVE_CAP });
+    for (let s = search.next(); s !== undefined; s = search.next()) {
+      const run = runGeneratedWith(c.program, s, { kernel });
+      search.done(run.result);
+      const clean = cleanEnd(run);
+      if (!clean.ok) return { run, verdict: clean };
+      const w = new World(run);
+      const v = always?.(w) ?? OK;
+      if (!v.ok) return { run, verdict: v };
+      if (witness(w)) return { run, verdict: OK };
+    }
+    const searched = search.complete
+      ? `none exists: the exhaustive search covered all ${search.executions}`
+      : `none in the first ${search.executions} of an exhaustive search`;
+    return { run: first!, verdict: fail(`no schedule in which ${what} (${searched}, after ${SEARCH_SCHEDULES.length + 1} fixed ones)`) };
   };
 }
 

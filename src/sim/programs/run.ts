@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KernelVariantName } from '../../process/variants/index.ts';
 import { GuidedStrategy } from '../strategies/guided.ts';
+import type { Strategy } from '../strategy.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
 import { checkProgram, encodeProgram, type Program, ProgramSyntaxError } from './program.ts';
 import { parseRun, type RunView } from './observations.ts';
@@ -64,11 +65,15 @@ export function generatedTarget(text: string, kernel: KernelVariantName, eventCa
 }
 
 export function runGenerated(program: Program, opts: GeneratedOptions): GeneratedRun {
+  return runGeneratedWith(program, new GuidedStrategy(opts.choices ?? [], 'index'), opts);
+}
+
+/** runGenerated under any strategy (an exhaustive search's); `opts.choices` is not used. */
+export function runGeneratedWith(program: Program, strategy: Strategy, opts: GeneratedOptions): GeneratedRun {
   const text = encodeProgram(program);
   const problem = checkProgram(program);
   if (problem !== undefined) throw new ProgramSyntaxError(`bad program ${JSON.stringify(text)}: ${problem}`);
   const seed = opts.seed ?? 0;
-  const strategy = new GuidedStrategy(opts.choices ?? [], 'index');
   const result = simulateTarget(generatedTarget(text, opts.kernel, opts.eventCapacity), { seed, strategy, trace: true });
   return {
     ...parseRun(result),
