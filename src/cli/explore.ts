@@ -27,6 +27,7 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
   'max-steps': { value: true },
   'shrink-runs': { value: true },
   'check-determinism': {},
+  contracts: {},
 };
 
 /** Flags that shape the target's runs: they go into every replay command. */
@@ -42,8 +43,8 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
   failure with the command that replays its first run and the same failure shrunk to the
   fewest context switches, then choices.
   Failures: deadlock, a spent budget, a simulator crash, a process killed by SIGSEGV,
-  SIGILL, SIGBUS, SIGFPE or SIGABRT, and with --check-determinism two runs of one seed
-  with different traces.
+  SIGILL, SIGBUS, SIGFPE or SIGABRT, with --check-determinism two runs of one seed with
+  different traces, and with --contracts a run that breaks a contract property.
   --strategy S       ${STRATEGY_HELP} | ${DFS_SPEC_HELP}
                      (default random). A PCT bound left out is fixed to the most choices
                      of 8 PCT runs (seeds S..S+7), so that runs do not depend on each
@@ -60,6 +61,9 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
   --trace FILE       write the trace of the first failure's shrunk run (unshrunk with
                      --shrink-runs 0), or with no failure of the first run (JSONL, TRACE.md)
   --check-determinism  run every seed twice and compare the trace hashes
+  --contracts        judge every run by the contract properties that apply to any program
+                     (P0.1, P0.3, P1.1-P1.4, P2.2, P2.3); a violation is a failure
+                     "property P1.2", shrunk like the others
   --shrink-runs N    candidate runs per failure when shrinking (default ${DEFAULT_SHRINK_RUNS}; 0: no shrinking)
   --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity, --max-insns:
                      as for replay (hermetic target, /bin/NAME without --rootfs)
@@ -194,6 +198,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const shard = shardFlag(args);
   const target = resolveTarget(args, 'explore');
   const checkDeterminism = args.flags.has('check-determinism');
+  const contracts = args.flags.has('contracts');
   const booted = startOrFail(target.argv[0], () => boot(target, seed, new CapturedConsole()));
   if (typeof booted === 'number') return booted;
 
@@ -207,6 +212,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     maxInsns,
     maxSteps,
     checkDeterminism,
+    contracts,
     shrink: shrinkRuns === 0 ? false : { maxRuns: shrinkRuns },
     onProgress: bar.update,
     ...(shard !== undefined ? { shard } : {}),

@@ -79,6 +79,18 @@ describe('procsim explore', () => {
     expect(json(at('d.json')).failures.map((f: { class: string }) => f.class)).not.toContain('nondeterministic');
   });
 
+  it('--contracts judges every run by the contract properties: clean on reference, a shrunk property failure on legacy-rollback', () => {
+    const ref = procsim(['explore', '--contracts', '--runs', '40', 'fork-wait']);
+    expect(ref.code).toBe(0);
+    expect(ref.stdout).toContain('\nno failures\n');
+    const legacy = procsim(['explore', '--contracts', '--runs', '20', '--kernel', 'legacy-rollback', '--workers', '2', '--json', at('c2.json'), 'fork-wait']);
+    expect(legacy.code).toBe(1);
+    expect(legacy.stdout).toMatch(/\n {2}property P1\.1: 20 runs, first seed 0: exactly once a spawn event for p1: never happens\n/);
+    expect(procsim(['explore', '--contracts', '--runs', '20', '--kernel', 'legacy-rollback', '--json', at('c1.json'), 'fork-wait']).code).toBe(1);
+    expect(readFileSync(at('c2.json'), 'utf8')).toBe(readFileSync(at('c1.json'), 'utf8'));
+    expect(json(at('c1.json')).failures.map((f: { class: string }) => f.class)).toEqual(['property P1.1']);
+  });
+
   it('usage errors exit 2 with one line', () => {
     for (const [args, msg] of [
       [['--shard', '3/2', WINDOW], /--shard wants I\/N with 1 <= I <= N/],

@@ -31,12 +31,31 @@ const RUN_CHECKS: readonly (readonly [string, (w: World) => Verdict])[] = [
   ['P2.3', noShortcut],
 ];
 
+/** Worlds of traced runs, built once per run however many checks read them. */
+const worlds = new WeakMap<TargetRun, World>();
+
+function worldOf(result: TargetRun): World {
+  let w = worlds.get(result);
+  if (w === undefined) {
+    w = new World({ ...parseRun(result, false), program: [], text: '', kernel: 'reference', result, replay: '' });
+    worlds.set(result, w);
+  }
+  return w;
+}
+
+/** The run-level contracts as named checks of a traced run: what breaks one, or undefined. */
+export const RUN_CONTRACTS: readonly { name: string; check: (run: TargetRun) => string | undefined }[] = RUN_CHECKS.map(([id, check]) => ({
+  name: id,
+  check: (run) => {
+    const v = check(worldOf(run));
+    return v.ok ? undefined : v.message;
+  },
+}));
+
 /** What the run-level contracts find wrong with a traced run of any program on the reference kernel. */
 export function runContractViolations(result: TargetRun): string[] {
-  const run = { ...parseRun(result, false), program: [], text: '', kernel: 'reference' as const, result, replay: '' };
-  const w = new World(run);
-  return RUN_CHECKS.flatMap(([id, check]) => {
-    const v = check(w);
-    return v.ok ? [] : [`${id}: ${v.message}`];
+  return RUN_CONTRACTS.flatMap((c) => {
+    const message = c.check(result);
+    return message === undefined ? [] : [`${c.name}: ${message}`];
   });
 }

@@ -7,7 +7,7 @@ import { DfsDivergence, DfsExplorer, type DfsOptions } from '../dfs/index.ts';
 import { ReplayStrategy } from '../strategies/replay.ts';
 import { simulateTarget } from '../target.ts';
 import { failureOf, outcomeOf, type Failure, type RunCheck } from './outcome.ts';
-import { type RunListener, runLimits, type SweepSpec } from './sweep.ts';
+import { type RunListener, runLimits, type SweepSpec, sweepChecks, tracedRuns } from './sweep.ts';
 import { outcomeTallyKey, type Tally, TallyBuilder } from './tally.ts';
 
 export interface DfsSearch {
@@ -16,14 +16,15 @@ export interface DfsSearch {
   complete: boolean;
 }
 
-export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number, checks: readonly RunCheck[], onRun?: RunListener): DfsSearch {
+export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number, extra: readonly RunCheck[], onRun?: RunListener): DfsSearch {
+  const checks = sweepChecks(spec, extra);
   const tally = new TallyBuilder();
   if (maxExecutions === 0) return { tally: tally.tally(), complete: false };
   const dfs = new DfsExplorer({ ...opts, maxExecutions });
   const limits = runLimits(spec);
   for (let strategy = dfs.next(); strategy !== undefined; strategy = dfs.next()) {
     const r = dfs.executions;
-    const run = simulateTarget(spec.target, { ...limits, seed: spec.seed, strategy, trace: spec.checkDeterminism === true });
+    const run = simulateTarget(spec.target, { ...limits, seed: spec.seed, strategy, trace: tracedRuns(spec) });
     let failure: Failure | undefined;
     try {
       dfs.done(run);

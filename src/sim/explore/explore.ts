@@ -17,7 +17,7 @@ import { ReplayStrategy } from '../strategies/replay.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
 import { runDfs } from './dfs.ts';
 import { failureOf, type RunCheck } from './outcome.ts';
-import { fixedStrategy, runLimits, runSweep, type SweepSpec } from './sweep.ts';
+import { fixedStrategy, runLimits, runSweep, type SweepSpec, sweepChecks, tracedRuns } from './sweep.ts';
 import { type FailureTally, mergeTallies, type Tally } from './tally.ts';
 import type { WorkerJob, WorkerMessage } from './worker-main.ts';
 
@@ -45,6 +45,8 @@ export interface ExploreOptions {
   /** Worker threads (default 1: this thread). */
   workers?: number;
   checkDeterminism?: boolean;
+  /** Judge every run by the run-level contract properties; a violation is a failure `property P1.2`. */
+  contracts?: boolean;
   maxSteps?: number;
   maxInsns?: number;
   /** Properties checked on every run; functions stay in this thread, so only with one worker. */
@@ -97,6 +99,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
     ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
     ...(opts.checkDeterminism ? { checkDeterminism: true } : {}),
+    ...(opts.contracts ? { contracts: true } : {}),
   };
   const dfs = parseDfsSpec(opts.strategy);
   const spec: SweepSpec = { ...base, strategy: dfs !== undefined ? opts.strategy : fixedStrategy(base, opts.strategy) };
@@ -162,8 +165,10 @@ async function inWorkers(spec: SweepSpec, runs: number[], k: number, onRun: (fai
 /** Shrink the first run of a failure class; the result replays from its schedule. */
 function shrinkFailure(spec: SweepSpec, f: FailureTally, checks: readonly RunCheck[], opts: ShrinkOptions): ShrunkFailure {
   const limits = runLimits(spec);
-  const guided = (choices: number[]): TargetRun => simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id') });
-  const same = (r: TargetRun): boolean => failureOf(r, checks)?.class === f.class;
+  const guided = (choices: number[]): TargetRun =>
+    simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id'), trace: tracedRuns(spec) });
+  const all = sweepChecks(spec, checks);
+  const same = (r: TargetRun): boolean => failureOf(r, all)?.class === f.class;
   const s: Shrunk<TargetRun> = shrinkSchedule(guided(f.choices), guided, same, opts);
   const run = simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new ReplayStrategy(s.run.choices), trace: true });
   return { run, switches: s.switches, tried: s.tried, fixpoint: s.fixpoint };

@@ -6,6 +6,7 @@
 import { parseStrategy } from '../strategies/index.ts';
 import { PctStrategy } from '../strategies/pct.ts';
 import { type Target, simulateTarget, type TargetRun } from '../target.ts';
+import { RUN_CONTRACTS } from '../contracts/index.ts';
 import { failureOf, outcomeOf, type RunCheck } from './outcome.ts';
 import { outcomeTallyKey, type Tally, TallyBuilder } from './tally.ts';
 
@@ -20,7 +21,15 @@ export interface SweepSpec {
   maxInsns?: number;
   /** Run each seed twice and compare trace hashes. */
   checkDeterminism?: boolean;
+  /** Judge every run by the run-level contract properties (src/sim/contracts RUN_CONTRACTS). */
+  contracts?: boolean;
 }
+
+/** The checks a sweep's runs get: the contracts if asked for, then the caller's. */
+export const sweepChecks = (spec: Omit<SweepSpec, 'strategy'>, extra: readonly RunCheck[] = []): RunCheck[] => [...(spec.contracts ? RUN_CONTRACTS : []), ...extra];
+
+/** Whether a sweep's runs are traced: to compare hashes, or for the contracts to read. */
+export const tracedRuns = (spec: Omit<SweepSpec, 'strategy'>): boolean => spec.checkDeterminism === true || spec.contracts === true;
 
 /** The seed of run r. */
 export const runSeed = (base: number, r: number): number => base + r;
@@ -53,11 +62,11 @@ export const runLimits = (spec: Omit<SweepSpec, 'strategy'>): { maxSteps?: numbe
 export type RunListener = (failed: boolean, outcomeKey: string) => void;
 
 /** Run `runs` (run numbers) of the sweep in this thread. */
-export function runSweep(spec: SweepSpec, runs: readonly number[], checks: readonly RunCheck[] = [], onRun?: RunListener): Tally {
+export function runSweep(spec: SweepSpec, runs: readonly number[], extra: readonly RunCheck[] = [], onRun?: RunListener): Tally {
   const strategy = parseStrategy(spec.strategy);
   const tally = new TallyBuilder();
-  const once = (seed: number): TargetRun =>
-    simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: spec.checkDeterminism === true });
+  const checks = sweepChecks(spec, extra);
+  const once = (seed: number): TargetRun => simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: tracedRuns(spec) });
   for (const r of runs) {
     const seed = runSeed(spec.seed, r);
     const run = once(seed);
