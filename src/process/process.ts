@@ -91,6 +91,11 @@ export class Process {
   deadline = Infinity;
   /** Bytes a blocking write already moved before it had to wait (it resumes after them). */
   ioDone = 0;
+  /**
+   * What the blocked syscall returns when a handler interrupts it, if not EINTR, and what it
+   * does then (nanosleep writes the time left).
+   */
+  interrupted: (() => number) | null = null;
   /** Woken by wait4/waitid when a child changes state. */
   readonly childWait = new WaitQueue();
   /** A vfork child borrows its parent's memory and holds the parent until exec or exit. */
@@ -119,6 +124,7 @@ export class Process {
 
   /** The syscall in progress is over (done, interrupted or abandoned): forget its wait state. */
   endSyscall(): void {
+    this.interrupted = null;
     this.blockedIn = -1;
     this.ioDone = 0;
     this.deadline = Infinity;

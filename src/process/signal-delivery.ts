@@ -29,6 +29,8 @@ const STOP_SIGNALS = sigbit(19) | sigbit(20) | sigbit(21) | sigbit(22);
 
 export const SS_ONSTACK = 1;
 export const SS_DISABLE = 2;
+/** The alternate stack is disarmed while a handler runs (restored by sigreturn). */
+export const SS_AUTODISARM = 0x80000000 | 0;
 
 /** si_code values. */
 export const SI_USER = 0;
@@ -187,7 +189,7 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
     // yet runs after the handler: the signal came just before it.
     if (p.blockedIn >= 0) {
       const restart = (act.flags & SA_RESTART) !== 0 && RESTARTABLE.has(p.blockedIn) && p.ioDone === 0;
-      if (!restart) p.returnFromSyscall(p.ioDone > 0 ? p.ioDone : -ERRNO.EINTR);
+      if (!restart) p.returnFromSyscall(p.ioDone > 0 ? p.ioDone : (p.interrupted?.() ?? -ERRNO.EINTR));
       k.wake(p);
       p.endSyscall();
     }
@@ -198,7 +200,7 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
   const sp = Number(cpu.getX(2));
   const alt = p.altstack;
   const useAlt = (act.flags & SA_ONSTACK) !== 0 && !(alt.flags & SS_DISABLE) && alt.size > 0 && !onAltStack(p, sp);
-  const altFlags = alt.size === 0 || alt.flags & SS_DISABLE ? SS_DISABLE : onAltStack(p, sp) ? SS_ONSTACK : 0;
+  const altFlags = (alt.size === 0 || alt.flags & SS_DISABLE ? SS_DISABLE : onAltStack(p, sp) ? SS_ONSTACK : 0) | (alt.flags & SS_AUTODISARM);
   try {
     pushFrame(cpu, p.mem, {
       sig,
@@ -213,6 +215,8 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
     terminate(k, p, SIGSEGV); // no room for the frame: Linux forces SIGSEGV
     return;
   }
+  // The frame's uc_stack keeps the stack; rt_sigreturn puts it back.
+  if (alt.flags & SS_AUTODISARM) p.altstack = { sp: 0, size: 0, flags: SS_DISABLE };
   p.sigmask = (oldMask | act.mask | ((act.flags & SA_NODEFER) !== 0 ? 0n : sigbit(sig))) & ~UNBLOCKABLE;
   if (act.flags & SA_RESETHAND) {
     act.handler = SIG_DFL;

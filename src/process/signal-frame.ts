@@ -100,8 +100,8 @@ export function pushFrame(cpu: Cpu, mem: Memory, f: FrameSpec): void {
   cpu.pc = f.handler;
 }
 
-/** rt_sigreturn: restore registers from the frame at sp; returns the saved mask. Throws MemFault. */
-export function popFrame(cpu: Cpu, mem: Memory): bigint {
+/** rt_sigreturn: restore registers from the frame at sp; returns the saved mask and uc_stack. Throws MemFault. */
+export function popFrame(cpu: Cpu, mem: Memory): { mask: bigint; altstack: AltStack } {
   const frame = Number(cpu.getX(2));
   const dv = new DataView(mem.read(frame, FRAME_SIZE).buffer);
   const uc = SIGINFO_SIZE;
@@ -117,5 +117,10 @@ export function popFrame(cpu: Cpu, mem: Memory): bigint {
     cpu.fi[2 * i + 1] = dv.getInt32(fp + 8 * i + 4, true);
   }
   cpu.fcsr = dv.getUint32(fp + 256, true);
-  return dv.getBigUint64(uc + UC_SIGMASK, true);
+  const altstack = {
+    sp: Number(dv.getBigUint64(uc + UC_STACK, true)),
+    flags: dv.getInt32(uc + UC_STACK + 8, true),
+    size: Number(dv.getBigUint64(uc + UC_STACK + 16, true)),
+  };
+  return { mask: dv.getBigUint64(uc + UC_SIGMASK, true), altstack };
 }

@@ -6,8 +6,8 @@ import { ERRNO } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import { KEEP_REGS } from '../kernel.ts';
 import { NSIG, type Process } from '../process.ts';
-import { sendSignal, SI_TKILL, SI_USER, SS_DISABLE, SS_ONSTACK, useTemporaryMask } from '../signal-delivery.ts';
-import { popFrame } from '../signal-frame.ts';
+import { sendSignal, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, useTemporaryMask } from '../signal-delivery.ts';
+import { type AltStack, popFrame } from '../signal-frame.ts';
 import { SIGKILL, SIGSEGV, SIGSTOP, UNBLOCKABLE } from '../signals.ts';
 import type { Handler } from './table.ts';
 
@@ -106,27 +106,33 @@ export const tgkill: Handler = (k, p, a) => {
 };
 
 const MINSIGSTKSZ = 2048;
-const SS_AUTODISARM = 1 << 31;
+
+const onStack = (cur: AltStack, sp: number): boolean => cur.size > 0 && sp > cur.sp && sp <= cur.sp + cur.size;
+
+/** Install `ss` as p's alternate stack, as seen from stack pointer sp: 0 or a negative errno. */
+function setAltStack(p: Process, sp: number, ss: AltStack): number {
+  const mode = ss.flags & ~SS_AUTODISARM;
+  if (onStack(p.altstack, sp)) return -ERRNO.EPERM;
+  if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -ERRNO.EINVAL;
+  if (mode === SS_DISABLE) p.altstack = { sp: 0, size: 0, flags: SS_DISABLE };
+  else {
+    if (ss.size < MINSIGSTKSZ) return -ERRNO.ENOMEM;
+    p.altstack = { sp: ss.sp, size: ss.size, flags: ss.flags & SS_AUTODISARM };
+  }
+  return 0;
+}
 
 /** stack_t: ss_sp @0, ss_flags @8, ss_size @16. */
 export const sigaltstack: Handler = (_k, p, a) => {
   const [ss, oss] = [a[0], a[1]];
   const sp = Number(p.cpu.getX(2));
   const cur = p.altstack;
-  const on = cur.size > 0 && sp > cur.sp && sp <= cur.sp + cur.size;
-  let next: typeof cur | null = null;
+  const on = onStack(cur, sp);
   if (ss !== 0) {
+    // The old stack is reported only when the new one is taken (as Linux does).
     const dv = new DataView(p.mem.read(ss, 24).buffer);
-    const flags = dv.getInt32(8, true);
-    const mode = flags & ~SS_AUTODISARM;
-    if (on) return -ERRNO.EPERM;
-    if (mode !== 0 && mode !== SS_DISABLE && mode !== SS_ONSTACK) return -ERRNO.EINVAL;
-    if (mode === SS_DISABLE) next = { sp: 0, size: 0, flags: SS_DISABLE };
-    else {
-      const size = Number(dv.getBigUint64(16, true));
-      if (size < MINSIGSTKSZ) return -ERRNO.ENOMEM;
-      next = { sp: Number(dv.getBigUint64(0, true)), size, flags: flags & SS_AUTODISARM };
-    }
+    const err = setAltStack(p, sp, { sp: Number(dv.getBigUint64(0, true)), flags: dv.getInt32(8, true), size: Number(dv.getBigUint64(16, true)) });
+    if (err < 0) return err;
   }
   if (oss !== 0) {
     const b = new Uint8Array(24);
@@ -136,15 +142,17 @@ export const sigaltstack: Handler = (_k, p, a) => {
     dv.setBigUint64(16, BigInt(cur.size), true);
     p.mem.write(oss, b);
   }
-  if (next !== null) p.altstack = next;
   return 0;
 };
 
 /** Back from a handler through the trampoline: registers and mask from the frame. */
 export const rt_sigreturn: Handler = (k, p) => {
   try {
-    // uc_stack is not restored: changing the alternate stack from a handler is not modelled.
-    p.sigmask = popFrame(p.cpu, p.mem) & ~UNBLOCKABLE;
+    const { mask, altstack } = popFrame(p.cpu, p.mem);
+    p.sigmask = mask & ~UNBLOCKABLE;
+    // uc_stack goes back as sigaltstack would set it, seen from the restored stack pointer;
+    // Linux ignores what that refuses (on the stack: EPERM; a bad size or mode).
+    setAltStack(p, Number(p.cpu.getX(2)), altstack);
   } catch (e) {
     if (!(e instanceof MemFault)) throw e;
     k.terminate(p, SIGSEGV); // a corrupt frame: Linux forces SIGSEGV

@@ -1,5 +1,6 @@
 // Virtual time: clocks read the kernel's instruction-driven clock; sleeps advance it.
 
+import { MemFault } from '../../emu/memory.ts';
 import { ERRNO } from '../errno.ts';
 import { EPOCH_SEC, type Kernel } from '../kernel.ts';
 import type { Process } from '../process.ts';
@@ -88,16 +89,34 @@ export const gettimeofday: Handler = (k, p, a) => {
  * Sleep until virtual time `deadline` (ns since boot; a resumed sleep keeps its first
  * deadline). The sleeper blocks and the driver moves time forward when nothing else can run.
  */
-function sleepUntil(k: Kernel, p: Process, deadline: number): number {
+function sleepUntil(k: Kernel, p: Process, deadline: number, rem = 0): number {
   const until = k.resumed(p) ? p.deadline : deadline;
-  return k.nowNs >= until ? 0 : k.block(p, 'sleep', [], until);
+  if (k.nowNs >= until) return 0;
+  // Cut short by a handler, a relative sleep writes the time left to *rem (EFAULT if it cannot).
+  if (rem !== 0 && !k.resumed(p)) p.interrupted = () => writeTimespec(p, rem, Math.max(0, p.deadline - k.nowNs));
+  return k.block(p, 'sleep', [], until);
+}
+
+/** EINTR after writing ns as a timespec at addr, or EFAULT. */
+function writeTimespec(p: Process, addr: number, ns: number): number {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
+  dv.setBigInt64(8, BigInt(ns % 1e9), true);
+  try {
+    p.mem.write(addr, b);
+  } catch (e) {
+    if (e instanceof MemFault) return -ERRNO.EFAULT;
+    throw e;
+  }
+  return -ERRNO.EINTR;
 }
 
 export const nanosleep: Handler = (k, p, a) => {
   if (k.resumed(p)) return sleepUntil(k, p, 0);
   const ns = readTimespec(p, a[0]);
   if (Number.isNaN(ns)) return -ERRNO.EINVAL;
-  return sleepUntil(k, p, k.nowNs + ns);
+  return sleepUntil(k, p, k.nowNs + ns, a[1]);
 };
 
 export const clock_nanosleep: Handler = (k, p, a) => {
@@ -109,7 +128,7 @@ export const clock_nanosleep: Handler = (k, p, a) => {
   const ns = readTimespec(p, a[2], abs && isWallClock(clk) ? EPOCH_SEC : 0);
   if (Number.isNaN(ns)) return -ERRNO.EINVAL;
   const delta = abs ? ns - now : ns;
-  return delta > 0 ? sleepUntil(k, p, k.nowNs + delta) : 0;
+  return delta > 0 ? sleepUntil(k, p, k.nowNs + delta, abs ? 0 : a[3]) : 0;
 };
 
 export const times: Handler = (k, p, a) => {

@@ -29,7 +29,7 @@ describe('virtual time', () => {
     expect(t1).toBeGreaterThan(t0); // instructions retired move time
     expect(w.sys(p, SYS.clock_gettime, 0, BUF)).toBe(0);
     expect(Number(w.u64(p, BUF))).toBe(EPOCH_SEC + Math.floor(t1 / 1e9));
-    // (its nanoseconds: see known-bugs.test.ts)
+    // (its nanoseconds: see linux-edges.test.ts)
     expect(w.sys(p, SYS.gettimeofday, BUF, 0)).toBe(0);
     expect(Number(w.u64(p, BUF))).toBe(EPOCH_SEC);
     expect(w.sys(p, SYS.clock_gettime, 99, BUF)).toBe(-ERRNO.EINVAL);

@@ -14,6 +14,8 @@ const WNOHANG = 1;
 const WEXITED = 4;
 const SA_SIGINFO = 4;
 const SA_ONSTACK = 0x08000000;
+const SS_DISABLE = 2;
+const SS_AUTODISARM = 0x80000000 | 0;
 const FIONREAD = 0x541b;
 const CLONE_VM = 0x100;
 const CLONE_VFORK = 0x4000;
@@ -187,4 +189,44 @@ describe('Linux edge cases', () => {
     expect(Number(w.u64(p, BUF + 8))).toBe(now % 1e9);
   });
 
+  // SS_AUTODISARM: Linux disarms the alternate stack while a handler runs on it (inside,
+  // sigaltstack reports SS_DISABLE and a new stack may be installed), and rt_sigreturn puts
+  // the one saved in the frame's uc_stack back.
+  it('SS_AUTODISARM: the alternate stack is disarmed inside the handler and restored by sigreturn', () => {
+    const w = new World();
+    const p = w.init;
+    w.putU64(p, BUF, BUF + 0x10000, SS_AUTODISARM, 0x8000);
+    expect(w.sys(p, SYS.sigaltstack, BUF, 0)).toBe(0);
+    w.sigaction(p, SIGUSR1, HANDLER, SA_ONSTACK);
+    expect(w.sys(p, SYS.kill, 1, SIGUSR1)).toBe(SIGUSR1);
+    expect(w.sys(p, SYS.sigaltstack, 0, BUF + 64)).toBe(0);
+    expect(w.i32(p, BUF + 72)).toBe(SS_DISABLE);
+    w.putU64(p, BUF, BUF + 0x18000, 0, 0x4000);
+    expect(w.sys(p, SYS.sigaltstack, BUF, 0)).toBe(0);
+    expect(w.sys(p, SYS.rt_sigreturn)).toBe(0); // back after kill, which returned 0
+    expect(w.sys(p, SYS.sigaltstack, 0, BUF + 64)).toBe(0);
+    expect([w.u64(p, BUF + 64), w.i32(p, BUF + 72), w.u64(p, BUF + 80)]).toEqual([BigInt(BUF + 0x10000), SS_AUTODISARM, 0x8000n]);
+  });
+
+  // Linux writes the time left to *rem when a handler interrupts a relative sleep (EINTR).
+  it('nanosleep interrupted by a handler writes the remaining time; clock_nanosleep too, unless absolute', () => {
+    const w = new World();
+    const p = w.init;
+    w.sigaction(p, SIGUSR1, HANDLER);
+    const c = w.fork(p);
+    w.putU64(p, BUF, 5, 0); // 5 s
+    w.putU64(p, BUF + 16, 0, 0);
+    expect(w.sys(p, SYS.nanosleep, BUF, BUF + 16)).toBe('blocked');
+    expect(w.sys(c, SYS.kill, 1, SIGUSR1)).toBe(0);
+    expect(w.step(p)).toBe(SIGUSR1);
+    expect(w.sys(p, SYS.rt_sigreturn)).toBe(-ERRNO.EINTR);
+    const left = Number(w.u64(p, BUF + 16)) * 1e9 + Number(w.u64(p, BUF + 24));
+    expect(left).toBeGreaterThan(4e9);
+    expect(left).toBeLessThan(5e9);
+    // A rem that cannot be written: EFAULT instead of EINTR.
+    expect(w.sys(p, SYS.clock_nanosleep, 1, 0, BUF, 8)).toBe('blocked');
+    expect(w.sys(c, SYS.kill, 1, SIGUSR1)).toBe(0);
+    expect(w.step(p)).toBe(SIGUSR1);
+    expect(w.sys(p, SYS.rt_sigreturn)).toBe(-ERRNO.EFAULT);
+  });
 });
