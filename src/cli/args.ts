@@ -1,6 +1,8 @@
 // A small argument parser for `procsim <command> [flags] TARGET [ARGS...]`: flags end at
 // the first positional argument (or `--`), so the guest's own flags pass through untouched.
 
+import { writeFileSync } from 'node:fs';
+
 export class UsageError extends Error {}
 
 export interface FlagSpec {
@@ -50,4 +52,13 @@ export function intFlag(p: Parsed, name: string, fallback: number): number {
     throw new UsageError(`--${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
   }
   return Number(v);
+}
+
+/** Write an output file named by a flag; a failure is one line, not a stack. */
+export function writeOutput(flag: string, path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }

@@ -1,7 +1,6 @@
 // procsim explore: run a program under many schedules (a seeded sweep), count its distinct
 // outcomes, and shrink each kind of failure to a minimal schedule, with replay commands.
 
-import { readFileSync, writeFileSync } from 'node:fs';
 import { CapturedConsole } from '../process/console.ts';
 import { boot } from '../process/run.ts';
 import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS } from '../sim/engine.ts';
@@ -11,9 +10,9 @@ import { DFS_SPEC_HELP, parseDfsSpec } from '../sim/dfs/index.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
 import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import { parseSchedule } from '../sim/schedule.ts';
-import { simulateTarget, type Target } from '../sim/target.ts';
-import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError } from './args.ts';
-import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
+import { simulateTarget } from '../sim/target.ts';
+import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
+import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
 
 const EXPLORE_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
@@ -29,9 +28,6 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
   'check-determinism': {},
   contracts: {},
 };
-
-/** Flags that shape the target's runs: they go into every replay command. */
-const REPLAYED_FLAGS = ['rootfs', 'env', 'cwd', 'kernel', 'max-procs', 'event-capacity', 'max-insns', 'max-steps', 'stdin'];
 
 const DEFAULT_RUNS = 100;
 const DEFAULT_SHRINK_RUNS = 500;
@@ -82,36 +78,6 @@ function shardFlag(args: Parsed): Shard | undefined {
   return shard;
 }
 
-/** What TARGET names: a program with the target flags, or a scenario (parseTarget), and --stdin. */
-export function resolveTarget(args: Parsed, cmd: string): Target {
-  const target = parseTarget(args, cmd, true);
-  const stdinPath = args.flags.get('stdin')?.[0];
-  if (stdinPath !== undefined) {
-    try {
-      target.stdin = new Uint8Array(readFileSync(stdinPath));
-    } catch (e) {
-      throw new UsageError(`--stdin ${stdinPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
-  return target;
-}
-
-/** The target part of a replay command: the flags that shape the runs, the program and its arguments. */
-function replayTarget(args: Parsed): string[] {
-  const out: string[] = [];
-  for (const name of REPLAYED_FLAGS) for (const v of args.flags.get(name) ?? []) out.push(`--${name}=${v}`);
-  if (args.positionals[0]?.startsWith('-')) out.push('--');
-  return [...out, ...args.positionals];
-}
-
-/** Write an output file named by a flag; a failure is one line, not a stack. */
-export function writeOutput(flag: string, path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new UsageError(`--${flag} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 /** A progress bar on stderr when it is a terminal, redrawn at most every 100 ms. */
 function progressBar(): { update: (p: Progress) => void; clear: () => void } {
@@ -196,7 +162,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     throw new UsageError(`--strategy: ${(e as Error).message}`);
   }
   const shard = shardFlag(args);
-  const target = resolveTarget(args, 'explore');
+  const target = hermeticTarget(args, 'explore');
   const checkDeterminism = args.flags.has('check-determinism');
   const contracts = args.flags.has('contracts');
   const booted = startOrFail(target.argv[0], () => boot(target, seed, new CapturedConsole()));
@@ -218,7 +184,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     ...(shard !== undefined ? { shard } : {}),
   });
   bar.clear();
-  const report = buildReport(result, replayTarget(args), checkDeterminism);
+  const report = buildReport(result, replayedTargetArgs(args), checkDeterminism);
   printReport(report, (line) => process.stdout.write(`${line}\n`));
   for (const note of result.notes) process.stdout.write(`note: ${note}\n`);
 

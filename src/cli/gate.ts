@@ -2,12 +2,12 @@
 // JSON / JUnit reports, and exit 0 only if every gate passes. With no flags it gates phase 0
 // on the reference kernel: the main job of the README.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, parseKernelVariant } from '../process/variants/index.ts';
 import { evaluateGate, gatesUpTo, selectGates } from '../sim/gates/evaluate.ts';
 import type { Gate } from '../sim/gates/gate.ts';
 import { gateEntry, makeReport, reportJson, reportJunit, reportText } from '../sim/gates/report.ts';
-import { type FlagSpec, intFlag, parseArgs, UsageError } from './args.ts';
+import { type FlagSpec, intFlag, parseArgs, UsageError, writeOutput } from './args.ts';
 
 export const DEFAULT_GATE_RUNS = 100;
 export const DEFAULT_GATE_SEED = 1;
@@ -88,8 +88,8 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
   const report = makeReport({ phase, kernel, runs, seed, ...(shard !== undefined ? { shard } : {}) }, entries);
   process.stdout.write(reportText(report));
   const json = args.flags.get('json')?.[0];
-  if (json !== undefined) writeFileSync(json, reportJson(report));
+  if (json !== undefined) writeOutput('json', json, reportJson(report));
   const junit = args.flags.get('junit')?.[0];
-  if (junit !== undefined) writeFileSync(junit, reportJunit(report));
+  if (junit !== undefined) writeOutput('junit', junit, reportJunit(report));
   return report.pass ? 0 : 1;
 }

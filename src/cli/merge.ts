@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { MergeError, mergeReports, parseReport, type Report } from '../sim/explore/report.ts';
 import { type FlagSpec, parseArgs, UsageError } from './args.ts';
-import { printReport, writeOutput } from './explore.ts';
+import { writeOutput } from './args.ts';
+import { printReport } from './explore.ts';
 
 const MERGE_FLAGS: Record<string, FlagSpec> = { json: { value: true } };
 

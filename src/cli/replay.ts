@@ -2,7 +2,6 @@
 // strategy or from a schedule string, and say how it ended, the schedule it took and the
 // hash of its trace, with the command that reproduces it.
 
-import { readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS, type Verdict, verdictText } from '../sim/engine.ts';
 import { parseSchedule, ScheduleSyntaxError } from '../sim/schedule.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
@@ -10,9 +9,9 @@ import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
 import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
-import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError } from './args.ts';
+import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
 import { shellStatus } from '../process/run.ts';
-import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
+import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
 
 const REPLAY_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
@@ -48,14 +47,7 @@ export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
 
 /** A command that reproduces this run: the same flags and target, and `how` (a strategy or the schedule taken). */
 function replayCommand(args: Parsed, seed: number, how: string[]): string {
-  const out = ['--seed', String(seed), ...how];
-  for (const [name, values] of args.flags) {
-    if (['seed', 'strategy', 'schedule', 'trace'].includes(name)) continue;
-    for (const v of values) out.push(`--${name}=${v}`);
-  }
-  if (args.positionals[0]?.startsWith('-')) out.push('--');
-  out.push(...args.positionals);
-  return replayCommandLine(out);
+  return replayCommandLine(['--seed', String(seed), ...how, ...replayedTargetArgs(args)]);
 }
 
 const exitCode = (v: Verdict): number => (v.kind === 'exit' ? shellStatus(v.status) : REPLAY_EXIT[v.kind]);
@@ -75,22 +67,14 @@ export function replayCommandMain(argv: string[]): number {
     if (e instanceof ScheduleSyntaxError || e instanceof RangeError) throw new UsageError(`--${scheduleArg !== undefined ? 'schedule' : 'strategy'}: ${e.message}`);
     throw e;
   }
-  const target = parseTarget(args, 'replay', true);
-  const stdinPath = args.flags.get('stdin')?.[0];
-  if (stdinPath !== undefined) {
-    try {
-      target.stdin = new Uint8Array(readFileSync(stdinPath));
-    } catch (e) {
-      throw new UsageError(`--stdin ${stdinPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
+  const target = hermeticTarget(args, 'replay');
   const tracePath = args.flags.get('trace')?.[0];
 
   const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true }));
   if (typeof r === 'number') return r;
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
-  if (tracePath !== undefined) writeFileSync(tracePath, r.trace!.text());
+  if (tracePath !== undefined) writeOutput('trace', tracePath, r.trace!.text());
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   say(verdictText(r.verdict));
   say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);

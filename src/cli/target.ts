@@ -112,6 +112,31 @@ function scenarioByName(name: string, extra: string[], args: Parsed, cmd: string
   }
 }
 
+/** A hermetic command's target (replay, explore): parseTarget, with --stdin read in. */
+export function hermeticTarget(args: Parsed, cmd: string): Target {
+  const target = parseTarget(args, cmd, true);
+  const stdinPath = args.flags.get('stdin')?.[0];
+  if (stdinPath !== undefined) {
+    try {
+      target.stdin = new Uint8Array(readFileSync(stdinPath));
+    } catch (e) {
+      throw new UsageError(`--stdin ${stdinPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return target;
+}
+
+/** Flags that shape a hermetic target's runs: every replay command carries them. */
+const REPLAYED_FLAGS = new Set([...Object.keys(TARGET_FLAGS).filter((f) => f !== 'seed'), 'stdin', 'max-steps']);
+
+/** The target part of a replay command: those flags as typed, the program and its arguments. */
+export function replayedTargetArgs(args: Parsed): string[] {
+  const out: string[] = [];
+  for (const [name, values] of args.flags) if (REPLAYED_FLAGS.has(name)) for (const v of values) out.push(`--${name}=${v}`);
+  if (args.positionals[0]?.startsWith('-')) out.push('--');
+  return [...out, ...args.positionals];
+}
+
 /**
  * Start a target (boot it, or boot and simulate it), or print why its program (as typed)
  * cannot start and return the exit code (126, 127).

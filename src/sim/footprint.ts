@@ -16,12 +16,13 @@
 import { readSyscallArgs, type Kernel } from '../process/kernel.ts';
 import type { OpenFile } from '../process/fd.ts';
 import { InodeBackend, StdioBackend, guestPath } from '../process/files.ts';
-import { AT_EMPTY_PATH, AT_FDCWD, O_CREAT, O_TMPFILE, O_TRUNC } from '../process/fs/flags.ts';
+import { AT_EMPTY_PATH, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_CREAT, O_TMPFILE, O_TRUNC } from '../process/fs/flags.ts';
 import { Pipe } from '../process/pipe.ts';
 import { type Process, SIG_DFL, SIG_IGN } from '../process/process.ts';
 import { SA_NOCLDWAIT } from '../process/signal-delivery.ts';
 import { defaultAction, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, sigbit } from '../process/signals.ts';
 import { SYS } from '../process/sysno.ts';
+import { MAP_ANONYMOUS, MAP_PRIVATE, MAP_SHARED_VALIDATE } from '../process/syscalls/mm.ts';
 
 /** Access modes: read, commutative update, any other change. */
 const R = 1;
@@ -57,15 +58,6 @@ const STOP_OR_CONT = new Set([SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU, SIGCONT]);
 
 /** clone flags a plain fork may carry (besides the exit signal): they only touch the two processes' own memory. */
 const FORK_FLAGS = 0x80000 | 0x100000 | 0x200000 | 0x1000000; // SETTLS, PARENT_SETTID, CHILD_CLEARTID, CHILD_SETTID
-const MAP_SHARED_TYPE = 0x3;
-const MAP_PRIVATE = 0x2;
-const MAP_ANONYMOUS = 0x20;
-const F_DUPFD = 0;
-const F_GETFD = 1;
-const F_SETFD = 2;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const F_DUPFD_CLOEXEC = 1030;
 
 export class Footprint {
   /** Why the step depends on every other step, or null when its accesses are listed. */
@@ -218,7 +210,7 @@ function syscallFootprint(k: Kernel, p: Process, nr: number, a: Float64Array, fp
       return;
     case SYS.mmap: {
       const flags = i32(a[3]);
-      if ((flags & MAP_SHARED_TYPE) !== MAP_PRIVATE) fp.makeGlobal('shared mapping');
+      if ((flags & MAP_SHARED_VALIDATE) !== MAP_PRIVATE) fp.makeGlobal('shared mapping');
       else if ((flags & MAP_ANONYMOUS) === 0) fdAccess(k, p, i32(a[4]), 'pread', fp);
       return;
     }

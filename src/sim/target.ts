@@ -3,6 +3,8 @@
 // the host: the same target, seed and schedule give the same run anywhere.
 
 import { CapturedConsole } from '../process/console.ts';
+import type { Kernel } from '../process/kernel.ts';
+import type { Process } from '../process/process.ts';
 import { boot, type ProgramSpec } from '../process/run.ts';
 import { simulate, type SimOptions, type SimResult } from './engine.ts';
 
@@ -24,10 +26,22 @@ export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | '
 
 /** Boot `target` with a captured console and simulate it under `strategy`. */
 export function simulateTarget(target: Target, opts: TargetRunOptions): TargetRun {
+  return simulateKeepingKernel(target, opts).run;
+}
+
+/**
+ * simulateTarget, also handing back the kernel (for a look at what the run left: processes,
+ * memory, files); `onBoot` sees the kernel and p1 before the first step.
+ */
+export function simulateKeepingKernel(
+  target: Target,
+  opts: TargetRunOptions & { onBoot?: (k: Kernel, init: Process) => void },
+): { run: TargetRun; kernel: Kernel } {
   const console = new CapturedConsole(target.stdin);
   const { kernel, init } = boot(target, opts.seed, console);
-  const { seed: _seed, trace, ...rest } = opts;
+  const { seed: _seed, trace, onBoot, ...rest } = opts;
+  onBoot?.(kernel, init);
   const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
   const r = simulate({ ...rest, kernel, init, ...(trace ? { trace: { header } } : {}) });
-  return { ...r, stdout: console.stdout, stderr: console.stderr };
+  return { run: { ...r, stdout: console.stdout, stderr: console.stderr }, kernel };
 }

@@ -10,6 +10,12 @@ import {
   AT_REMOVEDIR,
   AT_SYMLINK_FOLLOW,
   AT_SYMLINK_NOFOLLOW,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GETFD,
+  F_GETFL,
+  F_SETFD,
+  F_SETFL,
   O_ACCMODE,
   O_APPEND,
   O_CLOEXEC,
@@ -257,12 +263,6 @@ export const dup3: Handler = (_k, p, a) => {
   return newfd;
 };
 
-const F_DUPFD = 0;
-const F_GETFD = 1;
-const F_SETFD = 2;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const F_DUPFD_CLOEXEC = 1030;
 const FD_CLOEXEC = 1;
 /** F_SETFL may change only these. */
 const SETFL_MASK = O_APPEND | O_NONBLOCK;

@@ -7,10 +7,11 @@ import { FsError } from '../fs/fs-error.ts';
 import { MMAP_BASE } from '../process.ts';
 import type { Handler } from './table.ts';
 
-const MAP_PRIVATE = 0x02;
-const MAP_SHARED_VALIDATE = 0x03;
+export const MAP_PRIVATE = 0x02;
+/** MAP_SHARED_VALIDATE, also the mask of the mapping-type bits. */
+export const MAP_SHARED_VALIDATE = 0x03;
 const MAP_FIXED = 0x10;
-const MAP_ANONYMOUS = 0x20;
+export const MAP_ANONYMOUS = 0x20;
 const MAP_FIXED_NOREPLACE = 0x100000;
 const MREMAP_MAYMOVE = 1;
 const MREMAP_FIXED = 2;

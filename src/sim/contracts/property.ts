@@ -87,28 +87,29 @@ export function existential(
   witness: (w: World) => boolean,
   always?: (w: World) => Verdict,
 ): (kernel: KernelVariantName, c: Case) => Judgement {
+  /** The verdict a run settles (a broken rule, or the witness), or undefined to go on looking. */
+  const judge = (run: GeneratedRun): Verdict | undefined => {
+    const clean = cleanEnd(run);
+    if (!clean.ok) return clean;
+    const w = new World(run);
+    const v = always?.(w) ?? OK;
+    if (!v.ok) return v;
+    return witness(w) ? OK : undefined;
+  };
   return (kernel, c) => {
     let first: GeneratedRun | undefined;
     for (const choices of [...SEARCH_SCHEDULES, c.choices]) {
       const run = runGenerated(c.program, { kernel, choices });
       first ??= run;
-      const clean = cleanEnd(run);
-      if (!clean.ok) return { run, verdict: clean };
-      const w = new World(run);
-      const v = always?.(w) ?? OK;
-      if (!v.ok) return { run, verdict: v };
-      if (witness(w)) return { run, verdict: OK };
+      const verdict = judge(run);
+      if (verdict !== undefined) return { run, verdict };
     }
     const search = new DfsExplorer({ reduction: 'none', maxExecutions: EXHAUSTIVE_CAP });
     for (let s = search.next(); s !== undefined; s = search.next()) {
       const run = runGeneratedWith(c.program, s, { kernel });
       search.done(run.result);
-      const clean = cleanEnd(run);
-      if (!clean.ok) return { run, verdict: clean };
-      const w = new World(run);
-      const v = always?.(w) ?? OK;
-      if (!v.ok) return { run, verdict: v };
-      if (witness(w)) return { run, verdict: OK };
+      const verdict = judge(run);
+      if (verdict !== undefined) return { run, verdict };
     }
     const searched = search.complete
       ? `none exists: the exhaustive search covered all ${search.executions}`

@@ -4,16 +4,13 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CapturedConsole } from '../../process/console.ts';
 import type { Kernel } from '../../process/kernel.ts';
 import type { Process } from '../../process/process.ts';
-import { boot } from '../../process/run.ts';
 import type { KernelVariantName } from '../../process/variants/index.ts';
-import { simulate } from '../engine.ts';
 import { replayCommandLine } from '../replay-command.ts';
 import type { Strategy } from '../strategy.ts';
 import { BUSYBOX_ROOTFS, guestBinary, REPO_ROOT } from '../scenarios.ts';
-import type { Target, TargetRun } from '../target.ts';
+import { simulateKeepingKernel, type Target, type TargetRun } from '../target.ts';
 
 
 /** A target and the words of `procsim replay` that build the same one. */
@@ -76,7 +73,7 @@ export function busyboxCli(args: string[], kernel: KernelVariantName, stdin?: { 
 export const replayLine = (t: CliTarget, seed: number, schedule: string): string =>
   replayCommandLine(['--seed', String(seed), '--schedule', schedule, '--max-steps', String(GATE_MAX_STEPS), '--max-insns', String(GATE_MAX_INSNS), ...t.words]);
 
-/** simulateTarget, keeping the kernel for a look at its processes, memory and files. */
+/** simulateKeepingKernel with the gates' budgets. */
 export function runKeepingKernel(
   target: Target,
   seed: number,
@@ -84,12 +81,7 @@ export function runKeepingKernel(
   trace = false,
   onBoot?: (k: Kernel, init: Process) => void,
 ): { run: TargetRun; kernel: Kernel } {
-  const console = new CapturedConsole(target.stdin);
-  const { kernel, init } = boot(target, seed, console);
-  onBoot?.(kernel, init);
-  const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
-  const r = simulate({ kernel, init, strategy, maxInsns: GATE_MAX_INSNS, maxSteps: GATE_MAX_STEPS, ...(trace ? { trace: { header } } : {}) });
-  return { run: { ...r, stdout: console.stdout, stderr: console.stderr }, kernel };
+  return simulateKeepingKernel(target, { seed, strategy, trace, maxInsns: GATE_MAX_INSNS, maxSteps: GATE_MAX_STEPS, ...(onBoot ? { onBoot } : {}) });
 }
 
 /** Writes a failing run's trace under outDir; returns its path (undefined without outDir). */

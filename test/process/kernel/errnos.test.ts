@@ -3,18 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { ERRNO } from '../../../src/process/errno.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, O_APPEND, O_NONBLOCK } from '../../../src/process/fs/flags.ts';
 import { EPOCH_SEC } from '../../../src/process/kernel.ts';
 import { BUF, PUPPET_PATH, SYS, World, enc } from './harness.ts';
 
 const O_CLOEXEC = 0o2000000;
-const O_APPEND = 0o2000;
-const O_NONBLOCK = 0o4000;
-const F_DUPFD = 0;
-const F_GETFD = 1;
-const F_SETFD = 2;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const F_DUPFD_CLOEXEC = 1030;
 
 const text = (w: World, addr: number, len: number) => Buffer.from(w.peek(w.init, addr, len)).toString('latin1').replace(/\0.*$/s, '');
 
