@@ -60,39 +60,29 @@ install_bin() { # install_bin TMPFILE DEST
   mv -f "$1" "$2"
 }
 
-build_free() {
-  mkdir -p "$FREE_OUT"
-  local name tmp
-  for name in "$@"; do
-    member "$name" "${FREESTANDING[@]}" || die "unknown freestanding guest '$name'"
-    tmp="$FREE_OUT/.$name.tmp.$$"
-    (cd "$here" && "$CC" "${FREE_FLAGS[@]}" -o "$tmp" "$name.c" "${RT_SOURCES[@]}" -lgcc)
-    install_bin "$tmp" "$FREE_OUT/$name"
-    echo "built $FREE_OUT/$name"
-  done
+# Compile guest $1 into file $2, one function per kind (free, glibc, native).
+compile_free() {
+  member "$1" "${FREESTANDING[@]}" || die "unknown freestanding guest '$1'"
+  (cd "$here" && "$CC" "${FREE_FLAGS[@]}" -o "$2" "$1.c" "${RT_SOURCES[@]}" -lgcc)
+}
+compile_glibc() {
+  member "$1" "${GLIBC[@]}" || die "unknown glibc guest '$1'"
+  (cd "$here" && "$CC" "${GLIBC_FLAGS[@]}" -o "$2" "$1.c" -lm)
+}
+compile_native() {
+  member "$1" "${GLIBC[@]}" || die "unknown glibc guest '$1'"
+  (cd "$here" && "$HOST_CC" "${NATIVE_FLAGS[@]}" -o "$2" "$1.c" -lm)
 }
 
-build_glibc() {
-  mkdir -p "$GLIBC_OUT"
-  local name tmp
+build() { # build KIND OUTDIR NAME...
+  local kind="$1" out="$2" name tmp
+  shift 2
+  mkdir -p "$out"
   for name in "$@"; do
-    member "$name" "${GLIBC[@]}" || die "unknown glibc guest '$name'"
-    tmp="$GLIBC_OUT/.$name.tmp.$$"
-    (cd "$here" && "$CC" "${GLIBC_FLAGS[@]}" -o "$tmp" "$name.c" -lm)
-    install_bin "$tmp" "$GLIBC_OUT/$name"
-    echo "built $GLIBC_OUT/$name"
-  done
-}
-
-build_native() {
-  mkdir -p "$NATIVE_OUT"
-  local name tmp
-  for name in "$@"; do
-    member "$name" "${GLIBC[@]}" || die "unknown glibc guest '$name'"
-    tmp="$NATIVE_OUT/.$name.tmp.$$"
-    (cd "$here" && "$HOST_CC" "${NATIVE_FLAGS[@]}" -o "$tmp" "$name.c" -lm)
-    install_bin "$tmp" "$NATIVE_OUT/$name"
-    echo "built $NATIVE_OUT/$name"
+    tmp="$out/.$name.tmp.$$"
+    "compile_$kind" "$name" "$tmp"
+    install_bin "$tmp" "$out/$name"
+    echo "built $out/$name"
   done
 }
 
@@ -108,22 +98,22 @@ case "${1:-all}" in
   ;;
 free)
   shift; need_cc
-  if (($#)); then build_free "$@"; else build_free "${FREESTANDING[@]}"; fi
+  if (($#)); then build free "$FREE_OUT" "$@"; else build free "$FREE_OUT" "${FREESTANDING[@]}"; fi
   ;;
 glibc)
   shift; need_cc
-  if (($#)); then build_glibc "$@"; else build_glibc "${GLIBC[@]}"; fi
+  if (($#)); then build glibc "$GLIBC_OUT" "$@"; else build glibc "$GLIBC_OUT" "${GLIBC[@]}"; fi
   ;;
 native)
   shift
   command -v "$HOST_CC" >/dev/null 2>&1 || die "$HOST_CC not found (apt-get install gcc)"
   (($#)) || die "native: name the guests to build"
-  build_native "$@"
+  build native "$NATIVE_OUT" "$@"
   ;;
 all)
   need_cc
-  build_free "${FREESTANDING[@]}"
-  build_glibc "${GLIBC[@]}"
+  build free "$FREE_OUT" "${FREESTANDING[@]}"
+  build glibc "$GLIBC_OUT" "${GLIBC[@]}"
   ;;
 *)
   die "unknown command '$1' (use: free|glibc [NAME...], native NAME..., --list, or nothing for all)"
