@@ -2,7 +2,7 @@
 // assembled programs: deadlock, the two budgets, virtual time, signals, and a strategy bug.
 import { describe, expect, it } from 'vitest';
 import * as A from '../support/rv-asm.ts';
-import { A0, BUF, Prog, R, S0, S1, SYS } from '../process/kernel/harness.ts';
+import { A0, BUF, crossedPipeReaders, Prog, R, S0, S1, SYS } from '../process/kernel/harness.ts';
 import { SIGCHLD, SIGSTOP, SIGTERM } from '../../src/process/signals.ts';
 import { simulateTarget } from '../../src/sim/target.ts';
 import { verdictText } from '../../src/sim/engine.ts';
@@ -14,18 +14,7 @@ const sim = (elf: Uint8Array, seed = 0, extra: { maxInsns?: number; maxSteps?: n
   simulateTarget(program(elf), { seed, strategy: extra.strategy ?? parseStrategy('random'), trace: true, ...extra });
 const body = (r: ReturnType<typeof sim>) => r.trace!.lines.map((l) => JSON.parse(l));
 
-/** Parent and child each read their own empty pipe: nobody can ever write. */
-const deadlock = new Prog()
-  .sys(SYS.pipe2, BUF, 0) // fds 3, 4
-  .sys(SYS.pipe2, BUF + 8, 0) // fds 5, 6
-  .sys(SYS.clone, SIGCHLD, 0, 0, 0, 0)
-  .b('bne', A0, 0, 'parent')
-  .sys(SYS.read, 5, BUF + 64, 1)
-  .sys(SYS.exit, 0)
-  .label('parent')
-  .sys(SYS.read, 3, BUF + 64, 1)
-  .sys(SYS.exit, 0)
-  .elf();
+const deadlock = crossedPipeReaders().elf();
 
 describe('verdicts', () => {
   it('no runnable process, some blocked: a deadlock finding naming who waits on what', () => {

@@ -7,7 +7,7 @@ import { ERRNO } from '../../../src/process/errno.ts';
 import { runToExit } from '../../../src/process/run.ts';
 import { PIPE_CAPACITY, POLLIN } from '../../../src/process/pipe.ts';
 import { SIGCHLD, SIGKILL, SIGPIPE, SIGTERM } from '../../../src/process/signals.ts';
-import { A0, BUF, DATA_ADDR, Prog, R, S0, S1, S2, S3, SYS, World, enc } from './harness.ts';
+import { A0, BUF, crossedPipeReaders, DATA_ADDR, Prog, R, S0, S1, S2, S3, SYS, World, enc } from './harness.ts';
 
 const O_NONBLOCK = 0o4000;
 const WNOHANG = 1;
@@ -402,17 +402,7 @@ describe('sleeping in virtual time', () => {
 
 describe('the round-robin driver', () => {
   it('reports a deadlock: two processes each reading its own empty pipe', () => {
-    const prog = new Prog()
-      .sys(SYS.pipe2, BUF, 0) // fds 3, 4
-      .sys(SYS.pipe2, BUF + 8, 0) // fds 5, 6
-      .sys(SYS.clone, SIGCHLD, 0, 0, 0, 0)
-      .b('bne', A0, 0, 'parent')
-      .sys(SYS.read, 5, BUF + 64, 1)
-      .sys(SYS.exit, 0)
-      .label('parent')
-      .sys(SYS.read, 3, BUF + 64, 1)
-      .sys(SYS.exit, 0);
-    const w = new World({ elf: prog.elf() });
+    const w = new World({ elf: crossedPipeReaders().elf() });
     const end = runToExit(w.k, w.init, 1e6);
     expect(end.deadlock).toEqual(['pid 1: read', 'pid 2: read']);
     expect(end.exitCode).toBe(128 + SIGKILL);

@@ -310,6 +310,20 @@ export class Prog {
   }
 }
 
+/** A deadlock: parent and child each read their own empty pipe, which nobody can ever write. */
+export function crossedPipeReaders(): Prog {
+  return new Prog()
+    .sys(SYS.pipe2, BUF, 0) // fds 3, 4
+    .sys(SYS.pipe2, BUF + 8, 0) // fds 5, 6
+    .sys(SYS.clone, SIGCHLD, 0, 0, 0, 0)
+    .b('bne', A0, 0, 'parent')
+    .sys(SYS.read, 5, BUF + 64, 1)
+    .sys(SYS.exit, 0)
+    .label('parent')
+    .sys(SYS.read, 3, BUF + 64, 1)
+    .sys(SYS.exit, 0);
+}
+
 /** Run every runnable process one step at a time, in table order, until none is runnable. */
 export function drain(k: Kernel, budget = 1_000_000): void {
   for (let guard = 0; guard < 100_000; guard++) {
