@@ -1,8 +1,9 @@
-// ELF64 loader for static RISC-V executables (ET_EXEC and static-pie ET_DYN).
+// ELF64 loader for RISC-V executables (ET_EXEC, PIE and static-pie ET_DYN) and their ELF
+// interpreters (ld.so).
 
 import { type Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from './memory.ts';
 
-/** A file that is not a loadable static riscv64 ELF; the message is one line and names the fix. */
+/** A file that is not a loadable riscv64 ELF; the message is one line and names the fix. */
 export class ElfError extends Error {}
 
 export const PT_LOAD = 1;
@@ -12,8 +13,12 @@ const EM_RISCV = 243;
 const ET_EXEC = 2;
 const ET_DYN = 3;
 
-/** Where a static-pie is placed: Linux randomizes; we do not. */
+/** Where a PIE or static-pie is placed: Linux randomizes; we do not. */
 export const PIE_BASE = 0x10_0000;
+/** Linux's limit on the program header table (load_elf_phdrs: at most one page). */
+const MAX_PHDRS_BYTES = 4096;
+/** Longest PT_INTERP path Linux reads (PATH_MAX). */
+const MAX_INTERP = 4096;
 
 export interface Segment {
   type: number;
@@ -31,6 +36,8 @@ export interface ElfInfo {
   phentsize: number;
   phnum: number;
   segments: Segment[];
+  /** The PT_INTERP path (ld.so), or null for a static program. */
+  interp: string | null;
 }
 
 export function isElf(bytes: Uint8Array): boolean {
@@ -54,8 +61,12 @@ export function parseElf(bytes: Uint8Array, name = 'file'): ElfInfo {
   const phentsize = dv.getUint16(54, true);
   const phnum = dv.getUint16(56, true);
   if (phentsize !== 56) throw new ElfError(`${name}: program header size ${phentsize}, expected 56`);
+  if (phnum === 0 || phnum * phentsize > MAX_PHDRS_BYTES) {
+    throw new ElfError(`${name}: ${phnum} program headers (Linux accepts 1 to ${MAX_PHDRS_BYTES / phentsize})`);
+  }
   if (phoff + phnum * phentsize > bytes.length) throw new ElfError(`${name}: program headers beyond end of file`);
   const segments: Segment[] = [];
+  let interp: string | null = null;
   for (let i = 0; i < phnum; i++) {
     const o = phoff + i * phentsize;
     const seg: Segment = {
@@ -67,7 +78,14 @@ export function parseElf(bytes: Uint8Array, name = 'file'): ElfInfo {
       memsz: num64(dv, o + 40, name),
     };
     if (seg.type === PT_INTERP) {
-      throw new ElfError(`${name}: dynamically linked (has an interpreter); procsim runs static programs: link with -static`);
+      // Linux: a NUL-terminated path of 2..PATH_MAX bytes inside the file, at most one.
+      if (interp !== null) throw new ElfError(`${name}: more than one PT_INTERP`);
+      if (seg.filesz < 2 || seg.filesz > MAX_INTERP || seg.offset + seg.filesz > bytes.length) {
+        throw new ElfError(`${name}: PT_INTERP of ${seg.filesz} bytes at ${seg.offset} is malformed`);
+      }
+      const path = bytes.subarray(seg.offset, seg.offset + seg.filesz);
+      if (path[path.length - 1] !== 0) throw new ElfError(`${name}: PT_INTERP path is not NUL-terminated`);
+      interp = String.fromCharCode(...path.subarray(0, path.indexOf(0)));
     }
     if (seg.type === PT_LOAD) {
       if (seg.offset + seg.filesz > bytes.length) throw new ElfError(`${name}: segment ${i} extends beyond end of file`);
@@ -76,7 +94,7 @@ export function parseElf(bytes: Uint8Array, name = 'file'): ElfInfo {
     segments.push(seg);
   }
   if (!segments.some((s) => s.type === PT_LOAD)) throw new ElfError(`${name}: no loadable segment`);
-  return { type, entry, phoff, phentsize, phnum, segments };
+  return { type, entry, phoff, phentsize, phnum, segments, interp };
 }
 
 function num64(dv: DataView, off: number, name: string): number {
@@ -96,9 +114,21 @@ export interface LoadedImage {
   base: number;
 }
 
-/** Map the PT_LOAD segments of a parsed ELF into mem. */
-export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, name = 'file'): LoadedImage {
-  const base = info.type === ET_DYN ? PIE_BASE : 0;
+const loads = (info: ElfInfo): Segment[] => info.segments.filter((s) => s.type === PT_LOAD);
+const lowestPage = (info: ElfInfo): number => Math.floor(Math.min(...loads(info).map((s) => s.vaddr)) / PAGE_SIZE) * PAGE_SIZE;
+
+/** Bytes from the lowest to the end of the highest PT_LOAD segment, page-aligned. */
+export function loadSpan(info: ElfInfo): number {
+  const hi = Math.max(...loads(info).map((s) => s.vaddr + s.memsz));
+  return Math.ceil(hi / PAGE_SIZE) * PAGE_SIZE - lowestPage(info);
+}
+
+/**
+ * Map the PT_LOAD segments of a parsed ELF into mem: an ET_EXEC at its link addresses, an
+ * ET_DYN at `dynBase` (PIE_BASE for a main program, a free spot in the mmap area for ld.so).
+ */
+export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, name = 'file', dynBase = PIE_BASE): LoadedImage {
+  const base = info.type === ET_DYN ? dynBase - lowestPage(info) : 0;
   let end = 0;
   let phdr = -1;
   for (const s of info.segments) {

@@ -33,7 +33,10 @@ export interface StackSpec {
   envp: Uint8Array[];
   execfn: Uint8Array;
   random: Uint8Array; // 16 bytes
+  /** The main program (AT_PHDR, AT_PHNUM, AT_ENTRY). */
   image: LoadedImage;
+  /** Where the ELF interpreter was loaded (AT_BASE), 0 for a static program. */
+  interpBase: number;
 }
 
 /** Total bytes of argument and environment strings that execve accepts (Linux ARG_MAX-like). */
@@ -60,7 +63,7 @@ export function buildStack(mem: Memory, spec: StackSpec): number {
     [AT_PHENT, img.phent],
     [AT_PHNUM, img.phnum],
     [AT_PAGESZ, 4096],
-    [AT_BASE, 0],
+    [AT_BASE, spec.interpBase],
     [AT_FLAGS, 0],
     [AT_ENTRY, img.entry],
     [AT_UID, 0],

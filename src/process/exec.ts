@@ -1,14 +1,14 @@
 // execve: replace a process's image with a program from the filesystem. Everything that
 // can fail is checked before the old image is touched, so a failed exec leaves it intact.
 
-import { ElfError, isElf, loadElf, parseElf } from '../emu/elf.ts';
+import { ElfError, type ElfInfo, isElf, loadElf, loadSpan, parseElf } from '../emu/elf.ts';
 import { Memory } from '../emu/memory.ts';
 import { ARG_MAX, buildStack, STACK_TOP } from '../emu/stack.ts';
 import { FsError } from './fs/fs-error.ts';
 import { readExecutable } from './files.ts';
 import type { Kernel } from './kernel.ts';
 import { endVfork } from './lifecycle.ts';
-import { type Process, SIG_DFL, SIG_IGN } from './process.ts';
+import { MMAP_BASE, type Process, SIG_DFL, SIG_IGN } from './process.ts';
 import { mapTrampoline } from './signal-frame.ts';
 
 export interface ExecArgs {
@@ -41,20 +41,32 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
   }
   if (!isElf(bytes)) throw new FsError('ENOEXEC');
   const info = parseElf(bytes, path);
+  const interp = info.interp === null ? null : readInterpreter(k, p, info.interp);
   const total = [...args.argv, ...args.envp].reduce((n, s) => n + s.length + 1 + 8, 0);
   if (total > ARG_MAX) throw new FsError('E2BIG');
 
   const mem = new Memory();
   mem.maxPages = p.mem.maxPages;
   const image = loadElf(mem, bytes, info, path);
+  if (image.brk >= STACK_TOP) throw new ElfError(`${path}: image leaves no room for the heap`);
+  let entry = image.entry;
+  let interpBase = 0;
+  if (interp !== null) {
+    // As Linux does: ld.so goes where mmap would put it, and the program starts in ld.so.
+    const at = mem.findFree(MMAP_BASE, loadSpan(interp.info), STACK_TOP);
+    if (at < 0) throw new FsError('ENOMEM');
+    const loaded = loadElf(mem, interp.bytes, interp.info, interp.path, at);
+    interpBase = loaded.base;
+    entry = loaded.entry;
+  }
   const sp = buildStack(mem, {
     argv: args.argv,
     envp: args.envp,
     execfn: latin1(args.path),
     random: k.random(16),
     image,
+    interpBase,
   });
-  if (image.brk >= STACK_TOP) throw new ElfError(`${path}: image leaves no room for the heap`);
 
   mapTrampoline(mem);
 
@@ -66,7 +78,7 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
   const cpu = p.cpu;
   cpu.mem = mem;
   cpu.reset();
-  cpu.pc = image.entry;
+  cpu.pc = entry;
   cpu.setX(2, BigInt(sp));
   p.brkStart = p.brk = image.brk;
   p.exe = path;
@@ -80,5 +92,21 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
     act.flags = 0;
     act.mask = 0n;
     act.restorer = 0;
+  }
+}
+
+/**
+ * The ELF interpreter named by PT_INTERP: missing is ENOENT (as open_exec), not an ELF, not
+ * riscv64 or malformed is ELIBBAD, as Linux's load_elf_binary reports them.
+ */
+function readInterpreter(k: Kernel, p: Process, name: string): { bytes: Uint8Array; info: ElfInfo; path: string } {
+  const { bytes, path } = readExecutable(k, p, name);
+  try {
+    const info = parseElf(bytes, path);
+    if (info.interp !== null) throw new ElfError(`${path}: an ELF interpreter with an interpreter of its own`);
+    return { bytes, info, path };
+  } catch (e) {
+    if (e instanceof ElfError) throw new FsError('ELIBBAD', e.message);
+    throw e;
   }
 }
