@@ -4,7 +4,7 @@
 
 import { ERRNO } from './errno.ts';
 import type { Kernel } from './kernel.ts';
-import { Process, SIG_IGN } from './process.ts';
+import { NSIG, Process, SIG_IGN } from './process.ts';
 import { SA_NOCLDWAIT, sendSignal } from './signal-delivery.ts';
 import { SIGCHLD, SIGKILL } from './signals.ts';
 
@@ -13,7 +13,10 @@ export interface ForkOptions {
   vfork: boolean;
   /** Child stack pointer (0: the parent's). */
   stack: number;
-  /** Signal for the parent when the child exits (0: none). */
+  /**
+   * Signal for the parent when the child exits (0: none). clone takes any value of its low
+   * byte, as Linux's legacy clone does; one that is not a signal (above NSIG) is never sent.
+   */
   exitSignal: number;
   /** Use the parent's descriptor table itself instead of a copy (the rollback variants). */
   shareFds?: boolean;
@@ -116,7 +119,8 @@ function notifyParent(k: Kernel, c: Process): void {
   if (parent === null || !parent.alive) return;
   const chld = parent.actions[SIGCHLD];
   const autoReap = c.exitSignal === SIGCHLD && (chld.handler === SIG_IGN || (chld.flags & SA_NOCLDWAIT) !== 0);
-  if (c.exitSignal !== 0) {
+  // As Linux do_notify_parent: only a valid signal is sent (clone accepts 65..255 too).
+  if (c.exitSignal > 0 && c.exitSignal <= NSIG) {
     const sig = c.waitStatus & 0x7f;
     sendSignal(k, parent, c.exitSignal, {
       code: sig === 0 ? CLD_EXITED : CLD_KILLED,
