@@ -1,6 +1,7 @@
 // ELF64 loader for RISC-V executables (ET_EXEC, PIE and static-pie ET_DYN) and their ELF
 // interpreters (ld.so).
 
+import { contentPage } from './content-pages.ts';
 import { type Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from './memory.ts';
 
 /** A file that is not a loadable riscv64 ELF; the message is one line and names the fix. */
@@ -103,6 +104,13 @@ function num64(dv: DataView, off: number, name: string): number {
   return Number(v);
 }
 
+/** Copy the part of segment s's file bytes that falls in the page at `at` (file offset = at + shift). */
+function pokeClipped(mem: Memory, bytes: Uint8Array, s: Segment, at: number, shift: number): void {
+  const lo = Math.max(at + shift, s.offset);
+  const hi = Math.min(at + shift + PAGE_SIZE, s.offset + s.filesz);
+  if (lo < hi) mem.poke(lo - shift, bytes.subarray(lo, hi));
+}
+
 export interface LoadedImage {
   entry: number;
   /** Address of the program headers in guest memory (AT_PHDR). */
@@ -127,7 +135,14 @@ export function loadSpan(info: ElfInfo): number {
  * Map the PT_LOAD segments of a parsed ELF into mem: an ET_EXEC at its link addresses, an
  * ET_DYN at `dynBase` (PIE_BASE for a main program, a free spot in the mmap area for ld.so).
  */
-export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, name = 'file', dynBase = PIE_BASE): LoadedImage {
+export function loadElf(
+  mem: Memory,
+  bytes: Uint8Array,
+  info: ElfInfo,
+  name = 'file',
+  dynBase = PIE_BASE,
+  immutable = false,
+): LoadedImage {
   const base = info.type === ET_DYN ? dynBase - lowestPage(info) : 0;
   let end = 0;
   let phdr = -1;
@@ -141,12 +156,21 @@ export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, name = 'f
     // Segments may share a page at their edges: keep what is there and widen its protection.
     const first = Math.floor(start / PAGE_SIZE);
     const last = Math.ceil((start + s.memsz) / PAGE_SIZE);
+    // Pages wholly inside the file part, of immutable bytes, are shared content pages.
+    const shift = s.offset - start;
+    const shareable = immutable && shift % PAGE_SIZE === 0;
     for (let vpn = first; vpn < last; vpn++) {
       const old = mem.protOf(vpn);
-      if (old < 0) mem.map(vpn * PAGE_SIZE, PAGE_SIZE, prot);
-      else mem.protect(vpn * PAGE_SIZE, PAGE_SIZE, old | prot);
+      const at = vpn * PAGE_SIZE;
+      if (old >= 0) {
+        mem.protect(at, PAGE_SIZE, old | prot);
+        pokeClipped(mem, bytes, s, at, shift);
+        continue;
+      }
+      mem.map(at, PAGE_SIZE, prot);
+      if (shareable && at >= start && at + PAGE_SIZE <= start + s.filesz) mem.sharePage(vpn, contentPage(bytes, (at + shift) / PAGE_SIZE));
+      else pokeClipped(mem, bytes, s, at, shift);
     }
-    mem.poke(start, bytes.subarray(s.offset, s.offset + s.filesz));
     if (phdr < 0 && info.phoff >= s.offset && info.phoff < s.offset + s.filesz) phdr = start + (info.phoff - s.offset);
     end = Math.max(end, start + s.memsz);
   }

@@ -146,6 +146,22 @@ export class Memory {
     this.flushTlb();
   }
 
+  /**
+   * Make mapped page vpn hold `page`, shared with whoever else holds it (a content page):
+   * reads and executes use it in place, the first write copies it.
+   */
+  sharePage(vpn: number, page: Page): void {
+    const leaf = this.ownLeaf(vpn);
+    const j = vpn & 1023;
+    if (leaf.prot[j] === 0 || leaf.prot[j] & SHARED) throw new Error('sharePage: page not privately mapped');
+    const old = leaf.pages[j];
+    if (old !== undefined) old.refs--;
+    page.refs++;
+    leaf.pages[j] = page;
+    this.rTag[vpn & TLB_MASK] = -1;
+    this.wTag[vpn & TLB_MASK] = -1;
+  }
+
   unmap(addr: number, len: number): void {
     const [first, end] = pageSpan(addr, len);
     for (let vpn = first; vpn < end; vpn++) {

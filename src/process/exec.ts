@@ -26,7 +26,7 @@ const str = (b: Uint8Array): string => String.fromCharCode(...b);
  * (a malformed program: the syscall reports ENOEXEC, the CLI the message).
  */
 export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): void {
-  const { bytes, path } = readExecutable(k, p, args.path);
+  const { bytes, path, pristine } = readExecutable(k, p, args.path);
   if (bytes[0] === 0x23 && bytes[1] === 0x21) {
     // "#!interpreter [arg]": run the interpreter with the script path in place of argv[0].
     if (depth >= MAX_INTERP_DEPTH) throw new FsError('ELOOP');
@@ -47,7 +47,7 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
 
   const mem = new Memory();
   mem.maxPages = p.mem.maxPages;
-  const image = loadElf(mem, bytes, info, path);
+  const image = loadElf(mem, bytes, info, path, undefined, pristine);
   if (image.brk >= STACK_TOP) throw new ElfError(`${path}: image leaves no room for the heap`);
   let entry = image.entry;
   let interpBase = 0;
@@ -55,7 +55,7 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
     // As Linux does: ld.so goes where mmap would put it, and the program starts in ld.so.
     const at = mem.findFree(MMAP_BASE, loadSpan(interp.info), STACK_TOP);
     if (at < 0) throw new FsError('ENOMEM');
-    const loaded = loadElf(mem, interp.bytes, interp.info, interp.path, at);
+    const loaded = loadElf(mem, interp.bytes, interp.info, interp.path, at, interp.pristine);
     interpBase = loaded.base;
     entry = loaded.entry;
   }
@@ -99,12 +99,12 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
  * The ELF interpreter named by PT_INTERP: missing is ENOENT (as open_exec), not an ELF, not
  * riscv64 or malformed is ELIBBAD, as Linux's load_elf_binary reports them.
  */
-function readInterpreter(k: Kernel, p: Process, name: string): { bytes: Uint8Array; info: ElfInfo; path: string } {
-  const { bytes, path } = readExecutable(k, p, name);
+function readInterpreter(k: Kernel, p: Process, name: string): { bytes: Uint8Array; info: ElfInfo; path: string; pristine: boolean } {
+  const { bytes, path, pristine } = readExecutable(k, p, name);
   try {
     const info = parseElf(bytes, path);
     if (info.interp !== null) throw new ElfError(`${path}: an ELF interpreter with an interpreter of its own`);
-    return { bytes, info, path };
+    return { bytes, info, path, pristine };
   } catch (e) {
     if (e instanceof ElfError) throw new FsError('ELIBBAD', e.message);
     throw e;

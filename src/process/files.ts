@@ -104,10 +104,12 @@ function realPath(vfs: Vfs, base: DirInode, path: string, ctx: unknown, depth = 
 }
 
 /** The bytes of an executable and its canonical path; ENOENT, EACCES (not a file, no x bit). */
-export function readExecutable(k: Kernel, p: Process, path: string): { bytes: Uint8Array; path: string } {
+export function readExecutable(k: Kernel, p: Process, path: string): { bytes: Uint8Array; path: string; pristine: boolean } {
   if (path === '') throw new FsError('ENOENT');
   const inode = k.fs.resolve(p.cwd, path, true, p);
   k.fs.mayExec(inode);
-  const bytes = k.fs.read(inode, 0, inode.size);
-  return { bytes, path: realPath(k.fs, p.cwd, path, p) };
+  // A file still as seeded is read in place (no copy): the loader shares its pages.
+  const pristine = inode.kind === 'file' ? inode.data.pristine : null;
+  const bytes = pristine ?? k.fs.read(inode, 0, inode.size);
+  return { bytes, path: realPath(k.fs, p.cwd, path, p), pristine: pristine !== null };
 }

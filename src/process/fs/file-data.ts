@@ -19,11 +19,14 @@ export class FileData {
   /** Indexes of chunks that are borrowed views (never written in place). */
   private borrowed: Set<number> | undefined;
   size = 0;
+  /** The borrowed bytes while the file still is exactly them (never written or truncated). */
+  pristine: Uint8Array | null = null;
 
   /** A file whose content starts as `bytes` (not copied: borrowed until first written). */
   static borrowing(bytes: Uint8Array): FileData {
     const d = new FileData();
     d.size = bytes.length;
+    d.pristine = bytes;
     if (bytes.length === 0) return d;
     d.borrowed = new Set();
     for (let i = 0, off = 0; off < bytes.length; i++, off += CHUNK_SIZE) {
@@ -55,6 +58,7 @@ export class FileData {
   /** Writes all of `data` at `offset`, growing the file as needed. */
   write(offset: number, data: Uint8Array): void {
     const end = offset + data.length;
+    if (data.length > 0) this.pristine = null;
     if (end > MAX_FILE_SIZE) throw new FsError('EFBIG');
     let pos = offset;
     while (pos < end) {
@@ -71,6 +75,7 @@ export class FileData {
   /** Sets the size; bytes past a shrink point are dropped so a later growth reads zeros. */
   truncate(size: number): void {
     if (size > MAX_FILE_SIZE) throw new FsError('EFBIG');
+    if (size !== this.size) this.pristine = null;
     if (size < this.size) {
       const keep = Math.ceil(size / CHUNK_SIZE);
       if (this.chunks.length > keep) this.chunks.length = keep;

@@ -2,7 +2,9 @@
 
 import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emu/memory.ts';
 import { STACK_SIZE, STACK_TOP } from '../../emu/stack.ts';
+import { contentPage } from '../../emu/content-pages.ts';
 import { ERRNO } from '../errno.ts';
+import { InodeBackend } from '../files.ts';
 import { FsError } from '../fs/fs-error.ts';
 import { MMAP_BASE } from '../process.ts';
 import type { Handler } from './table.ts';
@@ -62,6 +64,7 @@ export const mmap: Handler = (_k, p, a) => {
     if (where < 0) return -ERRNO.ENOMEM;
   }
   let content: Uint8Array | null = null;
+  let pristine: Uint8Array | null = null;
   if ((flags & MAP_ANONYMOUS) === 0) {
     const file = p.fds.file(fd);
     if ((file.flags & 3) === 1) return -ERRNO.EACCES; // write-only descriptor
@@ -70,10 +73,16 @@ export const mmap: Handler = (_k, p, a) => {
       return -ERRNO.ENODEV;
     }
     if (file.backend.size() === null) return -ERRNO.ENODEV;
-    content = file.backend.read(size, off);
+    const be = file.backend;
+    pristine = be instanceof InodeBackend && be.inode.kind === 'file' ? be.inode.data.pristine : null;
+    if (pristine === null) content = file.backend.read(size, off);
   }
-  p.mem.map(where, size, prot, type !== MAP_PRIVATE && content === null);
-  if (content !== null && content.length > 0) p.mem.poke(where, content);
+  p.mem.map(where, size, prot, type !== MAP_PRIVATE && content === null && pristine === null);
+  if (pristine !== null) {
+    // The file is still the bytes it was seeded with: share its pages instead of copying.
+    const pages = Math.ceil(Math.min(size, Math.max(0, pristine.length - off)) / PAGE_SIZE);
+    for (let i = 0; i < pages; i++) p.mem.sharePage(where / PAGE_SIZE + i, contentPage(pristine, off / PAGE_SIZE + i));
+  } else if (content !== null && content.length > 0) p.mem.poke(where, content);
   return where;
 };
 
