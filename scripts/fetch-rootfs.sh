@@ -143,8 +143,9 @@ for id in "${locked[@]}"; do [[ -n "${file_of[$id]:-}" ]] || missing+=("$id"); d
 if ((${#missing[@]})); then
   [[ -n "${APT_CONFIG:-}" ]] || setup_apt
   for id in "${missing[@]}"; do
-    if ! apt-cache show "$id" >/dev/null 2>>"$log"; then
-      name="${id%%:*}" ver="${id#*=}"
+    name="${id%%:*}" ver="${id#*=}"
+    # apt-cache show exits 0 for a version it does not have (an E: line on stderr).
+    if ! grep -qxF "Version: $ver" <<<"$(apt-cache show "$id" 2>>"$log")"; then
       echo "fetch-rootfs: $name $ver no longer on the mirror; run: npm run rootfs -- --update-lock (golden files of the workloads depend on these versions)" >&2
       exit 1
     fi
@@ -164,6 +165,9 @@ for f in "$debs"/*.deb; do [[ -n "${keep[$f]:-}" ]] || rm -f "$f"; done
 new="$out/root.new"
 rm -rf "$new" "$out/qemu.new"
 mkdir -p "$new" "$out/qemu.new"
+# Whatever is newer than this when the tree is done was made by this script, not unpacked.
+marker="$out/unpack-start"
+touch "$marker"
 qemu_deb=""
 for id in "${locked[@]}"; do
   if [[ "$id" == "$QEMU_PKG:amd64="* ]]; then
@@ -234,6 +238,12 @@ tsx="$root/node_modules/.bin/tsx"
   python3 -m compileall -q --invalidation-mode checked-hash "/usr/lib/$pyver" >>"$log" 2>&1 ||
   fail "python3 -m compileall in the riscv64 tree failed (see $log)"
 [[ -n "$(find "$new/usr/lib/$pyver" -name 'subprocess.*.pyc' -print -quit)" ]] || fail "no .pyc for subprocess.py after compileall (see $log)"
+
+# What this script made gets one fixed time, base-files' (ls -l shows it; the golden files of
+# the workloads must not depend on the day of the build).
+when="$(stat -c %Y "$new/usr/lib/os-release")"
+find "$new" -newer "$marker" -exec touch -h -d "@$when" {} +
+rm -f "$marker"
 
 rm -rf "$out/root" "$out/qemu"
 mv "$new" "$out/root"

@@ -135,6 +135,8 @@ if [ "$W" = 1 ]; then
   mount --bind "$R" "$M" || fail "cannot bind-mount $R"
 else
   mkdir -p "$S/upper" "$S/work" || fail "cannot create directories in $S"
+  # The merged / shows the upper directory's mode and times: the tree's, until a run writes.
+  chmod --reference="$R" "$S/upper" && touch -r "$R" "$S/upper" || fail "cannot set up $S/upper"
   mount -t overlay overlay -o "lowerdir=$R,upperdir=$S/upper,workdir=$S/work,userxattr" "$M" 2>/dev/null ||
     fail "cannot mount an overlay on $R in a user namespace"
 fi
