@@ -21,6 +21,10 @@
 //     guest as pid 1 would ignore signals it has no handler for, and qemu, which dies of a
 //     guest's fatal signal by raising it on itself, would hang. When the command exits,
 //     whatever it left running is killed with the namespace.
+// What qemu-user shows differently from a riscv64 machine, to keep out of golden files: pids
+// advance faster (qemu's own threads take pids: the command is 2, its first child 4); qemu
+// answers /proc/self/{stat,maps,exe,cmdline,auxv} itself (in /proc/self/stat most fields
+// after ppid are 0); uname -r is the host's kernel.
 // No vitest here: the bench and scripts/fetch-rootfs.sh use it too (the latter through the
 // command line at the end, for ldconfig and python's byte-compilation in the tree itself).
 import { spawnSync, type SpawnSyncOptionsWithBufferEncoding } from 'node:child_process';
