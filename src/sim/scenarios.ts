@@ -14,6 +14,8 @@ export const SCENARIO_DIR = join(REPO_ROOT, 'scenarios');
 /** Guest binaries, all committed (`npm run guests` rebuilds them). */
 const GUEST_DIR = join(SCENARIO_DIR, 'guests', 'bin');
 export const BUSYBOX_ROOTFS = join(REPO_ROOT, '.cache', 'busybox', 'rootfs');
+/** The Debian trixie riscv64 root filesystem (`npm run rootfs`): dash, bash, coreutils, git, python3. */
+export const DEBIAN_ROOTFS = join(REPO_ROOT, '.cache', 'rootfs', 'root');
 
 /** What judges a scenario on real Linux: qemu-riscv64, the native build, or native busybox. */
 export type LinuxOracle = 'qemu' | 'native' | 'busybox-native';

@@ -2,14 +2,15 @@
 // its command line (so a counterexample's replay command reproduces the run byte for byte),
 // a run that keeps its kernel for inspection, and the saving of a failing run's trace.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { Kernel } from '../../process/kernel.ts';
 import type { Process } from '../../process/process.ts';
 import type { KernelVariantName } from '../../process/variants/index.ts';
 import { replayCommandLine } from '../replay-command.ts';
 import type { Strategy } from '../strategy.ts';
-import { BUSYBOX_ROOTFS, guestBinary, REPO_ROOT } from '../scenarios.ts';
+import { guestBinary, REPO_ROOT } from '../scenarios.ts';
+import { haveShell, type Shell, SHELLS } from './shells.ts';
 import { simulateKeepingKernel, type Target, type TargetRun } from '../target.ts';
 
 
@@ -46,26 +47,27 @@ export function guestCli(guest: string, args: string[], kernel: KernelVariantNam
 }
 
 export function haveBusybox(): boolean {
-  return existsSync(join(BUSYBOX_ROOTFS, 'bin', 'busybox'));
+  return haveShell(SHELLS[0]);
 }
 
-/** busybox in its rootfs, as `procsim replay --rootfs R --env .. --cwd /root [--stdin F] /bin/busybox ARGS` runs it. */
-export function busyboxCli(args: string[], kernel: KernelVariantName, stdin?: { bytes: Uint8Array; file: string }): CliTarget {
-  const env = ['PATH=/bin', 'HOME=/root'];
+/** A shell in its rootfs, as `procsim replay --rootfs R --env .. --cwd /root [--stdin F] PATH ARGV...` runs it. */
+export function shellCli(shell: Shell, args: string[], kernel: KernelVariantName, stdin?: { bytes: Uint8Array; file: string }): CliTarget {
+  // argv[0] is the path itself: that is what the replay command's words give.
+  const argv = [shell.path, ...shell.argv.slice(1), ...args];
   return {
     target: {
-      path: '/bin/busybox',
-      argv: ['/bin/busybox', ...args],
-      env,
+      path: shell.path,
+      argv,
+      env: shell.env,
       kernel,
       cwd: '/root',
       createCwd: false,
-      rootfs: { kind: 'host-dir', path: BUSYBOX_ROOTFS },
+      rootfs: { kind: 'host-dir', path: shell.rootfs },
       ...(stdin ? { stdin: stdin.bytes } : {}),
     },
     words: [
-      '--kernel', kernel, '--rootfs', repoPath(BUSYBOX_ROOTFS), ...env.map((e) => `--env=${e}`), '--cwd', '/root',
-      ...(stdin ? ['--stdin', stdin.file] : []), '/bin/busybox', ...args,
+      '--kernel', kernel, '--rootfs', repoPath(shell.rootfs), ...shell.env.map((e) => `--env=${e}`), '--cwd', '/root',
+      ...(stdin ? ['--stdin', stdin.file] : []), shell.path, ...argv.slice(1),
     ],
   };
 }

@@ -1,8 +1,8 @@
-// P0.5, shell smoke on busybox sh (the plan's gate 5): an interactive shell prints its
-// prompt again only after the child it ran has exited (its output before), `printf hi | cat`
-// prints hi, and `sh -c 'echo x > /tmp/a'` writes the file. Each run takes a random schedule
-// of its own seed; the first failing run is the counterexample, with its trace and the
-// replay command that reproduces it.
+// P0.5, shell smoke on /bin/sh (the plan's gate 5), on busybox sh, dash and bash: an
+// interactive shell prints its prompt again only after the child it ran has exited (its
+// output before), `printf hi | cat` prints hi, and `sh -c 'echo x > /tmp/a'` writes the file.
+// Each run takes a random schedule of its own seed; the first failing run is the
+// counterexample, with its trace and the replay command that reproduces it.
 
 import type { Kernel } from '../../process/kernel.ts';
 import type { KernelVariantName } from '../../process/variants/index.ts';
@@ -10,8 +10,8 @@ import { RandomStrategy } from '../strategies/random.ts';
 import { statusText } from '../golden/outcomes.ts';
 import type { TargetRun } from '../target.ts';
 import type { Gate, GateOptions, GateResult } from './gate.ts';
-import { BUSYBOX_ROOTFS } from '../scenarios.ts';
-import { busyboxCli, type CliTarget, haveBusybox, replayLine, runKeepingKernel, saveInput, saveTrace } from './gate-run.ts';
+import { type CliTarget, replayLine, runKeepingKernel, saveInput, saveTrace, shellCli } from './gate-run.ts';
+import { missingShells, type Shell, SHELLS } from './shells.ts';
 
 /** Commands typed into the interactive shell: a child program and a pipeline. */
 const INTERACTIVE_INPUT = '/bin/echo child\nprintf hi | cat\nexit\n';
@@ -20,7 +20,7 @@ type TraceLine = { step?: number; proc?: string; sys?: string; event?: string; p
 
 interface SmokeCase {
   name: string;
-  target(kernel: KernelVariantName, outDir: string | undefined): CliTarget;
+  target(shell: Shell, kernel: KernelVariantName, outDir: string | undefined): CliTarget;
   /** What is wrong with the run, or undefined. */
   judge(run: TargetRun, kernel: Kernel): string | undefined;
 }
@@ -57,9 +57,9 @@ function promptAfterChildren(run: TargetRun): string | undefined {
 const CASES: SmokeCase[] = [
   {
     name: 'prompt',
-    target: (k, outDir) => {
+    target: (sh, k, outDir) => {
       const bytes = new Uint8Array(Buffer.from(INTERACTIVE_INPUT));
-      return busyboxCli(['sh', '-i'], k, { bytes, file: saveInput(outDir, `P0.5-${k}-prompt`, bytes) });
+      return shellCli(sh, ['-i'], k, { bytes, file: saveInput(outDir, `P0.5-${k}-prompt`, bytes) });
     },
     judge(run) {
       const out = text(run.stdout);
@@ -69,7 +69,7 @@ const CASES: SmokeCase[] = [
   },
   {
     name: 'pipeline',
-    target: (k) => busyboxCli(['sh', '-c', 'printf hi | cat'], k),
+    target: (sh, k) => shellCli(sh, ['-c', 'printf hi | cat'], k),
     judge(run) {
       const out = text(run.stdout);
       return out !== 'hi' ? `printf hi | cat printed ${JSON.stringify(out)}` : exitedZero(run);
@@ -77,7 +77,7 @@ const CASES: SmokeCase[] = [
   },
   {
     name: 'redirect',
-    target: (k) => busyboxCli(['sh', '-c', 'echo x > /tmp/a'], k),
+    target: (sh, k) => shellCli(sh, ['-c', 'echo x > /tmp/a'], k),
     judge(run, kernel) {
       const bad = exitedZero(run);
       if (bad !== undefined) return bad;
@@ -94,22 +94,24 @@ const CASES: SmokeCase[] = [
 ];
 
 function evaluate(opts: GateOptions): GateResult {
-  if (!haveBusybox()) throw new Error(`busybox is not fetched into ${BUSYBOX_ROOTFS} (fix: npm run busybox)`);
-  const runs = Math.max(opts.runs, CASES.length);
+  const missing = missingShells();
+  if (missing !== undefined) throw new Error(missing);
+  const combos = SHELLS.flatMap((sh) => CASES.map((c) => ({ sh, c })));
+  const runs = Math.max(opts.runs, combos.length);
   for (let i = 0; i < runs; i++) {
-    const c = CASES[i % CASES.length];
+    const { sh, c } = combos[i % combos.length];
     const seed = opts.seed + i;
-    const t = c.target(opts.kernel, opts.outDir);
+    const t = c.target(sh, opts.kernel, opts.outDir);
     const { run, kernel } = runKeepingKernel(t.target, seed, new RandomStrategy(), true);
     const why = c.judge(run, kernel);
     if (why !== undefined) {
-      const trace = saveTrace(opts.outDir, `P0.5-${opts.kernel}-${c.name}`, run);
+      const trace = saveTrace(opts.outDir, `P0.5-${opts.kernel}-${sh.name.replace(/ /g, '-')}-${c.name}`, run);
       return {
         pass: false,
         runs: i + 1,
-        detail: `${c.name}: ${why}`,
+        detail: `${sh.name} ${c.name}: ${why}`,
         counterexample: {
-          summary: `busybox ${t.target.argv.slice(1).join(' ')} on ${opts.kernel}, seed ${seed}, schedule ${run.schedule}: ${why}`,
+          summary: `${t.target.argv.join(' ')} on ${opts.kernel}, seed ${seed}, schedule ${run.schedule}: ${why}`,
           replay: replayLine(t, seed, run.schedule),
           ...(trace ? { trace } : {}),
         },
@@ -119,8 +121,8 @@ function evaluate(opts: GateOptions): GateResult {
   return {
     pass: true,
     runs,
-    detail: `${runs} random schedules of busybox sh: the prompt returns after the child exits, printf hi | cat prints hi, echo x > /tmp/a writes x`,
+    detail: `${runs} random schedules of ${SHELLS.map((sh) => sh.name).join(', ')}: the prompt returns after the child exits, printf hi | cat prints hi, echo x > /tmp/a writes x`,
   };
 }
 
-export const SHELL_SMOKE_GATE: Gate = { id: 'P0.5', name: 'shell smoke on busybox sh', phase: 0, evaluate };
+export const SHELL_SMOKE_GATE: Gate = { id: 'P0.5', name: 'shell smoke on /bin/sh (busybox, dash, bash)', phase: 0, evaluate };
