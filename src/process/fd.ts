@@ -101,6 +101,24 @@ export class FdTable {
     return true;
   }
 
+  /** close_range: every open descriptor in [first, last] closed, or (cloexec) marked O_CLOEXEC. */
+  closeRange(first: number, last: number, cloexec: boolean): void {
+    const end = Math.min(last, this.slots.length - 1);
+    for (let fd = first; fd <= end; fd++) {
+      const e = this.slots[fd];
+      if (e === undefined) continue;
+      if (cloexec) e.cloexec = true;
+      else this.close(fd);
+    }
+  }
+
+  /** The size Linux's descriptor table would have grown to (FDSize in /proc/<pid>/status). */
+  tableSize(): number {
+    let size = 64;
+    while (size < this.slots.length) size *= 2;
+    return size;
+  }
+
   closeAll(): void {
     for (let fd = 0; fd < this.slots.length; fd++) this.close(fd);
   }

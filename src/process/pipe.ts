@@ -78,7 +78,7 @@ export class Pipe {
 }
 
 /** What both ends share: the pipe, its queue, no offset, the pipe's stat. */
-abstract class PipeEnd implements FileBackend {
+export abstract class PipeEnd implements FileBackend {
   constructor(readonly pipe: Pipe) {}
   get queue(): WaitQueue {
     return this.pipe.queue;
@@ -143,4 +143,38 @@ export class PipeWriteEnd extends PipeEnd {
     this.pipe.writers--;
     this.pipe.changed();
   }
+}
+
+/** Both ends in one description: a pipe reopened O_RDWR through /proc/<pid>/fd/N (fifo_open). */
+export class PipeRdwrEnd extends PipeEnd {
+  constructor(pipe: Pipe) {
+    super(pipe);
+    pipe.readers++;
+    pipe.writers++;
+  }
+  read(len: number): Uint8Array | null {
+    return PipeReadEnd.prototype.read.call(this, len);
+  }
+  write(data: Uint8Array): number {
+    return PipeWriteEnd.prototype.write.call(this, data);
+  }
+  poll(): number {
+    return PipeReadEnd.prototype.poll.call(this) | PipeWriteEnd.prototype.poll.call(this);
+  }
+  release(): void {
+    this.pipe.readers--;
+    this.pipe.writers--;
+    this.pipe.changed();
+  }
+}
+
+/**
+ * A new description of the pipe behind `end`, opened with `flags` (access mode and status
+ * flags), as opening /proc/<pid>/fd/N of a pipe does on Linux: never waits, whatever end
+ * N was.
+ */
+export function reopenPipe(pipe: Pipe, acc: number): FileBackend {
+  if (acc === 0) return new PipeReadEnd(pipe);
+  if (acc === 1) return new PipeWriteEnd(pipe);
+  return new PipeRdwrEnd(pipe);
 }

@@ -37,6 +37,8 @@ export const DEV_ZERO = makedev(1, 5);
 export const DEV_FULL = makedev(1, 7);
 export const DEV_RANDOM = makedev(1, 8);
 export const DEV_URANDOM = makedev(1, 9);
+/** The controlling terminal: no driver, so opening it is ENXIO (no controlling tty). */
+export const DEV_TTY = makedev(5, 0);
 
 const nullDriver: DeviceDriver = {
   read: () => new Uint8Array(0),

@@ -114,3 +114,15 @@ export const STATX_INO = 0x100;
 export const STATX_SIZE = 0x200;
 export const STATX_BLOCKS = 0x400;
 export const STATX_BASIC_STATS = 0x7ff;
+export const STATX_BTIME = 0x800;
+export const STATX_MNT_ID = 0x1000;
+/** Reserved for future struct statx expansion: asking for it is EINVAL. */
+export const STATX__RESERVED = 0x80000000;
+export const STATX_ATTR_IMMUTABLE = 0x10;
+export const STATX_ATTR_APPEND = 0x20;
+export const STATX_ATTR_NODUMP = 0x40;
+export const STATX_ATTR_AUTOMOUNT = 0x1000;
+export const STATX_ATTR_MOUNT_ROOT = 0x2000;
+export const STATX_ATTR_DAX = 0x200000;
+export const AT_NO_AUTOMOUNT = 0x800;
+export const AT_STATX_SYNC_TYPE = 0x6000;

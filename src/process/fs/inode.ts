@@ -26,6 +26,8 @@ abstract class InodeBase {
   atime: Timespec;
   mtime: Timespec;
   ctime: Timespec;
+  /** Birth time (statx STATX_BTIME): when the inode was made. */
+  readonly btime: Timespec;
   constructor(
     readonly dev: number,
     readonly ino: number,
@@ -36,6 +38,7 @@ abstract class InodeBase {
     this.atime = now;
     this.mtime = now;
     this.ctime = now;
+    this.btime = { sec: now.sec, nsec: now.nsec };
   }
 }
 
@@ -193,6 +196,11 @@ export class DeviceInode extends InodeBase {
 /** A named pipe or socket node: the filesystem only names it; the kernel gives it meaning. */
 export class SpecialInode extends InodeBase {
   readonly kind = 'special';
+  /**
+   * For the inode behind /proc/<pid>/fd/N of a pipe: opening it makes a new description of
+   * that pipe with the given open flags (what the kernel returns is its business).
+   */
+  reopen?: (flags: number) => unknown;
   constructor(dev: number, ino: number, mode: number, now: Timespec) {
     super(dev, ino, mode, now);
     const type = mode & S_IFMT;

@@ -110,10 +110,22 @@ export const STATX_LAYOUT = {
   stx_rdev_minor: 132,
   stx_dev_major: 136,
   stx_dev_minor: 140,
+  stx_mnt_id: 144,
 } as const;
 
-/** statx answer: every basic field is filled (STATX_BASIC_STATS), birth time is not offered. */
-export function statxToBytes(st: Stat): Uint8Array {
+/** What statx reports beyond struct stat. */
+export interface StatxExtra {
+  /** stx_mask: the fields filled (default STATX_BASIC_STATS). */
+  mask: number;
+  attributes: number;
+  attributesMask: number;
+  mntId: number;
+  /** Filled when mask has STATX_BTIME. */
+  btime?: Timespec;
+}
+
+/** statx answer: every basic field is filled (STATX_BASIC_STATS), and what `extra` adds. */
+export function statxToBytes(st: Stat, extra?: StatxExtra): Uint8Array {
   const L = STATX_LAYOUT;
   const out = new Uint8Array(L.size);
   const dv = new DataView(out.buffer);
@@ -121,7 +133,13 @@ export function statxToBytes(st: Stat): Uint8Array {
     dv.setBigInt64(off, BigInt(t.sec), true);
     dv.setUint32(off + 8, t.nsec, true);
   };
-  dv.setUint32(L.stx_mask, STATX_BASIC_STATS, true);
+  dv.setUint32(L.stx_mask, extra?.mask ?? STATX_BASIC_STATS, true);
+  if (extra !== undefined) {
+    dv.setBigUint64(L.stx_attributes, BigInt(extra.attributes), true);
+    dv.setBigUint64(L.stx_attributes_mask, BigInt(extra.attributesMask), true);
+    dv.setBigUint64(L.stx_mnt_id, BigInt(extra.mntId), true);
+    if (extra.btime !== undefined) ts(L.stx_btime, extra.btime);
+  }
   dv.setUint32(L.stx_blksize, st.blksize, true);
   dv.setUint32(L.stx_nlink, st.nlink, true);
   dv.setUint32(L.stx_uid, st.uid, true);

@@ -79,6 +79,11 @@ export class Vfs {
     this.root = new DirInode(this.dev, this.nextIno++, 0o755, this.now());
   }
 
+  /** Inodes made so far (statfs's f_files - f_ffree). */
+  get inodesAllocated(): number {
+    return this.nextIno - 1;
+  }
+
   now(): Timespec {
     const t = this.clock();
     return { sec: t.sec, nsec: t.nsec };
@@ -190,6 +195,10 @@ export class Vfs {
       case 'file':
         if (writing && inode.readOnly) throw new FsError('EACCES', path);
         if (flags & O_TRUNC && !created) this.truncate(inode, 0);
+        break;
+      case 'special':
+        // A socket cannot be opened (no_open); a FIFO opens as what the kernel attached.
+        if ((inode.mode & S_IFMT) === S_IFSOCK) throw new FsError('ENXIO', path);
         break;
     }
     return { inode, created };

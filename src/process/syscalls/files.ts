@@ -1,7 +1,7 @@
 // File and descriptor syscalls over the VFS and the descriptor table.
 
 import { ERRNO } from '../errno.ts';
-import { OpenFile, SEEK_CUR } from '../fd.ts';
+import { type FileBackend, OpenFile, SEEK_CUR } from '../fd.ts';
 import { atBase, guestPath, InodeBackend } from '../files.ts';
 import { FsError } from '../fs/fs-error.ts';
 import {
@@ -246,8 +246,20 @@ export const openat: Handler = (k, p, a) => {
   const flags = a[2] | 0;
   const base = atBase(p, a[0] | 0, path);
   const { inode } = k.fs.open(base, path, flags, (a[3] & 0o7777) & ~p.umask, p);
-  const file = new OpenFile(new InodeBackend(k.fs, inode), flags & KEPT_FLAGS, path);
-  return p.fds.install(file, (flags & O_CLOEXEC) !== 0);
+  let file: OpenFile;
+  if (inode.kind === 'special' && inode.reopen !== undefined && (flags & O_PATH) === 0) {
+    // /proc/<pid>/fd/N of a pipe: a new description of that pipe.
+    const { backend, name } = inode.reopen(flags) as { backend: FileBackend; name: string };
+    file = new OpenFile(backend, flags & KEPT_FLAGS, name);
+  } else {
+    file = new OpenFile(new InodeBackend(k.fs, inode), flags & KEPT_FLAGS, path);
+  }
+  try {
+    return p.fds.install(file, (flags & O_CLOEXEC) !== 0);
+  } catch (e) {
+    if (file.refs === 0) file.backend.release?.();
+    throw e;
+  }
 };
 
 export const close: Handler = (_k, p, a) => (p.fds.close(a[0] | 0) ? 0 : -ERRNO.EBADF);
@@ -328,7 +340,7 @@ export const ioctl: Handler = (_k, p, a) => {
 // ---- metadata -----------------------------------------------------------------------
 
 /** The inode a path or (with AT_EMPTY_PATH and "") a descriptor names. */
-function inodeAt(k: Kernel, p: Process, dirfd: number, path: string, flags: number): Inode {
+export function inodeAt(k: Kernel, p: Process, dirfd: number, path: string, flags: number): Inode {
   if (path === '') {
     if ((flags & AT_EMPTY_PATH) === 0) throw new FsError('ENOENT');
     return fdInode(p, dirfd);
@@ -336,7 +348,7 @@ function inodeAt(k: Kernel, p: Process, dirfd: number, path: string, flags: numb
   return k.fs.resolve(atBase(p, dirfd, path), path, (flags & AT_SYMLINK_NOFOLLOW) === 0, p);
 }
 
-function fdInode(p: Process, fd: number): Inode {
+export function fdInode(p: Process, fd: number): Inode {
   const be = p.fds.file(fd).backend;
   if (!(be instanceof InodeBackend)) throw new FsError('EBADF');
   return be.inode;

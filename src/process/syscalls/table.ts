@@ -6,18 +6,20 @@ import type { Process } from '../process.ts';
 import { SYS, type SyscallName } from '../sysno.ts';
 import * as clone from './clone.ts';
 import * as files from './files.ts';
+import * as fsinfo from './fsinfo.ts';
 import * as mm from './mm.ts';
 import * as pgrp from './pgrp.ts';
 import * as pipe from './pipe.ts';
 import * as poll from './poll.ts';
 import * as proc from './proc.ts';
 import * as signal from './signal.ts';
+import * as socket from './socket.ts';
 import * as time from './time.ts';
 import * as wait from './wait.ts';
 
 export type Handler = (k: Kernel, p: Process, a: Args) => number;
 
-const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, mm, pgrp, pipe, poll, proc, signal, time, wait];
+const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, fsinfo, mm, pgrp, pipe, poll, proc, signal, socket, time, wait];
 
 export const HANDLERS: (Handler | undefined)[] = [];
 for (const mod of MODULES) {

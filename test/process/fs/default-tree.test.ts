@@ -24,6 +24,7 @@ describe('default tree', () => {
       'full',
       'random',
       'urandom',
+      'tty',
       'fd',
       'stdin',
       'stdout',
@@ -86,15 +87,15 @@ describe('memory devices', () => {
 
   it('the kernel can register further drivers by device number', () => {
     const vfs = fresh();
-    const tty = F.makedev(5, 0);
-    const dev = vfs.mknod(vfs.root, '/dev/tty', F.S_IFCHR | 0o666, tty);
-    expect(errnoOf(() => vfs.open(vfs.root, '/dev/tty', F.O_RDWR))).toBe('ENXIO');
+    const tty = F.makedev(4, 64);
+    const dev = vfs.mknod(vfs.root, '/dev/ttyS0', F.S_IFCHR | 0o666, tty);
+    expect(errnoOf(() => vfs.open(vfs.root, '/dev/ttyS0', F.O_RDWR))).toBe('ENXIO');
     const written: string[] = [];
     vfs.devices.register(tty, {
       read: () => text('typed'),
       write: (_o, d) => (written.push(Buffer.from(d).toString()), d.length),
     });
-    expect(vfs.open(vfs.root, '/dev/tty', F.O_RDWR).inode).toBe(dev);
+    expect(vfs.open(vfs.root, '/dev/ttyS0', F.O_RDWR).inode).toBe(dev);
     expect(vfs.write(dev, 0, text('out'))).toBe(3);
     expect(written).toEqual(['out']);
     expect(Buffer.from(vfs.read(dev, 0, 10)).toString()).toBe('typed');

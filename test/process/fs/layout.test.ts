@@ -67,7 +67,7 @@ int main(void) {
   OFF(stx_mask); OFF(stx_blksize); OFF(stx_attributes); OFF(stx_nlink); OFF(stx_uid); OFF(stx_gid);
   OFF(stx_mode); OFF(stx_ino); OFF(stx_size); OFF(stx_blocks); OFF(stx_attributes_mask);
   OFF(stx_atime); OFF(stx_btime); OFF(stx_ctime); OFF(stx_mtime); OFF(stx_rdev_major);
-  OFF(stx_rdev_minor); OFF(stx_dev_major); OFF(stx_dev_minor);
+  OFF(stx_rdev_minor); OFF(stx_dev_major); OFF(stx_dev_minor); OFF(stx_mnt_id);
   struct statx x;
   if (read(0, &x, sizeof x) != sizeof x) return 1;
   printf("v %x %u %u %u %u %o %llu %llu %llu\n", x.stx_mask, x.stx_blksize, x.stx_nlink, x.stx_uid,
