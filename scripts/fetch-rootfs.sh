@@ -235,9 +235,13 @@ pyver="$(ls "$new/usr/lib" | grep -x 'python3\.[0-9]*' | sort -V | tail -n 1)"
 tsx="$root/node_modules/.bin/tsx"
 [[ -x "$tsx" ]] || fail "$tsx missing (run: npm ci)"
 "$tsx" "$root/test/support/rootfs-linux.ts" --root "$new" --qemu "$out/qemu.new/qemu-riscv64-static" --writable -- \
-  python3 -m compileall -q --invalidation-mode checked-hash "/usr/lib/$pyver" >>"$log" 2>&1 ||
+  python3 -B -m compileall -f -q --invalidation-mode checked-hash "/usr/lib/$pyver" >>"$log" 2>&1 ||
   fail "python3 -m compileall in the riscv64 tree failed (see $log)"
 [[ -n "$(find "$new/usr/lib/$pyver" -name 'subprocess.*.pyc' -print -quit)" ]] || fail "no .pyc for subprocess.py after compileall (see $log)"
+# -B: the modules compileall itself imports get no timestamp .pyc first; -f: none is kept.
+# Bytes 4..7 of a .pyc are its flags: 0 is a timestamp .pyc, stale under procsim's clock.
+stale="$(find "$new/usr/lib/$pyver" -name '*.pyc' -exec sh -c 'for f; do [ "$(od -An -tx1 -j4 -N1 "$f" | tr -d " ")" = 00 ] && echo "$f"; done; true' sh {} + | head -n 1)"
+[[ -z "$stale" ]] || fail "timestamp .pyc left by compileall: $stale (see $log)"
 
 # What this script made gets one fixed time, base-files' (ls -l shows it; the golden files of
 # the workloads must not depend on the day of the build).

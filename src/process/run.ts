@@ -32,7 +32,6 @@ export interface ProgramSpec {
 }
 
 export interface RunOptions extends ProgramSpec {
-  elf: Uint8Array;
   stdin?: Uint8Array;
   seed?: number;
   /** Instruction budget for the whole run. */
