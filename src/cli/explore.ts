@@ -1,17 +1,19 @@
 // procsim explore: run a program under many schedules (a seeded sweep), count its distinct
 // outcomes, and shrink each kind of failure to a minimal schedule, with replay commands.
 
+import { availableParallelism } from 'node:os';
 import { CapturedConsole } from '../process/console.ts';
 import { boot } from '../process/run.ts';
 import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS } from '../sim/engine.ts';
-import { explore, type Progress, type Shard } from '../sim/explore/explore.ts';
+import { explore, type Progress } from '../sim/explore/explore.ts';
+import { PCT_CALIBRATION_RUNS } from '../sim/explore/sweep.ts';
 import { buildReport, type Report } from '../sim/explore/report.ts';
 import { DFS_SPEC_HELP, parseDfsSpec } from '../sim/dfs/index.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
 import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import { parseSchedule } from '../sim/schedule.ts';
 import { simulateTarget } from '../sim/target.ts';
-import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
+import { checkOutputFile, checkSeedRange, type FlagSpec, intFlag, parseArgs, shardFlag, UsageError, writeOutput } from './args.ts';
 import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
 
 const EXPLORE_FLAGS: Record<string, FlagSpec> = {
@@ -50,7 +52,9 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      nothing), and says whether it finished.
   --runs N           runs of the whole sweep; dfs: most executions (default ${DEFAULT_RUNS})
   --seed S           seed of run 0 (default 0)
-  --workers K        worker threads; the report is the same for any K (default 1)
+  --workers K        worker threads, at most the machine's cores (os.availableParallelism;
+                     more are capped, with a note on stderr); the report is the same for
+                     any K (default 1)
   --shard I/N        only runs r with r % N = I-1, for a CI matrix: procsim merge joins
                      the --json reports of all N shards into the unsharded report
   --json FILE        write the report as JSON (fields: runs, complete, outcomes[], failures[])
@@ -65,19 +69,6 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      as for replay (hermetic target, /bin/NAME without --rootfs)
   A progress bar on stderr when it is a terminal.
   Exit code: 0 no failure, 1 failures found, 2 usage error, 126/127 program cannot start.`;
-
-/** The shard of --shard I/N. */
-function shardFlag(args: Parsed): Shard | undefined {
-  const v = args.flags.get('shard')?.[0];
-  if (v === undefined) return undefined;
-  const m = /^(\d+)\/(\d+)$/.exec(v);
-  const shard = m === null ? undefined : { index: Number(m[1]), count: Number(m[2]) };
-  if (shard === undefined || !(shard.count >= 1 && shard.index >= 1 && shard.index <= shard.count)) {
-    throw new UsageError(`--shard wants I/N with 1 <= I <= N, got ${JSON.stringify(v)}`);
-  }
-  return shard;
-}
-
 
 /** A progress bar on stderr when it is a terminal, redrawn at most every 100 ms. */
 function progressBar(): { update: (p: Progress) => void; clear: () => void } {
@@ -150,8 +141,12 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, EXPLORE_FLAGS);
   const seed = intFlag(args, 'seed', 0);
   const runs = intFlag(args, 'runs', DEFAULT_RUNS);
-  const workers = intFlag(args, 'workers', 1);
-  if (workers < 1) throw new UsageError('--workers must be at least 1');
+  const asked = intFlag(args, 'workers', 1);
+  if (asked < 1) throw new UsageError('--workers must be at least 1');
+  // Each worker is a thread with its own heap: more of them than cores only costs memory
+  // (1000 took 8 GB). The report is the same for any number, so capping changes nothing else.
+  const workers = Math.min(asked, availableParallelism());
+  if (workers < asked) process.stderr.write(`procsim: --workers ${asked} capped to ${workers}, the cores this machine has\n`);
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_SIM_MAX_INSNS);
   const maxSteps = intFlag(args, 'max-steps', DEFAULT_SIM_MAX_STEPS);
   const shrinkRuns = intFlag(args, 'shrink-runs', DEFAULT_SHRINK_RUNS);
@@ -161,10 +156,16 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError(`--strategy: ${(e as Error).message}`);
   }
+  // Run r uses seed S+r (a PCT bound is fixed from seeds S..S+7); dfs runs all use seed S.
+  if (parseDfsSpec(strategy) === undefined) checkSeedRange(seed, Math.max(runs, PCT_CALIBRATION_RUNS));
   const shard = shardFlag(args);
   const target = hermeticTarget(args, 'explore');
   const checkDeterminism = args.flags.has('check-determinism');
   const contracts = args.flags.has('contracts');
+  for (const f of ['json', 'trace']) {
+    const path = args.flags.get(f)?.[0];
+    if (path !== undefined) checkOutputFile(f, path);
+  }
   const booted = startOrFail(target.argv[0], () => boot(target, seed, new CapturedConsole()));
   if (typeof booted === 'number') return booted;
 

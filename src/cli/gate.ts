@@ -2,12 +2,11 @@
 // JSON / JUnit reports, and exit 0 only if every gate passes. With no flags it gates phase 0
 // on the reference kernel: the main job of the README.
 
-import { mkdirSync } from 'node:fs';
 import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, parseKernelVariant } from '../process/variants/index.ts';
 import { evaluateGate, gatesUpTo, selectGates } from '../sim/gates/evaluate.ts';
 import type { Gate } from '../sim/gates/gate.ts';
 import { gateEntry, makeReport, reportJson, reportJunit, reportText } from '../sim/gates/report.ts';
-import { type FlagSpec, intFlag, parseArgs, UsageError, writeOutput } from './args.ts';
+import { checkOutputDir, checkOutputFile, checkSeedRange, type FlagSpec, intFlag, parseArgs, shardFlag, UsageError, writeOutput } from './args.ts';
 
 export const DEFAULT_GATE_RUNS = 100;
 export const DEFAULT_GATE_SEED = 1;
@@ -50,6 +49,9 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
   const runs = intFlag(args, 'runs', DEFAULT_GATE_RUNS);
   if (runs < 1) throw new UsageError('--runs must be at least 1');
   const seed = intFlag(args, 'seed', DEFAULT_GATE_SEED);
+  // A gate runs seeds S .. S+runs-1 (at least one per case of its own: a few) and prints
+  // replay commands with them.
+  checkSeedRange(seed, Math.max(runs, 64));
   let kernel;
   try {
     kernel = parseKernelVariant(args.flags.get('kernel')?.[0] ?? DEFAULT_KERNEL_VARIANT);
@@ -65,16 +67,16 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
       throw new UsageError(`--gate: ${(e as Error).message} of phases 0..${phase}`);
     }
   }
-  const shard = args.flags.get('shard')?.[0];
-  if (shard !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(shard);
-    if (m === null || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
-      throw new UsageError(`--shard must be I/N with 1 <= I <= N, got ${JSON.stringify(shard)}`);
-    }
-    gates = gates.filter((_, i) => i % Number(m[2]) === Number(m[1]) - 1);
-  }
+  const shardSpec = shardFlag(args);
+  const shard = shardSpec === undefined ? undefined : `${shardSpec.index}/${shardSpec.count}`;
+  if (shardSpec !== undefined) gates = gates.filter((_, i) => i % shardSpec.count === shardSpec.index - 1);
   const outDir = args.flags.get('out')?.[0] ?? DEFAULT_OUT;
-  mkdirSync(outDir, { recursive: true });
+  // Every output place is checked before the gates run (minutes), not after.
+  checkOutputDir('out', outDir);
+  for (const f of ['json', 'junit']) {
+    const path = args.flags.get(f)?.[0];
+    if (path !== undefined) checkOutputFile(f, path);
+  }
 
   const tty = process.stderr.isTTY === true;
   const entries = [];

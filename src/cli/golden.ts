@@ -69,7 +69,13 @@ export function goldenCommand(argv: string[]): number {
           failed++;
         }
         if (update) {
-          if (writeGolden(c)) process.stdout.write(`wrote ${c.file}\n`);
+          try {
+            if (writeGolden(c)) process.stdout.write(`wrote ${c.file}\n`);
+          } catch (e) {
+            if (!(e instanceof GoldenError)) throw e;
+            process.stderr.write(`procsim: ${e.message}\n`);
+            failed++;
+          }
         } else if (c.state !== 'same') {
           failed++;
           process.stdout.write(c.state === 'missing' ? `${c.file}: missing (create it with procsim golden --update)\n` : `${c.file}: differs\n${c.diff}\n`);

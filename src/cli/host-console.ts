@@ -2,6 +2,17 @@
 
 import { readSync, writeSync } from 'node:fs';
 import type { Console } from '../process/console.ts';
+import { ERRNO, type ErrnoName } from '../process/errno.ts';
+import { FsError } from '../process/fs/fs-error.ts';
+
+/**
+ * A host stream that cannot take the bytes (stdout on /dev/full: ENOSPC; EIO, EFBIG, ...)
+ * fails the guest's write with that errno, as the same program under Linux or qemu would
+ * see it; an unknown host error is EIO.
+ */
+function guestError(code: string | undefined): FsError {
+  return new FsError(code !== undefined && code in ERRNO ? (code as ErrnoName) : 'EIO');
+}
 
 function writeAll(fd: number, data: Uint8Array): void {
   let off = 0;
@@ -12,7 +23,8 @@ function writeAll(fd: number, data: Uint8Array): void {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') continue;
       if (code === 'EPIPE') return; // the host reader went away; the guest keeps running
-      throw e;
+      if (off > 0) return; // part of it was written: the rest is lost, as with a short write
+      throw guestError(code);
     }
   }
 }

@@ -9,7 +9,7 @@ import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
 import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
-import { type FlagSpec, intFlag, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
 import { shellStatus } from '../process/run.ts';
 import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -69,6 +69,7 @@ export function replayCommandMain(argv: string[]): number {
   }
   const target = hermeticTarget(args, 'replay');
   const tracePath = args.flags.get('trace')?.[0];
+  if (tracePath !== undefined) checkOutputFile('trace', tracePath);
 
   const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true }));
   if (typeof r === 'number') return r;

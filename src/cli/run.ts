@@ -1,6 +1,5 @@
 // procsim run: execute one program like `qemu-riscv64 ELF ARGS`.
 
-import { writeFileSync } from 'node:fs';
 import { DEFAULT_MAX_PROCS } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS } from '../process/variants/index.ts';
 import type { Process } from '../process/process.ts';
@@ -9,7 +8,7 @@ import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP, signalName } from '../process/signals
 import { simulate, verdictText } from '../sim/engine.ts';
 import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
 import { HostConsole } from './host-console.ts';
-import { type FlagSpec, intFlag, parseArgs } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, parseArgs, writeOutput } from './args.ts';
 import { boot, shellStatus } from '../process/run.ts';
 import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -47,11 +46,12 @@ export function runCommand(argv: string[]): number {
   const target = parseTarget(args, 'run', false);
   const seed = intFlag(args, 'seed', 0);
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_MAX_INSNS);
+  const tracePath = args.flags.get('trace')?.[0];
+  if (tracePath !== undefined) checkOutputFile('trace', tracePath);
   const booted = startOrFail(target.argv[0], () => boot(target, seed, new HostConsole()));
   if (typeof booted === 'number') return booted;
   const { kernel: k, init: p } = booted;
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
-  const tracePath = args.flags.get('trace')?.[0];
   if (tracePath === undefined) {
     const end = runToExit(k, p, maxInsns);
     if (end.budgetExceeded) say(`instruction budget of ${maxInsns} exhausted (raise it with --max-insns)`);
@@ -62,7 +62,7 @@ export function runCommand(argv: string[]): number {
   // Like plain run, no step budget: only instructions bound the run.
   const header = { path: target.path, argv: target.argv };
   const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps: Infinity, trace: { header } });
-  writeFileSync(tracePath, r.trace!.text());
+  writeOutput('trace', tracePath, r.trace!.text());
   if (r.verdict.kind !== 'exit') {
     say(verdictText(r.verdict));
     return 137;

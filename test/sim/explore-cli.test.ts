@@ -93,7 +93,7 @@ describe('procsim explore', () => {
 
   it('usage errors exit 2 with one line', () => {
     for (const [args, msg] of [
-      [['--shard', '3/2', WINDOW], /--shard wants I\/N with 1 <= I <= N/],
+      [['--shard', '3/2', WINDOW], /--shard must be I\/N with 1 <= I <= N/],
       [['--strategy', 'bogus', WINDOW], /--strategy: unknown strategy "bogus"/],
       [['--strategy', 'dfs:x', WINDOW], /--strategy: bad dfs spec "dfs:x"/],
       [['--workers', '0', WINDOW], /--workers must be at least 1/],

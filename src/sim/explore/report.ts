@@ -138,7 +138,17 @@ export function mergeReports(reports: readonly Report[]): Report {
   };
 }
 
-/** A report read back from JSON, checked enough that merging it cannot go wrong silently. */
+/** The fields of a report and of its entries: anything else (`__proto__` too) is refused. */
+const REPORT_FIELDS = ['format', 'target', 'strategy', 'seed', 'plannedRuns', 'shard', 'runs', 'complete', 'checkDeterminism', 'outcomes', 'failures'];
+const SEEN_FIELDS = ['count', 'firstRun', 'seed', 'schedule', 'replay'];
+const OUTCOME_FIELDS = ['stdout', 'stderr', 'verdict', 'procs', ...SEEN_FIELDS];
+const FAILURE_FIELDS = ['class', 'message', 'shrunk', ...SEEN_FIELDS];
+const SHRUNK_FIELDS = ['schedule', 'switches', 'choices', 'tried', 'fixpoint', 'trace', 'replay'];
+
+/**
+ * A report read back from JSON, every field checked (types, ranges, no unknown keys, counts
+ * that add up), so that merging it cannot go wrong silently.
+ */
 export function parseReport(text: string, name: string): Report {
   let r: unknown;
   try {
@@ -149,26 +159,63 @@ export function parseReport(text: string, name: string): Report {
   const bad = (why: string): never => {
     throw new MergeError(`${name}: not a ${REPORT_FORMAT} report: ${why}`);
   };
-  if (typeof r !== 'object' || r === null) bad('not an object');
-  const o = r as Record<string, unknown>;
-  if (o.format !== REPORT_FORMAT) bad(`format is ${JSON.stringify(o.format)}`);
-  for (const k of ['seed', 'plannedRuns', 'runs']) if (!Number.isSafeInteger(o[k])) bad(`${k} is not an integer`);
-  if (typeof o.strategy !== 'string') bad('strategy is not a string');
-  if (!Array.isArray(o.target) || !o.target.every((a) => typeof a === 'string')) bad('target is not a list of strings');
-  if (typeof o.complete !== 'boolean' || typeof o.checkDeterminism !== 'boolean') bad('complete or checkDeterminism is not a boolean');
-  const entries = (k: string, fields: string[]) => {
-    if (!Array.isArray(o[k])) bad(`${k} is not a list`);
-    for (const e of o[k] as unknown[]) {
-      const x = e as Record<string, unknown>;
-      if (typeof e !== 'object' || e === null || !Number.isSafeInteger(x.count) || !Number.isSafeInteger(x.firstRun)) bad(`an entry of ${k} lacks count or firstRun`);
-      for (const f of fields) if (typeof x[f] !== 'string') bad(`an entry of ${k} lacks ${f}`);
-    }
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const onlyFields = (v: Record<string, unknown>, allowed: readonly string[], what: string): void => {
+    for (const k of Object.keys(v)) if (!allowed.includes(k)) bad(`${what} has an unknown field ${JSON.stringify(k)}`);
   };
-  entries('outcomes', ['stdout', 'stderr', 'verdict', 'schedule', 'replay']);
-  entries('failures', ['class', 'message', 'schedule', 'replay']);
-  if (o.shard !== undefined) {
-    const s = o.shard as { count?: unknown; indexes?: unknown };
-    if (!Number.isSafeInteger(s.count) || !Array.isArray(s.indexes) || !s.indexes.every((i) => Number.isSafeInteger(i))) bad('shard is malformed');
+  const nat = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((a) => typeof a === 'string');
+  if (!isObject(r)) return bad('not an object');
+  const o = r;
+  onlyFields(o, REPORT_FIELDS, 'the report');
+  if (o.format !== REPORT_FORMAT) bad(`format is ${JSON.stringify(o.format)}`);
+  for (const k of ['seed', 'plannedRuns', 'runs']) {
+    if (!Number.isSafeInteger(o[k])) bad(`${k} is not an integer`);
+    if (!nat(o[k])) bad(`${k} is negative`);
   }
-  return r as Report;
+  const runs = o.runs as number;
+  if (runs > (o.plannedRuns as number) && !String(o.strategy).startsWith('dfs')) bad(`runs (${runs}) exceeds plannedRuns (${o.plannedRuns})`);
+  if (typeof o.strategy !== 'string') bad('strategy is not a string');
+  if (!strings(o.target) || (o.target as string[]).length === 0) bad('target is not a list of strings');
+  if (typeof o.complete !== 'boolean' || typeof o.checkDeterminism !== 'boolean') bad('complete or checkDeterminism is not a boolean');
+  const entries = (k: string, fields: string[], strs: string[], check: (x: Record<string, unknown>) => void): number => {
+    if (!Array.isArray(o[k])) bad(`${k} is not a list`);
+    let total = 0;
+    for (const e of o[k] as unknown[]) {
+      if (!isObject(e) || !Number.isSafeInteger(e.count) || !Number.isSafeInteger(e.firstRun)) return bad(`an entry of ${k} lacks count or firstRun`);
+      onlyFields(e, fields, `an entry of ${k}`);
+      if ((e.count as number) < 1 || (e.count as number) > runs) bad(`an entry of ${k} has count ${e.count} (want 1..${runs})`);
+      if (!nat(e.firstRun) || !nat(e.seed)) bad(`an entry of ${k} has a negative or missing firstRun or seed`);
+      for (const f of strs) if (typeof e[f] !== 'string') bad(`an entry of ${k} lacks ${f}`);
+      check(e);
+      total += e.count as number;
+    }
+    return total;
+  };
+  const counted = entries('outcomes', OUTCOME_FIELDS, ['stdout', 'stderr', 'verdict', 'schedule', 'replay'], (e) => {
+    if (!strings(e.procs)) bad('an entry of outcomes lacks procs (a list of strings)');
+  });
+  // Every run has exactly one outcome.
+  if (counted !== runs) bad(`the outcome counts add up to ${counted}, not to runs (${runs})`);
+  entries('failures', FAILURE_FIELDS, ['class', 'message', 'schedule', 'replay'], (e) => {
+    if (e.shrunk === undefined) return;
+    const sh = e.shrunk;
+    if (!isObject(sh)) return bad('a shrunk entry is not an object');
+    onlyFields(sh, SHRUNK_FIELDS, 'a shrunk entry');
+    for (const f of ['switches', 'choices', 'tried']) if (!nat(sh[f])) bad(`a shrunk entry has a bad ${f}`);
+    for (const f of ['schedule', 'trace', 'replay']) if (typeof sh[f] !== 'string') bad(`a shrunk entry lacks ${f}`);
+    if (typeof sh.fixpoint !== 'boolean') bad('a shrunk entry lacks fixpoint');
+  });
+  if (o.shard !== undefined) {
+    const sh = o.shard;
+    if (!isObject(sh)) return bad('shard is malformed');
+    onlyFields(sh, ['count', 'indexes'], 'shard');
+    const count = sh.count;
+    const indexes = sh.indexes;
+    if (!Number.isSafeInteger(count) || (count as number) < 1 || !Array.isArray(indexes) || indexes.length === 0) bad('shard is malformed');
+    const arr = indexes as unknown[];
+    if (!arr.every((i) => Number.isSafeInteger(i) && (i as number) >= 1 && (i as number) <= (count as number))) bad(`shard indexes must be integers from 1 to ${count}`);
+    if (new Set(arr).size !== arr.length) bad('shard indexes repeat');
+  }
+  return r as unknown as Report;
 }

@@ -35,7 +35,7 @@ export const tracedRuns = (spec: Omit<SweepSpec, 'strategy'>): boolean => spec.c
 export const runSeed = (base: number, r: number): number => base + r;
 
 /** Runs of a learning PCT that fix the bound of a sweep's PCT (fixedStrategy). */
-const PCT_CALIBRATION_RUNS = 8;
+export const PCT_CALIBRATION_RUNS = 8;
 
 /**
  * The strategy spec a sweep uses. PCT without an explicit step bound learns it from earlier

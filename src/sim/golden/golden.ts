@@ -51,7 +51,20 @@ export function outcomesText(set: OutcomeSet): string {
 }
 
 const corrupt = (file: string, why: string): GoldenError =>
-  new GoldenError(`${relative(process.cwd(), file) || file}: corrupt golden file (${why}); regenerate it with \`${UPDATE_HINT}\``);
+  new GoldenError(`${shown(file)}: corrupt golden file (${why}); regenerate it with \`${UPDATE_HINT}\``);
+
+const shown = (file: string): string => relative(process.cwd(), file) || file;
+
+/** A golden file's text; a path that is not a readable file (a directory, say) is a GoldenError naming it. */
+function readGolden(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const why = code === 'EISDIR' ? 'is a directory, not a golden file' : `cannot be read (${code})`;
+    throw new GoldenError(`${shown(file)}: ${why}; remove it and regenerate it with \`${UPDATE_HINT}\``);
+  }
+}
 
 /** Reads a golden trace back, checking its shape and hash; throws GoldenError. */
 export function parseGoldenTrace(text: string, file: string): string[] {
@@ -113,8 +126,9 @@ export interface GoldenCheck {
 
 function compare(file: string, kind: GoldenKind, text: string, opts: CheckOptions): GoldenCheck {
   if (!existsSync(file)) return { file, kind, state: 'missing', diff: '', violations: [], text };
-  const golden = readFileSync(file, 'utf8');
+  let golden: string;
   try {
+    golden = readGolden(file);
     if (kind === 'trace') parseGoldenTrace(golden, file);
     else parseGoldenOutcomes(golden, file);
   } catch (e) {
@@ -163,13 +177,19 @@ export function checkGoldenOutcomes(s: Scenario, kernel: KernelVariantName, opts
 export function readGoldenOutcomes(scenario: string, kernel: KernelVariantName, dir = GOLDEN_DIR): OutcomeSet {
   const file = goldenPath(scenario, kernel, 'outcomes', dir);
   if (!existsSync(file)) throw new GoldenError(`${file} is missing: create it with \`${UPDATE_HINT} --scenario ${scenario}\``);
-  return parseGoldenOutcomes(readFileSync(file, 'utf8'), file);
+  return parseGoldenOutcomes(readGolden(file), file);
 }
 
 /** Writes a check's new text; returns whether the file changed. */
 export function writeGolden(c: GoldenCheck): boolean {
   if (c.state === 'same') return false;
-  mkdirSync(dirname(c.file), { recursive: true });
-  writeFileSync(c.file, c.text);
+  try {
+    mkdirSync(dirname(c.file), { recursive: true });
+    writeFileSync(c.file, c.text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const why = code === 'EISDIR' ? 'is a directory, not a golden file: remove it' : `cannot be written (${code})`;
+    throw new GoldenError(`${shown(c.file)}: ${why}; then run \`${UPDATE_HINT}\` again`);
+  }
   return true;
 }

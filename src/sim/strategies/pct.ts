@@ -10,6 +10,8 @@ import seedrandom from 'seedrandom';
 import type { ChoiceContext, ProcRef, Strategy } from '../strategy.ts';
 
 const DEFAULT_PCT_DEPTH = 3;
+/** Most change points a run may have (depth - 1): each costs a draw and an entry per run. */
+export const MAX_PCT_DEPTH = 10_000;
 /** First guess at the number of choices in a run, before any run has been seen. */
 const DEFAULT_PCT_BOUND = 50;
 
@@ -34,7 +36,9 @@ export class PctStrategy implements Strategy {
     readonly depth = DEFAULT_PCT_DEPTH,
     private readonly fixedBound?: number,
   ) {
-    if (!Number.isSafeInteger(depth) || depth < 1) throw new RangeError(`PCT depth must be a positive integer, got ${depth}`);
+    if (!Number.isSafeInteger(depth) || depth < 1 || depth > MAX_PCT_DEPTH) {
+      throw new RangeError(`PCT depth must be a positive integer, at most ${MAX_PCT_DEPTH}, got ${depth}`);
+    }
     if (fixedBound !== undefined && (!Number.isSafeInteger(fixedBound) || fixedBound < 1)) {
       throw new RangeError(`PCT step bound must be a positive integer, got ${fixedBound}`);
     }
@@ -52,13 +56,19 @@ export class PctStrategy implements Strategy {
     this.known.clear();
     this.changes.clear();
     this.spec = this.specFor(this.bound);
-    // d-1 distinct change points from 1..k (fewer when k is smaller than that).
-    const points = Array.from({ length: this.bound }, (_, i) => i + 1);
-    const n = Math.min(this.depth - 1, points.length);
+    // d-1 distinct change points from 1..k (fewer when k is smaller than that): the first
+    // d-1 steps of a Fisher-Yates shuffle of [1..k], with only the moved slots stored (k
+    // may be as large as a safe integer).
+    const moved = new Map<number, number>();
+    const at = (i: number): number => moved.get(i) ?? i + 1;
+    const k = this.bound;
+    const n = Math.min(this.depth - 1, k);
     for (let i = 0; i < n; i++) {
-      const j = i + Math.floor(this.rng.quick() * (points.length - i));
-      [points[i], points[j]] = [points[j], points[i]];
-      this.changes.set(points[i], i + 1);
+      const j = i + Math.floor(this.rng.quick() * (k - i));
+      const [pi, pj] = [at(i), at(j)];
+      moved.set(i, pj);
+      moved.set(j, pi);
+      this.changes.set(pj, i + 1);
     }
   }
 
