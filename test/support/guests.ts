@@ -44,6 +44,7 @@ export const GLIBC_GUESTS = [
   'fork-touch',
   'planted-order',
   'planted-window',
+  'fsinfo',
 ] as const;
 
 type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];
