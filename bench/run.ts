@@ -10,6 +10,7 @@ import { busyboxPipeline } from './busybox.ts';
 import { dfsForkWait, pctVersusRandom, schedulesBusybox, schedulesForkWait } from './explore.ts';
 import { haveQemu, median, nowMs, progress, progressDone, REPS, ROOT, section } from './common.ts';
 import { forkCycles, forkResident } from './fork.ts';
+import { workloads } from './workloads.ts';
 import { emulate, qemu } from './runners.ts';
 
 /**
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   await section('fork-cycle', forkCycles);
   await section('fork-resident', forkResident);
   await section('busybox', busyboxPipeline);
+  await section('workloads', workloads);
   await section('fork-wait schedules', schedulesForkWait);
   await section('busybox schedules', schedulesBusybox);
   await section('PCT vs random', pctVersusRandom);
