@@ -2,6 +2,7 @@
 // status flags) is shared by every descriptor that dups it, in this or a forked process.
 
 import { FsError } from './fs/fs-error.ts';
+import type { DirInode } from './fs/inode.ts';
 import type { Stat } from './fs/stat.ts';
 import type { WaitQueue } from './wait-queue.ts';
 
@@ -33,6 +34,9 @@ export class OpenFile {
   offset = 0;
   /** Descriptors (in all processes) referring to this description. */
   refs = 0;
+  /** Where an open by path started (the base directory, live) and the path: /proc/<pid>/fd/N
+   *  shows the canonical path computed from them when read, as Linux's d_path does. */
+  origin: { base: DirInode; path: string } | null = null;
   constructor(
     readonly backend: FileBackend,
     /** Access mode and status flags (O_APPEND, O_NONBLOCK, ...), as F_GETFL shows them. */

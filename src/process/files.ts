@@ -96,7 +96,7 @@ export function atBase(p: Process, dirfd: number, path: string): DirInode {
 }
 
 /** Canonical absolute path of what `path` names (symlinks resolved), as /proc/self/exe shows. */
-function realPath(vfs: Vfs, base: DirInode, path: string, ctx: unknown, depth = 0): string {
+export function realPath(vfs: Vfs, base: DirInode, path: string, ctx: unknown, depth = 0): string {
   const w = vfs.walk(base, path, 'parent', ctx);
   if (w.inode?.kind === 'symlink' && depth < 40) return realPath(vfs, w.dir, w.inode.target, ctx, depth + 1);
   const dir = vfs.pathOf(w.dir);

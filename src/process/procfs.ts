@@ -11,10 +11,10 @@
 
 import { ADDR_LIMIT, PAGE_SIZE } from '../emu/memory.ts';
 import { STACK_SIZE, STACK_TOP } from '../emu/stack.ts';
-import type { FileBackend } from './fd.ts';
-import { InodeBackend, StdioBackend } from './files.ts';
+import type { OpenFile } from './fd.ts';
+import { InodeBackend, realPath, StdioBackend } from './files.ts';
 import { S_IFIFO, S_IFMT, S_IFSOCK } from './fs/flags.ts';
-import { SpecialInode } from './fs/inode.ts';
+import { type Inode, SpecialInode } from './fs/inode.ts';
 import { MOUNTS, PIPE_DEV, PROC_DEV, SYS_DEV, procMounts, procMountinfo } from './fs/mounts.ts';
 import type { SyntheticDir, SyntheticNode } from './fs/synthetic.ts';
 import { EPOCH_SEC, type Kernel } from './kernel.ts';
@@ -298,9 +298,9 @@ export function procPidStat(p: Process): string {
  * that opening the link reaches: opening it gives a new description of the same pipe, for
  * reading or writing as the open asks (fifo_open on pipefs never waits for a partner).
  */
-function fdLink(file: { backend: FileBackend; path: string }): SyntheticNode {
+function fdLink(k: Kernel, p: Process, file: OpenFile): SyntheticNode {
   const be = file.backend;
-  if (be instanceof InodeBackend) return { kind: 'symlink', target: file.path, jump: be.inode };
+  if (be instanceof InodeBackend) return { kind: 'symlink', target: fdPath(k, p, file, be.inode), jump: be.inode };
   const st = be.stat();
   if (be instanceof PipeEnd || be instanceof StdioBackend) {
     const name = be instanceof PipeEnd ? `pipe:[${be.pipe.ino}]` : file.path;
@@ -316,13 +316,24 @@ function fdLink(file: { backend: FileBackend; path: string }): SyntheticNode {
   return { kind: 'symlink', target: file.path, jump };
 }
 
-function fdDir(p: Process): SyntheticDir {
+/** The path /proc/<pid>/fd/N shows for a file opened by path: where it is now, as d_path. */
+function fdPath(k: Kernel, p: Process, file: OpenFile, inode: Inode): string {
+  try {
+    if (inode.kind === 'dir') return k.fs.pathOf(inode);
+    const path = file.origin === null ? file.path : realPath(k.fs, file.origin.base, file.origin.path, p);
+    return inode.nlink === 0 ? `${path} (deleted)` : path;
+  } catch {
+    return file.path; // its directory is gone
+  }
+}
+
+function fdDir(k: Kernel, p: Process): SyntheticDir {
   return {
     list: () => p.fds.open().map(String),
     lookup(name): SyntheticNode | undefined {
       if (!/^\d+$/.test(name)) return undefined;
       const e = p.fds.get(Number(name));
-      return e === undefined ? undefined : fdLink(e.file);
+      return e === undefined ? undefined : fdLink(k, p, e.file);
     },
   };
 }
@@ -353,7 +364,7 @@ function pidDir(k: Kernel, p: Process): SyntheticDir {
       }
       return { kind: 'symlink', target: p.exe, jump };
     },
-    fd: () => ({ kind: 'dir', dir: fdDir(p), mode: 0o500 }),
+    fd: () => ({ kind: 'dir', dir: fdDir(k, p), mode: 0o500 }),
     fdinfo: () => ({ kind: 'dir', dir: fdinfoDir(p), mode: 0o500 }),
     maps: () => file(p.state === 'zombie' ? '' : procMaps(p)),
     mountinfo: () => file(procMountinfo()),

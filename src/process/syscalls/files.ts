@@ -253,6 +253,7 @@ export const openat: Handler = (k, p, a) => {
     file = new OpenFile(backend, flags & KEPT_FLAGS, name);
   } else {
     file = new OpenFile(new InodeBackend(k.fs, inode), flags & KEPT_FLAGS, path);
+    file.origin = { base, path };
   }
   try {
     return p.fds.install(file, (flags & O_CLOEXEC) !== 0);

@@ -333,6 +333,24 @@ describe('/dev/tty and pipes reopened through /proc/self/fd', () => {
     expect(read(w, r4)).toBe('both');
   });
 
+  it('/proc/self/fd/N reads as the canonical path of the file now, as d_path', () => {
+    const w = new World();
+    const link = (fd: number) => {
+      const n = w.sys(w.init, SYS.readlinkat, AT_FDCWD, cstr(w, PATH, `/proc/self/fd/${fd}`), OUT, 200) as number;
+      return Buffer.from(w.peek(w.init, OUT, n)).toString('latin1');
+    };
+    w.sys(w.init, SYS.mkdirat, AT_FDCWD, cstr(w, PATH, '/tmp/d'), 0o755);
+    w.sys(w.init, SYS.chdir, cstr(w, PATH, '/tmp/d'));
+    const fd = open(w, 'f', O_CREAT | O_WRONLY);
+    expect(link(fd)).toBe('/tmp/d/f');
+    const dfd = open(w, '../d/.', O_RDONLY);
+    expect(link(dfd)).toBe('/tmp/d');
+    w.sys(w.init, SYS.renameat, AT_FDCWD, cstr(w, PATH, '/tmp/d'), AT_FDCWD, cstr(w, NAME, '/tmp/e'));
+    expect(link(dfd)).toBe('/tmp/e');
+    w.sys(w.init, SYS.unlinkat, AT_FDCWD, cstr(w, PATH, '/tmp/e/f'), 0);
+    expect(link(fd)).toBe('/tmp/e/f (deleted)');
+  });
+
   it('host stdout reopened through /proc/self/fd/1 writes to stdout', () => {
     const w = new World();
     const fd = open(w, '/proc/self/fd/1', O_WRONLY | O_CREAT);
