@@ -35,6 +35,7 @@ import { SI_KERNEL } from '../signal-delivery.ts';
 import { SIGPIPE } from '../signals.ts';
 import { PIPE_BUF, PIPE_CAPACITY, PipeReadEnd, POLLERR, POLLOUT } from '../pipe.ts';
 import type { Process } from '../process.ts';
+import { UnixSocket } from './socket.ts';
 import type { Handler } from './table.ts';
 
 const IOV_MAX = 1024;
@@ -328,7 +329,8 @@ export const ioctl: Handler = (_k, p, a) => {
       // A pipe answers with the bytes buffered; a file with the bytes after the offset.
       const be = f.backend;
       const size = be.size();
-      const avail = be instanceof PipeReadEnd ? be.pipe.len : size === null || isDirFile(f) ? -1 : size - f.offset;
+      const avail =
+        be instanceof PipeReadEnd ? be.pipe.len : be instanceof UnixSocket ? 0 : size === null || isDirFile(f) ? -1 : size - f.offset;
       if (avail < 0) return -ERRNO.ENOTTY;
       p.mem.writeU32(a[2], Math.min(avail, 0x7fffffff));
       return 0;

@@ -286,6 +286,8 @@ describe('AF_UNIX sockets without listeners', () => {
     expect(w.sys(w.init, SYS.connect, 1, sun('/x'), 110)).toBe(-ERRNO.ENOTSOCK);
     expect(read(w, s)).toBe(`errno ${ERRNO.EINVAL}`);
     expect(write(w, s, 'x')).toBe(-ERRNO.ENOTCONN);
+    expect(w.sys(w.init, SYS.ioctl, s, 0x541b, OUT)).toBe(0); // FIONREAD: nothing queued
+    expect(w.i32(w.init, OUT)).toBe(0);
     expect(w.sys(w.init, SYS.fstat, s, OUT)).toBe(0);
     expect(w.i32(w.init, OUT + 16) & 0o170000).toBe(0o140000);
     expect(w.sys(w.init, SYS.socket, 2, SOCK_STREAM, 0)).toBe(-ERRNO.EAFNOSUPPORT);
