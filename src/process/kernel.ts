@@ -15,7 +15,7 @@ import { FsError } from './fs/fs-error.ts';
 import { createFs, type RootfsSource } from './fs/index.ts';
 import type { Vfs } from './fs/vfs.ts';
 import { mountProc } from './procfs.ts';
-import { Process } from './process.ts';
+import { NO_DEADLINE, NS_PER_SEC, Process } from './process.ts';
 import { SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
 import {
   BUS_ADRALN,
@@ -92,8 +92,17 @@ export class Kernel {
   /** The semantics this kernel runs: its syscall handlers and hooks. */
   readonly variant: KernelVariant;
   private readonly handlers: readonly (Handler | undefined)[];
-  /** Virtual nanoseconds since boot: one per retired instruction, plus sleeps. */
-  nowNs = 0;
+  /**
+   * Virtual nanoseconds since boot: one per retired instruction, plus sleeps. Exact (a
+   * bigint): a float64 stops counting nanoseconds past 2^53 (104 days), and a sleep may
+   * reach KTIME_MAX (292 years).
+   */
+  timeNs = 0n;
+
+  /** timeNs as a number, for displays (/proc/uptime): exact below 2^53 ns only. */
+  get nowNs(): number {
+    return Number(this.timeNs);
+  }
   /** Instructions retired by all processes. */
   instructions = 0;
   private rng: seedrandom.PRNG;
@@ -141,7 +150,7 @@ export class Kernel {
 
   /** Virtual wall-clock time (CLOCK_REALTIME). */
   wallClock(): { sec: number; nsec: number } {
-    return { sec: EPOCH_SEC + Math.floor(this.nowNs / 1e9), nsec: this.nowNs % 1e9 };
+    return { sec: EPOCH_SEC + Number(this.timeNs / NS_PER_SEC), nsec: Number(this.timeNs % NS_PER_SEC) };
   }
 
   /** n bytes from the run's seeded random stream. */
@@ -188,7 +197,7 @@ export class Kernel {
     if (pid === null) throw new Error('process table full');
     const p = new Process(pid);
     p.cwd = cwd === undefined ? this.fs.root : this.fs.resolveDir(this.fs.root, cwd);
-    p.cpu.timeSource = () => Math.floor(this.nowNs / 100); // a 10 MHz timebase, as on common boards
+    p.cpu.timeSource = () => Number(this.timeNs / 100n); // a 10 MHz timebase, as on common boards
     this.installStdio(p);
     execImage(this, p, args);
     this.procs.set(pid, p);
@@ -226,7 +235,7 @@ export class Kernel {
     const cpu = p.cpu;
     const before = cpu.instret;
     const stop = cpu.run(budget);
-    this.nowNs += cpu.instret - before;
+    this.timeNs += BigInt(cpu.instret - before);
     this.instructions += cpu.instret - before;
     switch (stop) {
       case Stop.Ecall:
@@ -311,7 +320,7 @@ export class Kernel {
    * signal is already deliverable, p stays runnable and the next step interrupts the call
    * (unless the wait is uninterruptible, as vfork's is: only SIGKILL ends it).
    */
-  block(p: Process, reason: string, queues: WaitQueue[], deadline = Infinity, interruptible = true): number {
+  block(p: Process, reason: string, queues: WaitQueue[], deadline = NO_DEADLINE, interruptible = true): number {
     p.blockedIn = p.cpu.x[34];
     p.blockReason = reason;
     p.deadline = deadline;
@@ -320,7 +329,7 @@ export class Kernel {
     p.state = 'blocked';
     p.waitingOn = queues;
     for (const q of queues) q.add(p);
-    if (deadline !== Infinity) this.addSleeper(p);
+    if (deadline !== NO_DEADLINE) this.addSleeper(p);
     return BLOCKED;
   }
 
@@ -334,7 +343,7 @@ export class Kernel {
     p.state = 'running';
     for (const q of p.waitingOn) q.remove(p);
     p.waitingOn = [];
-    if (p.deadline !== Infinity) this.removeSleeper(p);
+    if (p.deadline !== NO_DEADLINE) this.removeSleeper(p);
   }
 
   wakeQueue(q: WaitQueue): void {
@@ -352,15 +361,15 @@ export class Kernel {
     if (i >= 0) this.sleepers.splice(i, 1);
   }
 
-  /** Earliest timeout among blocked processes (Infinity when none). */
-  nextDeadline(): number {
-    return this.sleepers.length > 0 ? this.sleepers[0].deadline : Infinity;
+  /** Earliest timeout among blocked processes (NO_DEADLINE when none). */
+  nextDeadline(): bigint {
+    return this.sleepers.length > 0 ? this.sleepers[0].deadline : NO_DEADLINE;
   }
 
   /** Wake every process whose timeout has passed; returns how many. */
   fireTimers(): number {
     let n = 0;
-    while (this.sleepers.length > 0 && this.sleepers[0].deadline <= this.nowNs) {
+    while (this.sleepers.length > 0 && this.sleepers[0].deadline <= this.timeNs) {
       this.wake(this.sleepers[0]);
       n++;
     }
@@ -370,8 +379,8 @@ export class Kernel {
   /** Nothing can run: move virtual time to the next timeout and fire it. False if there is none. */
   skipToNextDeadline(): boolean {
     const d = this.nextDeadline();
-    if (d === Infinity) return false;
-    if (d > this.nowNs) this.nowNs = d;
+    if (d === NO_DEADLINE) return false;
+    if (d > this.timeNs) this.timeNs = d;
     return this.fireTimers() > 0;
   }
 

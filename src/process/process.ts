@@ -38,6 +38,16 @@ export interface SigInfo {
 }
 
 export const NSIG = 64;
+/**
+ * Virtual time is exact integer nanoseconds (a bigint: a float64 stops counting them past
+ * 2^53 ns, 104 days). A wait without a timeout has this deadline, past any time a run reaches.
+ */
+export const NO_DEADLINE = 1n << 80n;
+/** Linux's KTIME_MAX: timeouts saturate here (ktime_add_safe), as the clock would. */
+export const KTIME_MAX = (1n << 63n) - 1n;
+export const NS_PER_SEC = 1_000_000_000n;
+/** now + ns, saturated at KTIME_MAX as Linux computes a timer's expiry. */
+export const expiry = (now: bigint, ns: bigint): bigint => (now + ns > KTIME_MAX ? (now > KTIME_MAX ? now : KTIME_MAX) : now + ns);
 export const SIG_DFL = 0;
 export const SIG_IGN = 1;
 
@@ -87,8 +97,8 @@ export class Process {
   waitingOn: WaitQueue[] = [];
   /** Signals may interrupt the wait (all waits but vfork's). */
   interruptible = true;
-  /** Virtual time at which a blocked syscall times out (Infinity: never). */
-  deadline = Infinity;
+  /** Virtual time (ns since boot) at which a blocked syscall times out (NO_DEADLINE: never). */
+  deadline: bigint = NO_DEADLINE;
   /** Bytes a blocking write already moved before it had to wait (it resumes after them). */
   ioDone = 0;
   /**
@@ -127,7 +137,7 @@ export class Process {
     this.interrupted = null;
     this.blockedIn = -1;
     this.ioDone = 0;
-    this.deadline = Infinity;
+    this.deadline = NO_DEADLINE;
     this.interruptible = true;
   }
 

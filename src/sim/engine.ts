@@ -139,7 +139,7 @@ export function simulate(opts: SimOptions): SimResult {
         verdict = { kind: 'exit', status: init.waitStatus };
         break;
       }
-      if (k.nextDeadline() <= k.nowNs) fireTimers(false);
+      if (k.nextDeadline() <= k.timeNs) fireTimers(false);
       verdict = advanceAll();
       rec?.events(steps);
       if (verdict !== undefined) break;

@@ -8,7 +8,7 @@ import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW } from '../fs/flags.ts';
 import { atBase, guestPath, InodeBackend } from '../files.ts';
 import { type Args, KEEP_REGS, type Kernel } from '../kernel.ts';
 import { fork } from '../lifecycle.ts';
-import type { Process } from '../process.ts';
+import { NO_DEADLINE, type Process } from '../process.ts';
 import type { Handler } from './table.ts';
 
 const CSIGNAL = 0xff;
@@ -55,7 +55,7 @@ export const clone: Handler = (k, p, a) => {
   if (k.resumed(p) && p.blockReason === 'vfork') {
     // Woken: the call completes once the vfork child released our memory.
     const c = k.procs.get(p.ioDone);
-    if (c !== undefined && c.vforkParent === p) return k.block(p, 'vfork', [p.childWait], Infinity, false);
+    if (c !== undefined && c.vforkParent === p) return k.block(p, 'vfork', [p.childWait], NO_DEADLINE, false);
     return p.ioDone;
   }
   const flags = a[0] >>> 0;
@@ -70,7 +70,7 @@ export const clone: Handler = (k, p, a) => {
   if (vfork) {
     // The parent sleeps until the child releases the memory; its clone then returns the pid.
     p.ioDone = c.pid;
-    return k.block(p, 'vfork', [p.childWait], Infinity, false);
+    return k.block(p, 'vfork', [p.childWait], NO_DEADLINE, false);
   }
   return c.pid;
 };

@@ -6,7 +6,7 @@ import type { OpenFile } from '../fd.ts';
 import { MAX_FDS } from '../fd.ts';
 import type { Kernel } from '../kernel.ts';
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI } from '../pipe.ts';
-import type { Process } from '../process.ts';
+import { expiry, NO_DEADLINE, NS_PER_SEC, type Process } from '../process.ts';
 import { restoreTemporaryMask, useTemporaryMask } from '../signal-delivery.ts';
 import type { WaitQueue } from '../wait-queue.ts';
 import type { Handler } from './table.ts';
@@ -22,14 +22,14 @@ function readiness(f: OpenFile): number {
   return r;
 }
 
-/** A timespec argument in ns (null: wait forever); EINVAL when malformed. */
-function readTimeout(p: Process, addr: number): number | null {
+/** A timespec argument in exact ns (null: wait forever; -1n: malformed, EINVAL). */
+function readTimeout(p: Process, addr: number): bigint | null {
   if (addr === 0) return null;
   const dv = new DataView(p.mem.read(addr, 16).buffer);
-  const sec = Number(dv.getBigInt64(0, true));
-  const nsec = Number(dv.getBigInt64(8, true));
-  if (sec < 0 || nsec < 0 || nsec >= 1e9) return -1;
-  return sec * 1e9 + nsec;
+  const sec = dv.getBigInt64(0, true);
+  const nsec = dv.getBigInt64(8, true);
+  if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return -1n;
+  return sec * NS_PER_SEC + nsec;
 }
 
 /**
@@ -40,14 +40,14 @@ function readTimeout(p: Process, addr: number): number | null {
 function pollWait(k: Kernel, p: Process, ready: number, queues: WaitQueue[], a: { tmo: number; mask: number; maskSize: number }): number {
   if (!k.resumed(p)) {
     const ns = readTimeout(p, a.tmo);
-    if (ns !== null && ns < 0) return -ERRNO.EINVAL;
+    if (ns !== null && ns < 0n) return -ERRNO.EINVAL;
     if (a.mask !== 0) {
       if (a.maskSize !== 8) return -ERRNO.EINVAL;
       useTemporaryMask(p, p.mem.readU64(a.mask));
     }
-    p.deadline = ns === null ? Infinity : k.nowNs + ns;
+    p.deadline = ns === null ? NO_DEADLINE : expiry(k.timeNs, ns);
   }
-  if (ready > 0 || k.nowNs >= p.deadline) {
+  if (ready > 0 || k.timeNs >= p.deadline) {
     restoreTemporaryMask(p);
     if (ready === 0 && a.tmo !== 0) p.mem.write(a.tmo, new Uint8Array(16)); // no time left
     return ready;

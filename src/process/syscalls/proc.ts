@@ -2,7 +2,7 @@
 // getrandom, futex for a single-threaded process.
 
 import { ERRNO } from '../errno.ts';
-import type { Process } from '../process.ts';
+import { NS_PER_SEC, type Process } from '../process.ts';
 import type { Handler } from './table.ts';
 
 export const exit: Handler = (k, p, a) => {
@@ -182,7 +182,7 @@ export const uname: Handler = (_k, p, a) => {
 export const sysinfo: Handler = (k, p, a) => {
   const b = new Uint8Array(112);
   const dv = new DataView(b.buffer);
-  dv.setBigInt64(0, BigInt(Math.floor(k.nowNs / 1e9)), true); // uptime
+  dv.setBigInt64(0, k.timeNs / NS_PER_SEC, true); // uptime
   dv.setBigUint64(32, 1n << 32n, true); // totalram
   dv.setBigUint64(40, 1n << 31n, true); // freeram
   dv.setUint16(80, k.procs.size, true); // procs

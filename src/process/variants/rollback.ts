@@ -17,7 +17,7 @@ import { ERRNO } from '../errno.ts';
 import { FdTable } from '../fd.ts';
 import type { Kernel } from '../kernel.ts';
 import { fork } from '../lifecycle.ts';
-import type { Process } from '../process.ts';
+import { NO_DEADLINE, type Process } from '../process.ts';
 import { applyCloneTids, isThreadClone, clone as referenceClone } from '../syscalls/clone.ts';
 import type { Handler } from '../syscalls/table.ts';
 
@@ -49,7 +49,7 @@ export function rollbackFork(opts: RollbackOptions): RollbackFork {
   const clone: Handler = (k, p, a) => {
     if (k.resumed(p) && p.blockReason === ROLLBACK_WAIT) {
       // Woken by a child's exit: the parent is "restored" once its child is gone.
-      if (k.procs.get(p.ioDone)?.alive) return k.block(p, ROLLBACK_WAIT, [p.childWait], Infinity, false);
+      if (k.procs.get(p.ioDone)?.alive) return k.block(p, ROLLBACK_WAIT, [p.childWait], NO_DEADLINE, false);
       return p.ioDone;
     }
     const flags = a[0] >>> 0;
@@ -63,7 +63,7 @@ export function rollbackFork(opts: RollbackOptions): RollbackFork {
     applyCloneTids(p, c, flags, a, opts.childTid(c));
     opts.onFork?.(k, p, c);
     p.ioDone = c.pid;
-    return k.block(p, ROLLBACK_WAIT, [p.childWait], Infinity, false);
+    return k.block(p, ROLLBACK_WAIT, [p.childWait], NO_DEADLINE, false);
   };
 
   const onExit = (_k: Kernel, p: Process): void => {

@@ -213,7 +213,7 @@ describe('ppoll and pselect6', () => {
     w.putU64(init, BUF, 0, 250_000);
     const t0 = k.nowNs;
     expect(w.sys(init, SYS.ppoll, BUF + 0x100, 1, BUF, 0, 8)).toBe('blocked');
-    expect(k.nextDeadline()).toBe(t0 + 250_000);
+    expect(k.nextDeadline()).toBe(BigInt(t0 + 250_000));
     expect(k.skipToNextDeadline()).toBe(true);
     expect(k.nowNs).toBe(t0 + 250_000);
     expect(w.step(init)).toBe(0);

@@ -6,12 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ERRNO } from '../../../src/process/errno.ts';
-import type { Kernel } from '../../../src/process/kernel.ts';
+import { EPOCH_SEC, type Kernel } from '../../../src/process/kernel.ts';
 import type { Process } from '../../../src/process/process.ts';
 import { SIGKILL } from '../../../src/process/signals.ts';
 import { A0, A7, BUF, SYS, World } from './harness.ts';
 
 const WNOHANG = 1;
+const CLOCK_MONOTONIC = 1;
 const __WALL = 0x40000000;
 
 /** Run every process that is between syscalls to its next one (or its death). */
@@ -87,6 +88,50 @@ describe('guest-chosen numbers', () => {
     }
   });
 
+  /** clock_gettime(clk) from the puppet, in exact ns. */
+  function clock(w: World, clk = CLOCK_MONOTONIC): bigint {
+    expect(w.sys(w.init, SYS.clock_gettime, clk, BUF)).toBe(0);
+    return w.u64(w.init, BUF) * 1_000_000_000n + w.u64(w.init, BUF + 8);
+  }
+
+  /** nanosleep(sec, nsec) from the puppet, run to its end. */
+  function sleep(w: World, sec: bigint, nsec = 0n): void {
+    w.putU64(w.init, BUF, sec, nsec);
+    expect(w.sys(w.init, SYS.nanosleep, BUF, 0)).toBe('blocked');
+    expect(w.k.skipToNextDeadline()).toBe(true);
+    expect(w.step(w.init)).toBe(0);
+  }
+
+  it('time stays exact past 2^53 ns: a 1 s sleep after 2^54 ns moves the clock by 1 s and the instructions run, no more, no less', () => {
+    const w = new World();
+    sleep(w, 2n ** 54n / 1_000_000_000n);
+    expect(w.k.timeNs > 2n ** 54n / 1_000_000_000n * 1_000_000_000n).toBe(true);
+    const a = clock(w);
+    const i0 = w.k.instructions;
+    sleep(w, 1n, 1n);
+    const b = clock(w);
+    expect(b - a).toBe(1_000_000_001n + BigInt(w.k.instructions - i0));
+  });
+
+  it('nanosleep of 2^62 s: the timer saturates at KTIME_MAX as on Linux, and the clock still advances, exactly', () => {
+    const w = new World();
+    sleep(w, 2n ** 62n);
+    const KTIME_MAX = 2n ** 63n - 1n;
+    expect(w.k.timeNs >= KTIME_MAX && w.k.timeNs < KTIME_MAX + 1000n).toBe(true);
+    const a = clock(w);
+    const i0 = w.k.instructions;
+    const b = clock(w);
+    expect(b - a).toBe(BigInt(w.k.instructions - i0));
+    expect(b > a).toBe(true);
+    // The wall clock too: the epoch plus 292 years, to the nanosecond.
+    const i1 = w.k.instructions;
+    const wall = clock(w, 0);
+    expect(wall - b).toBe(BigInt(EPOCH_SEC) * 1_000_000_000n + BigInt(w.k.instructions - i1));
+    // A later sleep expires at once (its expiry saturates below now), as Linux's would.
+    w.putU64(w.init, BUF, 5n, 0n);
+    expect(w.sys(w.init, SYS.nanosleep, BUF, 0)).toBe(0);
+  });
+
   it('any 64-bit arguments to the signal, wait, limit, clock and process calls: a result or an errno, then and later (property)', () => {
     fc.assert(
       fc.property(fc.array(call, { minLength: 1, maxLength: 6 }), (calls) => {
@@ -108,9 +153,9 @@ describe('guest-chosen numbers', () => {
         windDown(w);
         // The clock still moves after whatever sleeps and timers ran.
         if (w.init.alive && w.init.state === 'running' && w.init.atSyscall) {
-          const t0 = k.nowNs;
+          const t0 = k.timeNs;
           raw(k, w.init, SYS.getpid, []);
-          expect(k.nowNs > t0).toBe(true);
+          expect(k.timeNs > t0).toBe(true);
         }
       }),
       { numRuns: 500 },

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ERRNO } from '../../../src/process/errno.ts';
-import type { Process } from '../../../src/process/process.ts';
+import { NO_DEADLINE, type Process } from '../../../src/process/process.ts';
 import { FRAME_SIZE, TRAMPOLINE } from '../../../src/process/signal-frame.ts';
 import { sigbit, SIGCHLD, SIGCONT, SIGILL, SIGKILL, SIGSEGV, SIGSTOP, SIGTERM, SIGTRAP, SIGUSR1, SIGUSR2 } from '../../../src/process/signals.ts';
 import {
@@ -378,7 +378,7 @@ describe('interrupted calls', () => {
     expect(w.sys(c, SYS.kill, 1, SIGUSR1)).toBe(0);
     expect(w.step(p)).toBe(SIGUSR1);
     expect(w.sys(p, SYS.rt_sigreturn)).toBe(-ERRNO.EINTR); // never restarted, SA_RESTART or not
-    expect(w.k.nextDeadline()).toBe(Infinity); // its timer is gone
+    expect(w.k.nextDeadline()).toBe(NO_DEADLINE); // its timer is gone
   });
 });
 
