@@ -6,7 +6,9 @@
 // is the file: writes, unlinks and renames change memory only and the host is never written.
 // Directories, regular files and symlinks are taken with their permission bits; other host
 // file types (sockets, FIFOs, devices) are left out. Host hard links become separate files.
-// Timestamps are the virtual clock's at the moment of materialisation, never the host's.
+// An entry shows the host's mtime (as atime, mtime and ctime: the host's ctime is when the
+// tree was unpacked), its st_blocks and a directory's size, as a disk image would; what the
+// guest changes later takes the virtual clock's times and tmpfs-like sizes.
 // Host files are expected to stay put during a run; one that became unreadable is EIO for the
 // guest, and a file that changed before its first read is taken as read.
 import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
@@ -33,22 +35,36 @@ function fromHost<T>(p: Buffer, read: () => T): T {
 
 /** The inode mirroring host path `p`, or undefined for host types left out. */
 function mirror(vfs: Vfs, p: Buffer): Inode | undefined {
-  const st = fromHost(p, () => lstatSync(p, { throwIfNoEntry: false }));
+  const st = fromHost(p, () => lstatSync(p, { throwIfNoEntry: false, bigint: true }));
   if (!st) return undefined; // vanished since the listing
-  const perm = st.mode & 0o7777;
+  const perm = Number(st.mode & 0o7777n);
+  let inode: Inode;
   if (st.isDirectory()) {
     const d = vfs.newDir(perm);
     d.setLoader(hostDirLoader(vfs, p));
-    return d;
-  }
-  if (st.isFile()) return vfs.newLazyFile(perm, st.size, () => fromHost(p, () => hostBytes(readFileSync(p))));
-  if (st.isSymbolicLink()) return vfs.newSymlink(fromHost(p, () => readlinkSync(p, { encoding: 'buffer' })).toString('latin1'));
-  return undefined;
+    d.diskSize = Number(st.size);
+    d.nlink = Number(st.nlink); // the host's count until it is listed (the loader recounts)
+    inode = d;
+  } else if (st.isFile()) {
+    inode = vfs.newLazyFile(perm, Number(st.size), () => fromHost(p, () => hostBytes(readFileSync(p))));
+  } else if (st.isSymbolicLink()) {
+    inode = vfs.newSymlink(fromHost(p, () => readlinkSync(p, { encoding: 'buffer' })).toString('latin1'));
+  } else return undefined;
+  // The image's own times and blocks, as a disk image shows them. ctime is the time of the
+  // tree's extraction on the host, which no run may depend on: it is the mtime here.
+  const mtime = { sec: Number(st.mtimeNs / 1_000_000_000n), nsec: Number(st.mtimeNs % 1_000_000_000n) };
+  inode.mtime = mtime;
+  inode.atime = { ...mtime };
+  inode.ctime = { ...mtime };
+  inode.diskBlocks = Number(st.blocks);
+  return inode;
 }
 
 function hostDirLoader(vfs: Vfs, hostDir: Buffer): DirLoader {
   return (dir: DirInode) => {
     const names = fromHost(hostDir, () => readdirSync(hostDir, { encoding: 'buffer' }));
+    dir.nlink = 2; // "." and the entry in its parent; each subdirectory added counts its ".."
+
     names.sort(Buffer.compare);
     for (const name of names) {
       const inode = mirror(vfs, childPath(hostDir, name));
@@ -69,6 +85,12 @@ export function seedFromHostDir(vfs: Vfs, hostDir: string): void {
   if (vfs.root.count > 0) throw new Error('rootfs: the root directory is not empty');
   vfs.chmod(vfs.root, st.mode & 0o7777);
   vfs.root.setLoader(hostDirLoader(vfs, Buffer.from(hostDir)));
+  vfs.root.diskSize = st.size;
+  vfs.root.diskBlocks = st.blocks;
+  const mtime = { sec: Math.floor(st.mtimeMs / 1000), nsec: Number(BigInt(Math.round(st.mtimeMs * 1e6)) % 1_000_000_000n) };
+  vfs.root.mtime = mtime;
+  vfs.root.atime = { ...mtime };
+  vfs.root.ctime = { ...mtime };
 }
 
 /**

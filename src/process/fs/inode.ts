@@ -28,6 +28,8 @@ abstract class InodeBase {
   ctime: Timespec;
   /** Birth time (statx STATX_BTIME): when the inode was made. */
   readonly btime: Timespec;
+  /** st_blocks as the disk image it was seeded from says (null: computed, tmpfs-like). */
+  diskBlocks: number | null = null;
   constructor(
     readonly dev: number,
     readonly ino: number,
@@ -81,6 +83,11 @@ export class FileInode extends InodeBase {
 
   get size(): number {
     return this.dataOrNull === null ? this.pendingSize : this.dataOrNull.size;
+  }
+
+  /** Still the content it was seeded with (a lazy file never loaded counts). */
+  get unchanged(): boolean {
+    return this.dataOrNull === null || this.dataOrNull.pristine !== null;
   }
 }
 
@@ -159,9 +166,14 @@ export class DirInode extends InodeBase {
     return this.entries().size;
   }
 
-  /** tmpfs reports 20 bytes per entry plus 40 for "." and ".." (BOGO_DIRENT_SIZE). */
+  /**
+   * A directory seeded from a disk image keeps the size the disk gave it (ext4 directories
+   * do not shrink, and grow by whole blocks only past many entries); otherwise tmpfs's: 20
+   * bytes per entry plus 40 for "." and ".." (BOGO_DIRENT_SIZE).
+   */
+  diskSize: number | null = null;
   get size(): number {
-    return 40 + 20 * this.count;
+    return this.diskSize ?? 40 + 20 * this.count;
   }
 }
 

@@ -22,6 +22,12 @@ export interface Stat {
 
 export const BLKSIZE = 4096;
 
+/** A seeded file unchanged since, or a seeded directory, has the disk's blocks; else tmpfs's. */
+function blocksOf(inode: Inode, size: number): number {
+  if (inode.diskBlocks !== null && (inode.kind === 'dir' || (inode.kind === 'file' && inode.unchanged))) return inode.diskBlocks;
+  return inode.kind === 'file' ? Math.ceil(size / BLKSIZE) * (BLKSIZE / 512) : 0;
+}
+
 export function statOf(inode: Inode): Stat {
   const size = inode.size;
   return {
@@ -34,7 +40,7 @@ export function statOf(inode: Inode): Stat {
     rdev: inode.kind === 'device' ? inode.rdev : 0,
     size,
     blksize: BLKSIZE,
-    blocks: inode.kind === 'file' ? Math.ceil(size / BLKSIZE) * (BLKSIZE / 512) : 0,
+    blocks: blocksOf(inode, size),
     atime: { ...inode.atime },
     mtime: { ...inode.mtime },
     ctime: { ...inode.ctime },
