@@ -19,8 +19,9 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
 };
 
 export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
-  Run a static riscv64 Linux program, like qemu-riscv64 ELF ARGS: its stdin, stdout and
-  stderr are the host's, and procsim exits with its exit code (128+N if signal N killed it).
+  Run a riscv64 Linux program (static, or dynamically linked with its ld.so in --rootfs),
+  like qemu-riscv64 ELF ARGS: its stdin, stdout and stderr are the host's, and procsim
+  exits with its exit code (128+N if signal N killed it).
   --rootfs DIR|TAR   the guest's root filesystem: a copy-on-write image of a host directory
                      or tar archive (the host is never written); ELF is a path inside it.
                      Without it the guest sees the default tree (/tmp, /dev, /proc, /etc)
