@@ -29,7 +29,9 @@ ${[...COMMANDS.values()].map((c) => c.help.replace(/^/gm, '  ')).join('\n\n')}
   procsim help | --help      this text
 
 Exit codes: the guest's own for run and replay (replay's findings: see above); 2 for a
-usage error; 126 when the program cannot be executed (bad ELF), 127 when it does not exist.`;
+usage error (a bad flag or value, an output path that cannot be written, checked before
+the run) or when procsim's own stdout cannot take its output (ENOSPC, EIO); 126 when the
+program cannot be executed (bad ELF), 127 when it does not exist.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
