@@ -3,7 +3,7 @@
 // process table, the address space, never the host. Formats follow Linux (fs/proc/array.c,
 // task_mmu.c, meminfo.c, stat.c, arch/riscv/kernel/cpu.c).
 //
-// /proc/<pid>: comm, exe, cwd, root, fd/ (pipes reopen: see pipeLink), fdinfo/, stat, status,
+// /proc/<pid>: cgroup, comm, exe, cwd, root, fd/ (pipes reopen: see fdLink), fdinfo/, stat, status,
 //   maps, mounts, mountinfo; /proc/self -> <pid>.
 // /proc: cpuinfo, meminfo, stat, uptime, loadavg, version, filesystems, mounts -> self/mounts,
 //   sys/vm/overcommit_memory, sys/kernel/{pid_max,ostype,osrelease,hostname}.
@@ -353,6 +353,8 @@ function fdinfoDir(p: Process): SyntheticDir {
 
 function pidDir(k: Kernel, p: Process): SyntheticDir {
   const entries: Record<string, () => SyntheticNode> = {
+    // One cgroup v2 hierarchy, the process at its root (as in a container's namespace).
+    cgroup: () => file('0::/\n'),
     comm: () => file(p.comm + '\n', 0o644),
     cwd: () => ({ kind: 'symlink', target: k.fs.pathOf(p.cwd), jump: p.cwd }),
     exe: () => {

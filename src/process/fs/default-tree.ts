@@ -2,7 +2,8 @@
 //   /tmp    1777, /root 0700, /proc (empty: the kernel mounts its provider there)
 //   /dev    null, zero, full, random, urandom (0666; drivers registered in vfs.devices;
 //           random bytes from the caller's seeded source), tty (5:0, no driver: opening it
-//           is ENXIO, as for a process without a controlling terminal), and the symlinks
+//           is ENXIO, as for a process without a controlling terminal), shm/ (1777, for
+//           POSIX shared memory and semaphores), and the symlinks
 //           fd -> /proc/self/fd, stdin/stdout/stderr -> /proc/self/fd/0..2
 //   /etc    passwd (root, uid 0, home /root, shell /bin/sh) and group (root, gid 0)
 // Existing directories and files are kept (a rootfs's own /etc/passwd wins), except that the
@@ -48,6 +49,7 @@ export function installDefaultTree(vfs: Vfs, random: RandomSource): void {
     if (old?.kind !== 'device' || old.rdev !== rdev) replace(vfs, dev, name, vfs.newDevice(0o666, rdev));
   }
   if (!dev.get('tty')) dev.add('tty', vfs.newDevice(0o666, DEV_TTY));
+  dirWithMode(vfs, '/dev/shm', 0o1777);
   for (const [name, target] of DEV_LINKS) if (!dev.get(name)) dev.add(name, vfs.newSymlink(target));
   const etc = dirWithMode(vfs, '/etc', 0o755);
   for (const [name, text] of ETC_FILES) {

@@ -25,6 +25,7 @@ describe('default tree', () => {
       'random',
       'urandom',
       'tty',
+      'shm',
       'fd',
       'stdin',
       'stdout',
