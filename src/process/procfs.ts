@@ -13,7 +13,7 @@ import { ADDR_LIMIT, PAGE_SIZE } from '../emu/memory.ts';
 import { STACK_SIZE, STACK_TOP } from '../emu/stack.ts';
 import type { OpenFile } from './fd.ts';
 import { InodeBackend, realPath, StdioBackend } from './files.ts';
-import { S_IFIFO, S_IFMT, S_IFSOCK } from './fs/flags.ts';
+import { O_PATH, S_IFIFO, S_IFMT, S_IFSOCK } from './fs/flags.ts';
 import { type Inode, SpecialInode } from './fs/inode.ts';
 import { MOUNTS, PIPE_DEV, PROC_DEV, SYS_DEV, procMounts, procMountinfo } from './fs/mounts.ts';
 import type { SyntheticDir, SyntheticNode } from './fs/synthetic.ts';
@@ -327,13 +327,20 @@ function fdPath(k: Kernel, p: Process, file: OpenFile, inode: Inode): string {
   }
 }
 
+/** proc_fd_instantiate: r and x for a readable description, w and x for a writable one. */
+function fdLinkMode(flags: number): number {
+  if (flags & O_PATH) return 0;
+  const acc = flags & 3;
+  return (acc !== 1 ? 0o500 : 0) | (acc !== 0 ? 0o300 : 0);
+}
+
 function fdDir(k: Kernel, p: Process): SyntheticDir {
   return {
     list: () => p.fds.open().map(String),
     lookup(name): SyntheticNode | undefined {
       if (!/^\d+$/.test(name)) return undefined;
       const e = p.fds.get(Number(name));
-      return e === undefined ? undefined : fdLink(k, p, e.file);
+      return e === undefined ? undefined : { ...fdLink(k, p, e.file), mode: fdLinkMode(e.file.flags) } as SyntheticNode;
     },
   };
 }
@@ -367,7 +374,7 @@ function pidDir(k: Kernel, p: Process): SyntheticDir {
       return { kind: 'symlink', target: p.exe, jump };
     },
     fd: () => ({ kind: 'dir', dir: fdDir(k, p), mode: 0o500 }),
-    fdinfo: () => ({ kind: 'dir', dir: fdinfoDir(p), mode: 0o500 }),
+    fdinfo: () => ({ kind: 'dir', dir: fdinfoDir(p), mode: 0o555 }),
     maps: () => file(p.state === 'zombie' ? '' : procMaps(p)),
     mountinfo: () => file(procMountinfo()),
     mounts: () => file(procMounts()),

@@ -6,17 +6,19 @@
 // - 'file': read-only content generated now (open/read see this snapshot);
 // - 'symlink': a target path, and optionally `jump`, an inode the link leads to directly
 //   (a magic link like /proc/self/fd/N or /proc/self/exe, which works even when the file
-//   has no name any more);
+//   has no name any more), and permission bits other than 0777 (fd links show the access
+//   mode: r-x for reading, -wx for writing);
 // - 'dir': a nested synthetic directory.
 // Entries cannot be created, removed or renamed. Inode numbers are stable per path within
 // the mount (the mount root is ino 1) and the mount has its own st_dev.
 import type { Clock, Inode } from './inode.ts';
 import { DirInode, FileInode, SymlinkInode } from './inode.ts';
 import { FileData } from './file-data.ts';
+import { S_IFLNK } from './flags.ts';
 
 export type SyntheticNode =
   | { kind: 'dir'; dir: SyntheticDir; mode?: number }
-  | { kind: 'symlink'; target: string; jump?: Inode }
+  | { kind: 'symlink'; target: string; jump?: Inode; mode?: number }
   | { kind: 'file'; content: Uint8Array; mode?: number };
 
 export interface SyntheticDir {
@@ -66,8 +68,11 @@ export function syntheticLookup(dir: DirInode, name: string, ctx: unknown): Inod
       f.readOnly = true;
       return f;
     }
-    case 'symlink':
-      return new SymlinkInode(mount.dev, ino, now, node.target, node.jump);
+    case 'symlink': {
+      const l = new SymlinkInode(mount.dev, ino, now, node.target, node.jump);
+      if (node.mode !== undefined) l.mode = S_IFLNK | (node.mode & 0o777);
+      return l;
+    }
     case 'dir': {
       const d = new DirInode(mount.dev, ino, node.mode ?? 0o555, now, dir);
       d.name = name;

@@ -345,6 +345,15 @@ describe('/dev/tty and pipes reopened through /proc/self/fd', () => {
     w.sys(w.init, SYS.chdir, cstr(w, PATH, '/tmp/d'));
     const fd = open(w, 'f', O_CREAT | O_WRONLY);
     expect(link(fd)).toBe('/tmp/d/f');
+    // The link's permission bits show the access mode (lstat).
+    const lmode = (n: number) => {
+      w.sys(w.init, SYS.newfstatat, AT_FDCWD, cstr(w, PATH, `/proc/self/fd/${n}`), OUT, AT_SYMLINK_NOFOLLOW);
+      return w.i32(w.init, OUT + 16) & 0o777;
+    };
+    expect(lmode(fd)).toBe(0o300);
+    expect(lmode(0)).toBe(0o500);
+    expect(lmode(open(w, '/tmp/d/f', O_RDWR))).toBe(0o700);
+    expect(lmode(open(w, '/tmp/d/f', O_PATH))).toBe(0);
     const dfd = open(w, '../d/.', O_RDONLY);
     expect(link(dfd)).toBe('/tmp/d');
     w.sys(w.init, SYS.renameat, AT_FDCWD, cstr(w, PATH, '/tmp/d'), AT_FDCWD, cstr(w, NAME, '/tmp/e'));
