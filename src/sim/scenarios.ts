@@ -17,9 +17,12 @@ export const BUSYBOX_ROOTFS = join(REPO_ROOT, '.cache', 'busybox', 'rootfs');
 /** The Debian trixie riscv64 root filesystem (`npm run rootfs`): dash, bash, coreutils, git, python3. */
 export const DEBIAN_ROOTFS = join(REPO_ROOT, '.cache', 'rootfs', 'root');
 
-/** What judges a scenario on real Linux: qemu-riscv64, the native build, or native busybox. */
-export type LinuxOracle = 'qemu' | 'native' | 'busybox-native';
-const ORACLES: readonly LinuxOracle[] = ['qemu', 'native', 'busybox-native'];
+/**
+ * What judges a scenario on real Linux: qemu-riscv64, the native build, native busybox, or
+ * qemu-riscv64 in the Debian rootfs through binfmt_misc (test/support/rootfs-linux.ts).
+ */
+export type LinuxOracle = 'qemu' | 'native' | 'busybox-native' | 'rootfs-linux';
+const ORACLES: readonly LinuxOracle[] = ['qemu', 'native', 'busybox-native', 'rootfs-linux'];
 
 /** Kernel-independent expectations: what Linux semantics allow (checked on every outcome). */
 export interface Expect {
@@ -40,14 +43,20 @@ export interface SearchBounds {
   preemptionBound?: number;
   /** Executions at most; the outcome set says whether the search was complete. */
   maxExecutions: number;
+  /** Steps (syscalls) one run may take (default GOLDEN_MAX_STEPS): real programs make many. */
+  maxSteps?: number;
 }
 
 export interface Scenario {
   name: string;
   description: string;
-  /** A guest of scenarios/guests (at /bin/NAME), or busybox (argv from `busybox`). */
+  /**
+   * A guest of scenarios/guests (at /bin/NAME), busybox (argv from `busybox`), or a program
+   * of the Debian rootfs (argv from `debian`, argv[0] its absolute path there).
+   */
   guest?: string;
   busybox?: boolean;
+  debian?: boolean;
   argv: string[];
   env: string[];
   stdin?: string;
@@ -63,6 +72,7 @@ export class ScenarioError extends Error {}
 
 const DEFAULT_SEARCH: SearchBounds = { maxExecutions: 400 };
 const BUSYBOX_ENV = ['PATH=/bin', 'HOME=/root'];
+const DEBIAN_ENV = ['PATH=/usr/bin:/bin', 'HOME=/root', 'LC_ALL=C'];
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -79,15 +89,18 @@ export function parseScenario(name: string, text: string, file = `scenarios/${na
     return bad(`not JSON (${(e as Error).message})`);
   }
   if (typeof j !== 'object' || j === null || Array.isArray(j)) return bad('want a JSON object');
-  const known = ['description', 'guest', 'busybox', 'argv', 'env', 'stdin', 'cwd', 'linux', 'regression', 'search', 'expect'];
+  const known = ['description', 'guest', 'busybox', 'debian', 'argv', 'env', 'stdin', 'cwd', 'linux', 'regression', 'search', 'expect'];
   for (const k of Object.keys(j)) if (!known.includes(k)) bad(`unknown field "${k}" (fields: ${known.join(', ')})`);
   if (typeof j.description !== 'string') bad('"description" must be a string');
   const hasGuest = j.guest !== undefined;
-  if (hasGuest === (j.busybox !== undefined)) bad('give either "guest" (a guest name) or "busybox" (its argv)');
+  const kinds = [j.guest, j.busybox, j.debian].filter((v) => v !== undefined).length;
+  if (kinds !== 1) bad('give either "guest" (a guest name), "busybox" (its argv) or "debian" (the argv of a Debian rootfs program)');
   if (hasGuest && (typeof j.guest !== 'string' || !/^[a-z0-9-]+$/.test(j.guest))) bad('"guest" must be a guest name (scenarios/guests/NAME.c)');
-  const argv = hasGuest ? j.argv : j.busybox;
-  if (!isStrings(argv) || argv.length === 0) bad(`"${hasGuest ? 'argv' : 'busybox'}" must be a non-empty list of strings`);
-  if (!hasGuest && j.argv !== undefined) bad('"argv" goes in "busybox" for a busybox scenario');
+  const kind = hasGuest ? 'argv' : j.busybox !== undefined ? 'busybox' : 'debian';
+  const argv = hasGuest ? j.argv : (j.busybox ?? j.debian);
+  if (!isStrings(argv) || argv.length === 0) bad(`"${kind}" must be a non-empty list of strings`);
+  if (!hasGuest && j.argv !== undefined) bad(`"argv" goes in "${kind}" for a ${kind} scenario`);
+  if (kind === 'debian' && !(argv as string[])[0].startsWith('/')) bad('"debian"[0] must be the absolute path of the program in the Debian rootfs');
   if (j.env !== undefined && !isStrings(j.env)) bad('"env" must be a list of strings');
   if (j.stdin !== undefined && typeof j.stdin !== 'string') bad('"stdin" must be a string');
   if (j.cwd !== undefined && (typeof j.cwd !== 'string' || !j.cwd.startsWith('/'))) bad('"cwd" must be an absolute path');
@@ -95,7 +108,8 @@ export function parseScenario(name: string, text: string, file = `scenarios/${na
   if (j.regression !== undefined && typeof j.regression !== 'boolean') bad('"regression" must be true or false');
   if (j.search !== undefined && (typeof j.search !== 'object' || j.search === null || Array.isArray(j.search))) bad('"search" must be an object');
   const search = { ...DEFAULT_SEARCH, ...(j.search as object) } as SearchBounds;
-  for (const k of Object.keys(search)) if (k !== 'preemptionBound' && k !== 'maxExecutions') bad(`unknown field "search.${k}"`);
+  for (const k of Object.keys(search)) if (!['preemptionBound', 'maxExecutions', 'maxSteps'].includes(k)) bad(`unknown field "search.${k}"`);
+  if (search.maxSteps !== undefined && (!isCount(search.maxSteps) || search.maxSteps < 1)) bad('"search.maxSteps" must be an integer >= 1');
   if ((search.preemptionBound !== undefined && !isCount(search.preemptionBound)) || !isCount(search.maxExecutions) || search.maxExecutions < 1) {
     bad('"search" wants maxExecutions >= 1 and, if given, preemptionBound >= 0 (integers)');
   }
@@ -110,14 +124,18 @@ export function parseScenario(name: string, text: string, file = `scenarios/${na
   return {
     name,
     description: j.description as string,
-    ...(hasGuest ? { guest: j.guest as string } : { busybox: true }),
+    ...(hasGuest ? { guest: j.guest as string } : kind === 'busybox' ? { busybox: true } : { debian: true }),
     argv: argv as string[],
-    env: (j.env as string[] | undefined) ?? (hasGuest ? [] : BUSYBOX_ENV),
+    env: (j.env as string[] | undefined) ?? (hasGuest ? [] : kind === 'busybox' ? BUSYBOX_ENV : DEBIAN_ENV),
     ...(j.stdin !== undefined ? { stdin: j.stdin as string } : {}),
     ...(j.cwd !== undefined ? { cwd: j.cwd as string } : hasGuest ? {} : { cwd: '/root' }),
     linux: j.linux as LinuxOracle,
     regression: j.regression === true,
-    search: { ...(search.preemptionBound !== undefined ? { preemptionBound: search.preemptionBound } : {}), maxExecutions: search.maxExecutions },
+    search: {
+      ...(search.preemptionBound !== undefined ? { preemptionBound: search.preemptionBound } : {}),
+      maxExecutions: search.maxExecutions,
+      ...(search.maxSteps !== undefined ? { maxSteps: search.maxSteps } : {}),
+    },
     expect: e as unknown as Expect,
   };
 }
@@ -154,7 +172,7 @@ export function guestBinary(guest: string): string {
 }
 
 /** The scenario as a simulator target on `kernel`; a ScenarioError names what is missing. */
-export function scenarioTarget(s: Scenario, kernel: KernelVariantName = 'reference', busyboxRootfs = BUSYBOX_ROOTFS): Target {
+export function scenarioTarget(s: Scenario, kernel: KernelVariantName = 'reference', busyboxRootfs = BUSYBOX_ROOTFS, debianRootfs = DEBIAN_ROOTFS): Target {
   const common = {
     argv: s.argv,
     env: s.env,
@@ -167,6 +185,12 @@ export function scenarioTarget(s: Scenario, kernel: KernelVariantName = 'referen
       throw new ScenarioError(`scenario ${s.name} needs busybox: ${busyboxRootfs} is missing (fix: npm run busybox)`);
     }
     return { path: '/bin/busybox', rootfs: { kind: 'host-dir', path: busyboxRootfs }, ...common };
+  }
+  if (s.debian) {
+    if (!existsSync(join(debianRootfs, s.argv[0]))) {
+      throw new ScenarioError(`scenario ${s.name} needs the Debian rootfs: ${join(debianRootfs, s.argv[0])} is missing (fix: npm run rootfs)`);
+    }
+    return { path: s.argv[0], rootfs: { kind: 'host-dir', path: debianRootfs }, ...common };
   }
   const elf = new Uint8Array(readFileSync(guestBinary(s.guest!)));
   return { path: `/bin/${s.guest}`, elf, createCwd: true, ...common };

@@ -16,6 +16,7 @@ import { guardedSuite, oracleSuite } from '../support/oracle.ts';
 import { guestPath, type GlibcGuest, type GuestName } from '../support/guests.ts';
 import { runNative } from '../support/native.ts';
 import { runHostProgram, runQemu, type GuestResult } from '../support/real-linux.ts';
+import { asGuestResult, rootfsLinuxUnavailable, runInRootfsLinux } from '../support/rootfs-linux.ts';
 
 const scenarios = listScenarios();
 const of = (linux: Scenario['linux']): Scenario[] => scenarios.filter((s) => s.linux === linux);
@@ -73,6 +74,15 @@ guardedSuite('scenarios: native busybox is in the golden outcome set', requireBu
         });
       }
       expectInGoldenSet(s, real);
+    });
+  }
+});
+
+guardedSuite('scenarios: real Linux in the Debian rootfs (qemu via binfmt_misc) is in the golden outcome set', rootfsLinuxUnavailable(), () => {
+  for (const s of of('rootfs-linux')) {
+    it(s.name, () => {
+      const real = runInRootfsLinux(s.argv, { env: s.env, ...(s.cwd !== undefined ? { cwd: s.cwd } : {}), timeoutMs: 60_000, ...stdin(s) });
+      expectInGoldenSet(s, asGuestResult(real));
     });
   }
 });

@@ -42,6 +42,15 @@ describe('scenarios', () => {
     expect(() => scenarioTarget(s, 'reference', '/nonexistent/rootfs')).toThrow(/needs busybox: \/nonexistent\/rootfs is missing \(fix: npm run busybox\)$/);
   });
 
+  it('a debian scenario runs its program in the Debian rootfs, with a search step budget of its own', () => {
+    const s = parse({ ...good, guest: undefined, argv: undefined, debian: ['/usr/bin/python3', '-c', 'pass'], search: { maxExecutions: 2, maxSteps: 9000 } });
+    expect(s).toMatchObject({ debian: true, argv: ['/usr/bin/python3', '-c', 'pass'], env: ['PATH=/usr/bin:/bin', 'HOME=/root', 'LC_ALL=C'], cwd: '/root' });
+    expect(s.search).toEqual({ maxExecutions: 2, maxSteps: 9000 });
+    expect(() => scenarioTarget(s, 'reference', undefined, '/nonexistent/rootfs')).toThrow(/needs the Debian rootfs: .* is missing \(fix: npm run rootfs\)$/);
+    expect(() => parse({ ...good, guest: undefined, argv: undefined, debian: ['python3'] })).toThrow(/absolute path/);
+    expect(() => parse({ ...good, search: { maxExecutions: 2, maxSteps: 0 } })).toThrow(/maxSteps/);
+  });
+
   it('defaults: no env, a reduced search of at most 400 executions, not a regression', () => {
     expect(parse(good)).toMatchObject({ env: [], regression: false, search: { maxExecutions: 400 } });
     expect(parse(good).search.preemptionBound).toBeUndefined();
@@ -56,6 +65,7 @@ describe('scenarios', () => {
     ['an array', [], /want a JSON object/],
     ['an unknown field', { ...good, colour: 1 }, /unknown field "colour"/],
     ['guest and busybox', { ...good, busybox: ['sh'] }, /either "guest"/],
+    ['guest and debian', { ...good, debian: ['/bin/sh'] }, /either "guest"/],
     ['neither', { ...good, guest: undefined }, /either "guest"/],
     ['empty argv', { ...good, argv: [] }, /"argv" must be a non-empty list/],
     ['env not strings', { ...good, env: [1] }, /"env" must be a list of strings/],

@@ -39,7 +39,7 @@ export type TraceChecker = (traceLines: readonly string[]) => string[];
 
 /** The golden run: round-robin with the golden seed, traced. */
 function goldenTraceRun(s: Scenario, kernel: KernelVariantName): TargetRun {
-  return goldenRun(scenarioTarget(s, kernel), new RoundRobinStrategy(), true);
+  return goldenRun(scenarioTarget(s, kernel), new RoundRobinStrategy(), true, s.search.maxSteps);
 }
 
 export function goldenOutcomes(s: Scenario, kernel: KernelVariantName): OutcomeSet {

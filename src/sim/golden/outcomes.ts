@@ -63,9 +63,14 @@ export interface OutcomeSet {
   outcomes: Outcome[];
 }
 
-/** One run of `target` under `strategy`, with the golden seed and budgets. */
-export function goldenRun(target: Target, strategy: Parameters<typeof simulateTarget>[1]['strategy'], trace = false): TargetRun {
-  return simulateTarget(target, { seed: GOLDEN_SEED, strategy, trace, maxInsns: GOLDEN_MAX_INSNS, maxSteps: GOLDEN_MAX_STEPS });
+/** One run of `target` under `strategy`, with the golden seed and budgets (a scenario may raise the steps). */
+export function goldenRun(
+  target: Target,
+  strategy: Parameters<typeof simulateTarget>[1]['strategy'],
+  trace = false,
+  maxSteps = GOLDEN_MAX_STEPS,
+): TargetRun {
+  return simulateTarget(target, { seed: GOLDEN_SEED, strategy, trace, maxInsns: GOLDEN_MAX_INSNS, maxSteps });
 }
 
 /**
@@ -76,7 +81,7 @@ export function exploreOutcomes(s: Scenario, kernel: KernelVariantName, target: 
   const explorer = new DfsExplorer(s.search);
   const seen = new Map<string, Outcome>();
   for (let strategy = explorer.next(); strategy !== undefined; strategy = explorer.next()) {
-    const r = goldenRun(target, strategy);
+    const r = goldenRun(target, strategy, false, s.search.maxSteps);
     explorer.done(r);
     const o = outcomeOf(r);
     const key = outcomeKey(o);
