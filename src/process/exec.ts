@@ -25,7 +25,7 @@ const str = (b: Uint8Array): string => String.fromCharCode(...b);
  * Load args.path into p. Throws FsError (ENOENT, EACCES, ENOEXEC, E2BIG, ...) or ElfError
  * (a malformed program: the syscall reports ENOEXEC, the CLI the message).
  */
-export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): void {
+export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, given = args.path): void {
   const { bytes, path, pristine } = readExecutable(k, p, args.path);
   if (bytes[0] === 0x23 && bytes[1] === 0x21) {
     // "#!interpreter [arg]": run the interpreter with the script path in place of argv[0].
@@ -37,7 +37,7 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
     const interp = sp < 0 ? line : line.slice(0, sp);
     const opt = sp < 0 ? '' : line.slice(sp).trim();
     const argv = [latin1(interp), ...(opt ? [latin1(opt)] : []), latin1(args.path), ...args.argv.slice(1)];
-    return execImage(k, p, { path: interp, argv, envp: args.envp }, depth + 1);
+    return execImage(k, p, { path: interp, argv, envp: args.envp }, depth + 1, given);
   }
   if (!isElf(bytes)) throw new FsError('ENOEXEC');
   const info = parseElf(bytes, path);
@@ -82,7 +82,9 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0): voi
   cpu.setX(2, BigInt(sp));
   p.brkStart = p.brk = image.brk;
   p.exe = path;
-  p.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, 15);
+  // Linux names the process after the path execve was given (a script's, not its
+  // interpreter's; a symlink's, not its target's).
+  p.comm = given.slice(given.lastIndexOf('/') + 1).slice(0, 15);
   p.didExec = true;
   p.altstack = { sp: 0, size: 0, flags: 0 };
   p.fds.closeOnExec();

@@ -84,6 +84,13 @@ export const WORKLOADS: readonly Workload[] = [
     stdout: /^from-subst\n2c2\n< b\n---\n> c\ndiff 1\n$/,
   },
   {
+    // comm is the basename of the path given to execve: sh (not dash), a script's own name.
+    name: '/proc/PID/comm of a shell, a #! script and python3',
+    cwd: '/tmp',
+    argv: sh('cat /proc/$$/comm; printf "#!/bin/sh\\ncat /proc/\\$\\$/comm\\n" > s1; chmod +x s1; ./s1; python3 -c "print(open(\'/proc/self/comm\').read(), end=\'\')"', 'sh'),
+    stdout: /^sh\ns1\npython3\n$/,
+  },
+  {
     name: 'coreutils pipeline, find | xargs, tar c | tar t',
     cwd: '/tmp',
     argv: sh('mkdir d && echo one > d/a && echo two > d/b && find d -type f | sort | xargs cat | tr a-z A-Z | wc -l; tar cf - d | tar tf - | sort'),
