@@ -15,6 +15,8 @@ set -euo pipefail
 export LC_ALL=C
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=private-apt.sh
+source "$root/scripts/private-apt.sh"
 out="$root/.cache/busybox"
 SUITE=trixie
 MIRROR=http://deb.debian.org/debian
@@ -33,35 +35,9 @@ command -v dpkg-deb >/dev/null || fail "dpkg-deb not found (apt-get install dpkg
 [[ -r "$KEYRING" ]] || fail "$KEYRING missing (apt-get install debian-archive-keyring)"
 
 apt="$out/apt"
-rm -rf "$out/VERSION" "$apt"
-mkdir -p "$apt/etc/apt.conf.d" "$apt/etc/preferences.d" "$apt/etc/sources.list.d" \
-  "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/log" "$apt/debs"
-: >"$apt/status"
-echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$apt/etc/sources.list"
-# Read by apt before anything else (APT_CONFIG): it points every config, state and cache
-# path into $apt, so /etc/apt and /var/lib/apt are neither used nor touched.
-cat >"$apt/apt.conf" <<EOF
-Dir::Etc "$apt/etc/";
-Dir::Etc::main "$apt/etc/apt.conf";
-Dir::Etc::parts "$apt/etc/apt.conf.d/";
-Dir::Etc::sourcelist "$apt/etc/sources.list";
-Dir::Etc::sourceparts "$apt/etc/sources.list.d/";
-Dir::Etc::preferences "$apt/etc/preferences";
-Dir::Etc::preferencesparts "$apt/etc/preferences.d/";
-Dir::State "$apt/";
-Dir::State::lists "$apt/lists/";
-Dir::State::status "$apt/status";
-Dir::Cache "$apt/cache/";
-Dir::Cache::archives "$apt/cache/archives/";
-Dir::Log "$apt/log/";
-APT::Architecture "amd64";
-APT::Architectures { "amd64"; "riscv64"; };
-APT::Sandbox::User "$(id -un)";
-Acquire::Languages "none";
-Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
-EOF
-touch "$apt/etc/apt.conf"
-export APT_CONFIG="$apt/apt.conf"
+rm -f "$out/VERSION"
+private_apt "$apt" amd64 "amd64 riscv64"
+mkdir -p "$apt/debs"
 
 log="$apt/log/fetch.log"
 apt-get -q update >"$log" 2>&1 || fail "apt-get update of $MIRROR $SUITE failed (network or mirror problem? see $log)"

@@ -24,6 +24,8 @@ set -euo pipefail
 export LC_ALL=C
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=private-apt.sh
+source "$root/scripts/private-apt.sh"
 out="$root/.cache/rootfs"
 lock="$root/scripts/rootfs.lock"
 SUITE=trixie
@@ -69,39 +71,9 @@ mkdir -p "$out" "$debs"
 : >"$log"
 
 setup_apt() {
-  rm -rf "$apt"
-  mkdir -p "$apt/etc/apt.conf.d" "$apt/etc/preferences.d" "$apt/etc/sources.list.d" \
-    "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/log"
-  : >"$apt/status"
-  echo "deb [signed-by=$KEYRING] $MIRROR $SUITE main" >"$apt/etc/sources.list"
-  # Read by apt before anything else (APT_CONFIG): it points every config, state and cache
-  # path into $apt, so /etc/apt and /var/lib/apt are neither used nor touched. riscv64 is
-  # the native architecture (the closure is resolved for it alone); amd64 is there only for
-  # qemu-user, fetched by its exact name.
-  cat >"$apt/apt.conf" <<EOF
-Dir::Etc "$apt/etc/";
-Dir::Etc::main "$apt/etc/apt.conf";
-Dir::Etc::parts "$apt/etc/apt.conf.d/";
-Dir::Etc::sourcelist "$apt/etc/sources.list";
-Dir::Etc::sourceparts "$apt/etc/sources.list.d/";
-Dir::Etc::preferences "$apt/etc/preferences";
-Dir::Etc::preferencesparts "$apt/etc/preferences.d/";
-Dir::State "$apt/";
-Dir::State::lists "$apt/lists/";
-Dir::State::status "$apt/status";
-Dir::Cache "$apt/cache/";
-Dir::Cache::archives "$apt/cache/archives/";
-Dir::Log "$apt/log/";
-APT::Architecture "riscv64";
-APT::Architectures { "riscv64"; "amd64"; };
-APT::Sandbox::User "$(id -un)";
-APT::Install-Recommends "false";
-APT::Install-Suggests "false";
-Acquire::Languages "none";
-Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
-EOF
-  touch "$apt/etc/apt.conf"
-  export APT_CONFIG="$apt/apt.conf"
+  # riscv64 is the native architecture (the closure is resolved for it alone); amd64 is
+  # there only for qemu-user, fetched by its exact name.
+  private_apt "$apt" riscv64 "riscv64 amd64" 'APT::Install-Recommends "false";' 'APT::Install-Suggests "false";'
   apt-get -q update >>"$log" 2>&1 || fail "apt-get update of $MIRROR $SUITE failed (network or mirror problem? see $log)"
   ! grep -q '^[WE]:' "$log" || fail "apt-get update of $MIRROR $SUITE failed (network or mirror problem? see $log)"
 }
