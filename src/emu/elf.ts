@@ -131,18 +131,18 @@ export function loadSpan(info: ElfInfo): number {
   return Math.ceil(hi / PAGE_SIZE) * PAGE_SIZE - lowestPage(info);
 }
 
-/**
- * Map the PT_LOAD segments of a parsed ELF into mem: an ET_EXEC at its link addresses, an
- * ET_DYN at `dynBase` (PIE_BASE for a main program, a free spot in the mmap area for ld.so).
- */
-export function loadElf(
-  mem: Memory,
-  bytes: Uint8Array,
-  info: ElfInfo,
-  name = 'file',
-  dynBase = PIE_BASE,
-  immutable = false,
-): LoadedImage {
+export interface LoadOptions {
+  /** The file's name, for messages. */
+  name?: string;
+  /** Where an ET_DYN goes: PIE_BASE for a main program, a free spot in the mmap area for ld.so. */
+  dynBase?: number;
+  /** `bytes` never change (a file as seeded): whole file pages are mapped as shared content pages. */
+  immutable?: boolean;
+}
+
+/** Map the PT_LOAD segments of a parsed ELF into mem: an ET_EXEC at its link addresses, an ET_DYN at dynBase. */
+export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, opts: LoadOptions = {}): LoadedImage {
+  const { name = 'file', dynBase = PIE_BASE, immutable = false } = opts;
   const base = info.type === ET_DYN ? dynBase - lowestPage(info) : 0;
   let end = 0;
   let phdr = -1;
@@ -159,17 +159,23 @@ export function loadElf(
     // Pages wholly inside the file part, of immutable bytes, are shared content pages.
     const shift = s.offset - start;
     const shareable = immutable && shift % PAGE_SIZE === 0;
-    for (let vpn = first; vpn < last; vpn++) {
+    for (let vpn = first; vpn < last; ) {
       const old = mem.protOf(vpn);
-      const at = vpn * PAGE_SIZE;
       if (old >= 0) {
-        mem.protect(at, PAGE_SIZE, old | prot);
-        pokeClipped(mem, bytes, s, at, shift);
+        mem.protect(vpn * PAGE_SIZE, PAGE_SIZE, old | prot);
+        pokeClipped(mem, bytes, s, vpn * PAGE_SIZE, shift);
+        vpn++;
         continue;
       }
-      mem.map(at, PAGE_SIZE, prot);
-      if (shareable && at >= start && at + PAGE_SIZE <= start + s.filesz) mem.sharePage(vpn, contentPage(bytes, (at + shift) / PAGE_SIZE));
-      else pokeClipped(mem, bytes, s, at, shift);
+      // A run of unmapped pages is mapped in one call (each call flushes the TLBs).
+      let end = vpn + 1;
+      while (end < last && mem.protOf(end) < 0) end++;
+      mem.map(vpn * PAGE_SIZE, (end - vpn) * PAGE_SIZE, prot);
+      for (; vpn < end; vpn++) {
+        const at = vpn * PAGE_SIZE;
+        if (shareable && at >= start && at + PAGE_SIZE <= start + s.filesz) mem.sharePage(vpn, contentPage(bytes, (at + shift) / PAGE_SIZE));
+        else pokeClipped(mem, bytes, s, at, shift);
+      }
     }
     if (phdr < 0 && info.phoff >= s.offset && info.phoff < s.offset + s.filesz) phdr = start + (info.phoff - s.offset);
     end = Math.max(end, start + s.memsz);

@@ -47,7 +47,7 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, give
 
   const mem = new Memory();
   mem.maxPages = p.mem.maxPages;
-  const image = loadElf(mem, bytes, info, path, undefined, pristine);
+  const image = loadElf(mem, bytes, info, { name: path, immutable: pristine });
   if (image.brk >= STACK_TOP) throw new ElfError(`${path}: image leaves no room for the heap`);
   let entry = image.entry;
   let interpBase = 0;
@@ -55,7 +55,7 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, give
     // As Linux does: ld.so goes where mmap would put it, and the program starts in ld.so.
     const at = mem.findFree(MMAP_BASE, loadSpan(interp.info), STACK_TOP);
     if (at < 0) throw new FsError('ENOMEM');
-    const loaded = loadElf(mem, interp.bytes, interp.info, interp.path, at, interp.pristine);
+    const loaded = loadElf(mem, interp.bytes, interp.info, { name: interp.path, dynBase: at, immutable: interp.pristine });
     interpBase = loaded.base;
     entry = loaded.entry;
   }

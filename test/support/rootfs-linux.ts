@@ -33,11 +33,12 @@ import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from './guests.ts';
+import { DEBIAN_ROOTFS } from '../../src/sim/scenarios.ts';
 import type { GuestResult } from './real-linux.ts';
 
 const ROOTFS_DIR = join(REPO_ROOT, '.cache', 'rootfs');
 /** The cached Debian riscv64 tree (read-only to the runs: they see it through an overlay). */
-export const ROOTFS_ROOT = join(ROOTFS_DIR, 'root');
+export const ROOTFS_ROOT = DEBIAN_ROOTFS;
 /** Written last by scripts/fetch-rootfs.sh: the tree is complete. */
 export const ROOTFS_STAMP = join(ROOTFS_DIR, 'STAMP');
 /** Debian trixie's statically linked qemu-riscv64 (package qemu-user, amd64). */

@@ -11,7 +11,7 @@
 // guest changes later takes the virtual clock's times and tmpfs-like sizes.
 // Host files are expected to stay put during a run; one that became unreadable is EIO for the
 // guest, and a file that changed before its first read is taken as read.
-import { lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { type BigIntStats, lstatSync, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { FsError } from './fs-error.ts';
 import type { DirInode, DirLoader, Inode } from './inode.ts';
 import type { Vfs } from './vfs.ts';
@@ -50,14 +50,20 @@ function mirror(vfs: Vfs, p: Buffer): Inode | undefined {
   } else if (st.isSymbolicLink()) {
     inode = vfs.newSymlink(fromHost(p, () => readlinkSync(p, { encoding: 'buffer' })).toString('latin1'));
   } else return undefined;
-  // The image's own times and blocks, as a disk image shows them. ctime is the time of the
-  // tree's extraction on the host, which no run may depend on: it is the mtime here.
+  takeDiskStamp(inode, st);
+  return inode;
+}
+
+/**
+ * The image's own times and blocks, as a disk image shows them. ctime is the time of the
+ * tree's extraction on the host, which no run may depend on: it is the mtime here.
+ */
+function takeDiskStamp(inode: Inode, st: BigIntStats): void {
   const mtime = { sec: Number(st.mtimeNs / 1_000_000_000n), nsec: Number(st.mtimeNs % 1_000_000_000n) };
   inode.mtime = mtime;
   inode.atime = { ...mtime };
   inode.ctime = { ...mtime };
   inode.diskBlocks = Number(st.blocks);
-  return inode;
 }
 
 function hostDirLoader(vfs: Vfs, hostDir: Buffer): DirLoader {
@@ -77,20 +83,16 @@ function hostDirLoader(vfs: Vfs, hostDir: Buffer): DirLoader {
 export function seedFromHostDir(vfs: Vfs, hostDir: string): void {
   let st;
   try {
-    st = statSync(hostDir);
+    st = statSync(hostDir, { bigint: true });
   } catch (e) {
     throw new Error(`rootfs ${hostDir}: ${(e as Error).message}`);
   }
   if (!st.isDirectory()) throw new Error(`rootfs ${hostDir}: not a directory`);
   if (vfs.root.count > 0) throw new Error('rootfs: the root directory is not empty');
-  vfs.chmod(vfs.root, st.mode & 0o7777);
+  vfs.chmod(vfs.root, Number(st.mode & 0o7777n));
   vfs.root.setLoader(hostDirLoader(vfs, Buffer.from(hostDir)));
-  vfs.root.diskSize = st.size;
-  vfs.root.diskBlocks = st.blocks;
-  const mtime = { sec: Math.floor(st.mtimeMs / 1000), nsec: Number(BigInt(Math.round(st.mtimeMs * 1e6)) % 1_000_000_000n) };
-  vfs.root.mtime = mtime;
-  vfs.root.atime = { ...mtime };
-  vfs.root.ctime = { ...mtime };
+  vfs.root.diskSize = Number(st.size);
+  takeDiskStamp(vfs.root, st);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { KernelVariantName } from '../../process/variants/index.ts';
 import { replayCommandLine } from '../replay-command.ts';
 import type { Strategy } from '../strategy.ts';
 import { guestBinary, REPO_ROOT } from '../scenarios.ts';
-import { haveShell, type Shell, SHELLS } from './shells.ts';
+import type { Shell } from './shells.ts';
 import { simulateKeepingKernel, type Target, type TargetRun } from '../target.ts';
 
 
@@ -44,10 +44,6 @@ export function guestCli(guest: string, args: string[], kernel: KernelVariantNam
     target: { path: `/bin/${guest}`, elf, argv: [repoPath(host), ...args], env: [], kernel, createCwd: true, cwd: '/' },
     words: ['--kernel', kernel, repoPath(host), ...args],
   };
-}
-
-export function haveBusybox(): boolean {
-  return haveShell(SHELLS[0]);
 }
 
 /** A shell in its rootfs, as `procsim replay --rootfs R --env .. --cwd /root [--stdin F] PATH ARGV...` runs it. */
