@@ -2,7 +2,8 @@
 // interpreters (ld.so).
 
 import { contentPage } from './content-pages.ts';
-import { type Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from './memory.ts';
+import { ADDR_LIMIT, type Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from './memory.ts';
+import { STACK_SIZE, STACK_TOP } from './stack.ts';
 
 /** A file that is not a loadable riscv64 ELF; the message is one line and names the fix. */
 export class ElfError extends Error {}
@@ -100,7 +101,7 @@ export function parseElf(bytes: Uint8Array, name = 'file'): ElfInfo {
 
 function num64(dv: DataView, off: number, name: string): number {
   const v = dv.getBigUint64(off, true);
-  if (v >= 1n << 32n) throw new ElfError(`${name}: address 0x${v.toString(16)} outside the 4 GiB guest address space`);
+  if (v >= BigInt(ADDR_LIMIT)) throw new ElfError(`${name}: address 0x${v.toString(16)} outside the ${ADDR_LIMIT / 2 ** 30} GiB guest address space`);
   return Number(v);
 }
 
@@ -150,7 +151,8 @@ export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, opts: Loa
     if (s.type === PT_PHDR) phdr = base + s.vaddr;
     if (s.type !== PT_LOAD || s.memsz === 0) continue;
     const start = base + s.vaddr;
-    if (start + s.memsz > 0xc000_0000) throw new ElfError(`${name}: segment at 0x${start.toString(16)} overlaps the stack area`);
+    if (start + s.memsz > ADDR_LIMIT) throw new ElfError(`${name}: segment at 0x${start.toString(16)} ends outside the guest address space`);
+    if (start < STACK_TOP + PAGE_SIZE && start + s.memsz > STACK_TOP - STACK_SIZE) throw new ElfError(`${name}: segment at 0x${start.toString(16)} overlaps the stack area`);
     const prot =
       (s.flags & 4 ? PROT_READ : 0) | (s.flags & 2 ? PROT_WRITE : 0) | (s.flags & 1 ? PROT_EXEC : 0);
     // Segments may share a page at their edges: keep what is there and widen its protection.

@@ -1,14 +1,20 @@
 // Sparse paged guest memory with page-level copy-on-write.
 //
-// The guest address space is the low 4 GiB: every valid address fits an unsigned
-// 32-bit number, so page numbers are small integers and the hot paths never touch
-// BigInt. A two-level table (1024 leaves of 1024 pages) lets fork share whole leaves,
-// so fork costs O(leaves) and each later write copies one page at most once.
+// The guest address space is Sv39's user half, 256 GiB, as riscv64 Linux gives at least:
+// every valid address is an exact double below 2^38, page numbers are integers below 2^26,
+// and the hot paths never touch BigInt. A three-level table (64 directories of 1024 leaves
+// of 1024 pages) lets fork share whole leaves, so fork costs O(leaves in use) and each later
+// write copies one page at most once; a leaf nobody touched costs nothing.
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
-export const ADDR_LIMIT = 0x1_0000_0000;
+/** First address above user space (Sv39: 2^38). */
+export const ADDR_LIMIT = 2 ** 38;
+/** Leaves per directory, and directories: 4 GiB of address space per directory. */
+const DIRS = ADDR_LIMIT / (1024 * 1024 * PAGE_SIZE);
+/** 1 / PAGE_SIZE: a product by a power of two is exact, and cheaper than a division. */
+const PER_PAGE = 1 / PAGE_SIZE;
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1;
@@ -64,7 +70,8 @@ const pageSpan = (addr: number, len: number): [number, number] => [
 ];
 
 export class Memory {
-  private l1: (Leaf | undefined)[] = new Array(1024);
+  /** Directory i holds the leaves of [i * 4 GiB, (i + 1) * 4 GiB); absent until used. */
+  private dirs: ((Leaf | undefined)[] | undefined)[] = new Array(DIRS);
   /** Pages mapped in this address space (touched or not). */
   mappedPages = 0;
   /** Pages of MAP_SHARED mappings (fork materializes their untouched pages). */
@@ -80,9 +87,36 @@ export class Memory {
 
   // ---- page table -------------------------------------------------------------------
 
+  /** The leaf holding vpn, or undefined. */
+  private leafOf(vpn: number): Leaf | undefined {
+    const dir = this.dirs[vpn >>> 20];
+    return dir === undefined ? undefined : dir[(vpn >>> 10) & 1023];
+  }
+
+  private setLeaf(vpn: number, leaf: Leaf | undefined): void {
+    let dir = this.dirs[vpn >>> 20];
+    if (dir === undefined) {
+      if (leaf === undefined) return;
+      dir = this.dirs[vpn >>> 20] = new Array(1024);
+    }
+    dir[(vpn >>> 10) & 1023] = leaf;
+  }
+
+  /** Every leaf in use with the page number of its first page, in address order. */
+  private *leaves(): Generator<[number, Leaf]> {
+    for (let d = 0; d < DIRS; d++) {
+      const dir = this.dirs[d];
+      if (dir === undefined) continue;
+      for (let i = 0; i < 1024; i++) {
+        const leaf = dir[i];
+        if (leaf !== undefined) yield [(d * 1024 + i) * 1024, leaf];
+      }
+    }
+  }
+
   /** Protection of page vpn, or -1 when unmapped. */
   protOf(vpn: number): number {
-    const leaf = this.l1[vpn >>> 10];
+    const leaf = this.leafOf(vpn);
     if (leaf === undefined) return -1;
     const p = leaf.prot[vpn & 1023];
     return p === 0 ? -1 : p & 7;
@@ -90,17 +124,16 @@ export class Memory {
 
   /** The leaf holding vpn made private to this address space. */
   private ownLeaf(vpn: number): Leaf {
-    const i = vpn >>> 10;
-    let leaf = this.l1[i];
+    let leaf = this.leafOf(vpn);
     if (leaf === undefined) {
       leaf = new Leaf();
-      this.l1[i] = leaf;
+      this.setLeaf(vpn, leaf);
     } else if (leaf.refs > 1) {
       leaf.refs--;
       const pages = leaf.pages.slice();
       for (const p of pages) if (p !== undefined) p.refs++;
       leaf = new Leaf(pages, leaf.prot.slice(), leaf.mapped);
-      this.l1[i] = leaf;
+      this.setLeaf(vpn, leaf);
     }
     return leaf;
   }
@@ -126,22 +159,45 @@ export class Memory {
 
   /** Map [addr, addr+len) as zero-filled pages with prot, replacing what was there. */
   map(addr: number, len: number, prot: number, shared = false): void {
+    if (!(addr >= 0 && addr + len <= ADDR_LIMIT)) throw new RangeError(`map: 0x${addr.toString(16)}+0x${len.toString(16)} is outside the guest address space`);
     const [first, end] = pageSpan(addr, len);
     let fresh = 0;
-    for (let vpn = first; vpn < end; vpn++) if (this.protOf(vpn) < 0) fresh++;
+    for (let vpn = first; vpn < end; ) {
+      const leaf = this.leafOf(vpn);
+      const stop = Math.min(end, (Math.floor(vpn / 1024) + 1) * 1024);
+      if (leaf === undefined) fresh += stop - vpn;
+      else for (let v = vpn; v < stop; v++) if (leaf.prot[v & 1023] === 0) fresh++;
+      vpn = stop;
+    }
     if (this.mappedPages + fresh > this.maxPages) throw new RangeError('ENOMEM');
-    for (let vpn = first; vpn < end; vpn++) {
-      const leaf = this.ownLeaf(vpn);
-      const old = leaf.pages[vpn & 1023];
-      if (old !== undefined) old.refs--;
-      leaf.pages[vpn & 1023] = undefined;
-      if (leaf.prot[vpn & 1023] === 0) {
-        leaf.mapped++;
-        this.mappedPages++;
+    const bits = MAPPED | prot | (shared ? SHARED : 0);
+    for (let vpn = first; vpn < end; ) {
+      const stop = Math.min(end, (Math.floor(vpn / 1024) + 1) * 1024);
+      if (this.leafOf(vpn) === undefined) {
+        // A reservation of fresh address space: one fill, no page visited.
+        const leaf = new Leaf();
+        leaf.prot.fill(bits, vpn & 1023, ((stop - 1) & 1023) + 1);
+        leaf.mapped = stop - vpn;
+        this.setLeaf(vpn, leaf);
+        this.mappedPages += stop - vpn;
+        if (shared) this.sharedPages += stop - vpn;
+        vpn = stop;
+        continue;
       }
-      if (leaf.prot[vpn & 1023] & SHARED) this.sharedPages--;
-      if (shared) this.sharedPages++;
-      leaf.prot[vpn & 1023] = MAPPED | prot | (shared ? SHARED : 0);
+      const leaf = this.ownLeaf(vpn);
+      for (; vpn < stop; vpn++) {
+        const j = vpn & 1023;
+        const old = leaf.pages[j];
+        if (old !== undefined) old.refs--;
+        leaf.pages[j] = undefined;
+        if (leaf.prot[j] === 0) {
+          leaf.mapped++;
+          this.mappedPages++;
+        }
+        if (leaf.prot[j] & SHARED) this.sharedPages--;
+        if (shared) this.sharedPages++;
+        leaf.prot[j] = bits;
+      }
     }
     this.flushTlb();
   }
@@ -164,16 +220,38 @@ export class Memory {
 
   unmap(addr: number, len: number): void {
     const [first, end] = pageSpan(addr, len);
-    for (let vpn = first; vpn < end; vpn++) {
-      if (this.protOf(vpn) < 0) continue;
-      const leaf = this.ownLeaf(vpn);
-      const old = leaf.pages[vpn & 1023];
-      if (old !== undefined) old.refs--;
-      leaf.pages[vpn & 1023] = undefined;
-      if (leaf.prot[vpn & 1023] & SHARED) this.sharedPages--;
-      leaf.prot[vpn & 1023] = 0;
-      this.mappedPages--;
-      if (--leaf.mapped === 0) this.l1[vpn >>> 10] = undefined;
+    for (let vpn = first; vpn < end; ) {
+      const stop = Math.min(end, (Math.floor(vpn / 1024) + 1) * 1024);
+      const whole = this.leafOf(vpn);
+      if (whole === undefined) {
+        vpn = stop; // nothing mapped in this leaf
+        continue;
+      }
+      if ((vpn & 1023) === 0 && stop - vpn === 1024) {
+        // The whole leaf goes: drop our reference instead of visiting its pages one by one.
+        for (let j = 0; j < 1024; j++) if (whole.prot[j] & SHARED) this.sharedPages--;
+        this.mappedPages -= whole.mapped;
+        if (--whole.refs === 0) for (const p of whole.pages) if (p !== undefined) p.refs--;
+        this.setLeaf(vpn, undefined);
+        vpn = stop;
+        continue;
+      }
+      for (; vpn < stop; vpn++) {
+        if (this.protOf(vpn) < 0) continue;
+        const leaf = this.ownLeaf(vpn);
+        const j = vpn & 1023;
+        const old = leaf.pages[j];
+        if (old !== undefined) old.refs--;
+        leaf.pages[j] = undefined;
+        if (leaf.prot[j] & SHARED) this.sharedPages--;
+        leaf.prot[j] = 0;
+        this.mappedPages--;
+        if (--leaf.mapped === 0) {
+          this.setLeaf(vpn, undefined);
+          vpn = stop;
+          break;
+        }
+      }
     }
     this.flushTlb();
   }
@@ -195,31 +273,58 @@ export class Memory {
   /** True if any page of the range is mapped. */
   anyMapped(addr: number, len: number): boolean {
     const [first, end] = pageSpan(addr, len);
-    for (let vpn = first; vpn < end; vpn++) if (this.protOf(vpn) >= 0) return true;
+    for (let vpn = first; vpn < end; ) {
+      const leaf = this.leafOf(vpn);
+      const stop = Math.min(end, (Math.floor(vpn / 1024) + 1) * 1024);
+      if (leaf !== undefined) for (let v = vpn; v < stop; v++) if (leaf.prot[v & 1023] !== 0) return true;
+      vpn = stop;
+    }
     return false;
   }
 
   /** Lowest page-aligned free gap of len bytes in [from, limit); -1 if none. */
   findFree(from: number, len: number, limit: number): number {
     const pages = Math.ceil(len / PAGE_SIZE);
-    const lim = Math.floor(limit / PAGE_SIZE);
+    const lim = Math.floor(Math.min(limit, ADDR_LIMIT) / PAGE_SIZE);
     let start = Math.ceil(from / PAGE_SIZE);
     let run = 0;
-    for (let v = start; v < lim; v++) {
-      if (this.l1[v >>> 10] === undefined && (v & 1023) === 0 && v + 1024 <= lim) {
-        // A whole absent leaf is free: step over it at once.
+    for (let v = start; v < lim; ) {
+      const leaf = this.leafOf(v);
+      if (leaf === undefined) {
+        // An absent leaf (or directory) is free as far as it goes: step over it at once.
+        const span = this.dirs[v >>> 20] === undefined ? 1024 * 1024 : 1024;
+        const stop = Math.min(lim, (Math.floor(v / span) + 1) * span);
         if (run === 0) start = v;
-        run += 1024;
-        v += 1023;
+        run += stop - v;
         if (run >= pages) return start * PAGE_SIZE;
+        v = stop;
         continue;
       }
-      if (this.protOf(v) < 0) {
+      if (leaf.prot[v & 1023] === 0) {
         if (run === 0) start = v;
         if (++run >= pages) return start * PAGE_SIZE;
       } else run = 0;
+      v++;
     }
     return -1;
+  }
+
+  /** Runs of mapped pages with one protection, in address order: [first vpn, end vpn, prot]. */
+  *regions(): Generator<[number, number, number]> {
+    let cur: [number, number, number] | null = null;
+    for (const [base, leaf] of this.leaves()) {
+      for (let j = 0; j < 1024; j++) {
+        const p = leaf.prot[j];
+        if (p === 0) continue;
+        const vpn = base + j;
+        if (cur !== null && cur[1] === vpn && cur[2] === (p & 7)) cur[1]++;
+        else {
+          if (cur !== null) yield cur;
+          cur = [vpn, vpn + 1, p & 7];
+        }
+      }
+    }
+    if (cur !== null) yield cur;
   }
 
   /** A copy-on-write twin: shares every leaf and page until one side writes. */
@@ -229,12 +334,11 @@ export class Memory {
     child.maxPages = this.maxPages;
     child.mappedPages = this.mappedPages;
     child.sharedPages = this.sharedPages;
-    for (let i = 0; i < 1024; i++) {
-      const leaf = this.l1[i];
-      if (leaf !== undefined) {
-        leaf.refs++;
-        child.l1[i] = leaf;
-      }
+    for (let d = 0; d < DIRS; d++) {
+      const dir = this.dirs[d];
+      if (dir === undefined) continue;
+      for (const leaf of dir) if (leaf !== undefined) leaf.refs++;
+      child.dirs[d] = dir.slice();
     }
     // Our write TLB points at pages that are now shared.
     this.flushTlb();
@@ -247,36 +351,29 @@ export class Memory {
    * fork did.
    */
   copyWritable(): void {
-    for (let i = 0; i < 1024; i++) {
-      if (this.l1[i] === undefined) continue;
+    for (const [base] of [...this.leaves()]) {
       for (let j = 0; j < 1024; j++) {
-        const cur = this.l1[i]!;
-        if (cur.pages[j] !== undefined && (cur.prot[j] & (PROT_WRITE | PROT_EXEC | SHARED)) === PROT_WRITE) this.ownPage(i * 1024 + j);
+        // ownPage may replace the leaf with a private copy: look at the current one.
+        const cur = this.leafOf(base)!;
+        if (cur.pages[j] !== undefined && (cur.prot[j] & (PROT_WRITE | PROT_EXEC | SHARED)) === PROT_WRITE) this.ownPage(base + j);
       }
     }
   }
 
   /** Give every untouched MAP_SHARED page its physical page, so both sides of a fork hold it. */
   private materializeShared(): void {
-    for (let i = 0; i < 1024; i++) {
-      const leaf = this.l1[i];
-      if (leaf === undefined) continue;
+    for (const [base] of [...this.leaves()]) {
       for (let j = 0; j < 1024; j++) {
-        // ownPage may replace the leaf with a private copy: look at the current one.
-        const cur = this.l1[i]!;
-        if (cur.prot[j] & SHARED && cur.pages[j] === undefined) this.ownPage(i * 1024 + j);
+        const cur = this.leafOf(base)!;
+        if (cur.prot[j] & SHARED && cur.pages[j] === undefined) this.ownPage(base + j);
       }
     }
   }
 
   /** Drop every mapping (exit or exec), releasing shared pages. */
   release(): void {
-    for (let i = 0; i < 1024; i++) {
-      const leaf = this.l1[i];
-      if (leaf === undefined) continue;
-      if (--leaf.refs === 0) for (const p of leaf.pages) if (p !== undefined) p.refs--;
-      this.l1[i] = undefined;
-    }
+    for (const [, leaf] of this.leaves()) if (--leaf.refs === 0) for (const p of leaf.pages) if (p !== undefined) p.refs--;
+    this.dirs = new Array(DIRS);
     this.mappedPages = 0;
     this.sharedPages = 0;
     this.flushTlb();
@@ -285,7 +382,7 @@ export class Memory {
   /** Pages with contents of their own (touched), for accounting. */
   touchedPages(): number {
     let n = 0;
-    for (const leaf of this.l1) if (leaf !== undefined) for (const p of leaf.pages) if (p !== undefined) n++;
+    for (const [, leaf] of this.leaves()) for (const p of leaf.pages) if (p !== undefined) n++;
     return n;
   }
 
@@ -294,9 +391,9 @@ export class Memory {
     checkRange(addr, len, 'read');
     const out = new Uint8Array(len);
     eachChunk(addr, len, (a, off, n, done) => {
-      const vpn = a >>> PAGE_SHIFT;
+      const vpn = Math.floor(a / PAGE_SIZE);
       if (this.protOf(vpn) < 0) throw new MemFault(a, 'read', false);
-      const p = this.l1[vpn >>> 10]!.pages[vpn & 1023];
+      const p = this.leafOf(vpn)!.pages[vpn & 1023];
       if (p !== undefined) out.set(p.u8.subarray(off, off + n), done);
     });
     return out;
@@ -304,13 +401,16 @@ export class Memory {
 
   // ---- fast paths for the CPU ---------------------------------------------------------
 
-  /** DataView of the readable page holding addr (addr < 2^32 checked by the caller). */
+  // Page numbers: addr * PER_PAGE truncated, exact for every address below ADDR_LIMIT; an
+  // address outside fails the range check before its page number is used.
+
+  /** DataView of the readable page holding addr. */
   readView(addr: number): DataView {
-    const vpn = addr >>> PAGE_SHIFT;
+    const vpn = (addr * PER_PAGE) | 0;
     const slot = vpn & TLB_MASK;
     if (this.rTag[slot] === vpn && addr < ADDR_LIMIT && addr >= 0) return this.rDv[slot];
     if (!(addr >= 0 && addr < ADDR_LIMIT)) throw new MemFault(addr, 'read', false);
-    const leaf = this.l1[vpn >>> 10];
+    const leaf = this.leafOf(vpn);
     const prot = leaf === undefined ? 0 : leaf.prot[vpn & 1023];
     if ((prot & PROT_READ) === 0) throw new MemFault(addr, 'read', prot !== 0);
     const dv = (leaf!.pages[vpn & 1023] ?? ZERO).dv;
@@ -321,7 +421,7 @@ export class Memory {
 
   /** DataView of the writable, private page holding addr; drops decoded code on it. */
   writeView(addr: number): DataView {
-    const vpn = addr >>> PAGE_SHIFT;
+    const vpn = (addr * PER_PAGE) | 0;
     const slot = vpn & TLB_MASK;
     if (this.wTag[slot] === vpn && addr < ADDR_LIMIT && addr >= 0) return this.wDv[slot];
     if (!(addr >= 0 && addr < ADDR_LIMIT)) throw new MemFault(addr, 'write', false);
@@ -338,10 +438,10 @@ export class Memory {
 
   /** The executable page holding addr (materialized so decoded code can hang off it). */
   execPage(addr: number): Page {
-    const vpn = addr >>> PAGE_SHIFT;
+    const vpn = (addr * PER_PAGE) | 0;
     const prot = addr >= 0 && addr < ADDR_LIMIT ? this.protOf(vpn) : -1;
     if (prot < 0 || (prot & PROT_EXEC) === 0) throw new MemFault(addr, 'exec', prot >= 0);
-    const leaf = this.l1[vpn >>> 10]!;
+    const leaf = this.leafOf(vpn)!;
     let p = leaf.pages[vpn & 1023];
     if (p === undefined) {
       p = this.ownPage(vpn);
@@ -357,8 +457,9 @@ export class Memory {
   poke(addr: number, data: Uint8Array): void {
     checkRange(addr, data.length, 'write');
     eachChunk(addr, data.length, (a, off, n, done) => {
-      if (this.protOf(a >>> PAGE_SHIFT) < 0) throw new MemFault(a, 'write', false);
-      const p = this.ownPage(a >>> PAGE_SHIFT);
+      const vpn = Math.floor(a / PAGE_SIZE);
+      if (this.protOf(vpn) < 0) throw new MemFault(a, 'write', false);
+      const p = this.ownPage(vpn);
       p.decoded = null;
       p.u8.set(data.subarray(done, done + n), off);
     });

@@ -42,8 +42,18 @@ export interface StackSpec {
 /** Total bytes of argument and environment strings that execve accepts (Linux ARG_MAX-like). */
 export const ARG_MAX = 2 << 20;
 
-/** Map the stack and lay out the initial frame; returns the initial sp. */
-export function buildStack(mem: Memory, spec: StackSpec): number {
+/** Where the initial frame put things: what /proc/<pid>/cmdline, environ and auxv show. */
+export interface InitialStack {
+  sp: number;
+  /** Address and length (without the NUL) of each argument string, then of each environment string. */
+  argv: [number, number][];
+  envp: [number, number][];
+  /** The auxiliary vector as the frame holds it: (type, value) pairs of 64-bit words, AT_NULL last. */
+  auxv: Uint8Array;
+}
+
+/** Map the stack and lay out the initial frame. */
+export function buildStack(mem: Memory, spec: StackSpec): InitialStack {
   mem.map(STACK_TOP - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE);
   let sp = STACK_TOP;
   const pushBytes = (b: Uint8Array, nul: boolean): number => {
@@ -84,7 +94,13 @@ export function buildStack(mem: Memory, spec: StackSpec): number {
   const dv = new DataView(frame.buffer);
   words.forEach((w, i) => dv.setBigUint64(i * 8, BigInt(w), true));
   mem.poke(sp, frame);
-  return sp;
+  const auxStart = (1 + argAddrs.length + 1 + envAddrs.length + 1) * 8;
+  return {
+    sp,
+    argv: argAddrs.map((a, i) => [a, spec.argv[i].length]),
+    envp: envAddrs.map((a, i) => [a, spec.envp[i].length]),
+    auxv: frame.slice(auxStart),
+  };
 }
 
 const ZERO1 = new Uint8Array(1);

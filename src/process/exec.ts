@@ -3,12 +3,13 @@
 
 import { ElfError, type ElfInfo, isElf, loadElf, loadSpan, parseElf } from '../emu/elf.ts';
 import { Memory } from '../emu/memory.ts';
-import { ARG_MAX, buildStack, STACK_TOP } from '../emu/stack.ts';
+import { ARG_MAX, buildStack } from '../emu/stack.ts';
 import { FsError } from './fs/fs-error.ts';
 import { readExecutable } from './files.ts';
 import type { Kernel } from './kernel.ts';
 import { endVfork } from './lifecycle.ts';
-import { MMAP_BASE, type Process, SIG_DFL, SIG_IGN } from './process.ts';
+import { type Process, SIG_DFL, SIG_IGN } from './process.ts';
+import { brkLimit, findMmapSpace } from './address-space.ts';
 import { mapTrampoline } from './signal-frame.ts';
 
 export interface ExecArgs {
@@ -48,18 +49,18 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, give
   const mem = new Memory();
   mem.maxPages = p.mem.maxPages;
   const image = loadElf(mem, bytes, info, { name: path, immutable: pristine });
-  if (image.brk >= STACK_TOP) throw new ElfError(`${path}: image leaves no room for the heap`);
+  if (image.brk >= brkLimit(image.brk)) throw new ElfError(`${path}: image leaves no room for the heap`);
   let entry = image.entry;
   let interpBase = 0;
   if (interp !== null) {
     // As Linux does: ld.so goes where mmap would put it, and the program starts in ld.so.
-    const at = mem.findFree(MMAP_BASE, loadSpan(interp.info), STACK_TOP);
+    const at = findMmapSpace(mem, loadSpan(interp.info));
     if (at < 0) throw new FsError('ENOMEM');
     const loaded = loadElf(mem, interp.bytes, interp.info, { name: interp.path, dynBase: at, immutable: interp.pristine });
     interpBase = loaded.base;
     entry = loaded.entry;
   }
-  const sp = buildStack(mem, {
+  const stack = buildStack(mem, {
     argv: args.argv,
     envp: args.envp,
     execfn: latin1(args.path),
@@ -79,7 +80,8 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, give
   cpu.mem = mem;
   cpu.reset();
   cpu.pc = entry;
-  cpu.setX(2, BigInt(sp));
+  cpu.setX(2, BigInt(stack.sp));
+  p.startup = stack;
   p.brkStart = p.brk = image.brk;
   p.exe = path;
   // Linux names the process after the path execve was given (a script's, not its

@@ -43,6 +43,7 @@ export function fork(k: Kernel, p: Process, opts: ForkOptions): Process | number
   c.brkStart = p.brkStart;
   c.brk = p.brk;
   c.exe = p.exe;
+  c.startup = p.startup;
   c.comm = p.comm;
   c.actions = p.actions.map((a) => ({ ...a }));
   c.sigmask = p.sigmask;

@@ -3,6 +3,7 @@
 
 import { Cpu } from '../emu/cpu.ts';
 import { Memory } from '../emu/memory.ts';
+import type { InitialStack } from '../emu/stack.ts';
 import { FdTable } from './fd.ts';
 import type { DirInode } from './fs/inode.ts';
 import { SIGCHLD } from './signals.ts';
@@ -51,9 +52,6 @@ export const expiry = (now: bigint, ns: bigint): bigint => (now + ns > KTIME_MAX
 export const SIG_DFL = 0;
 export const SIG_IGN = 1;
 
-/** Bottom of the area where mmap places mappings without a hint. */
-export const MMAP_BASE = 0x8000_0000;
-
 export class Process {
   parent: Process | null = null;
   /** Children in the order they became ours (creation or reparenting), as Linux lists them. */
@@ -82,6 +80,8 @@ export class Process {
   brk = 0;
   /** Path of the running executable, for /proc/self/exe. */
   exe = '';
+  /** Where exec put the arguments, environment and auxv (for /proc/self/cmdline, environ, auxv). */
+  startup: InitialStack = { sp: 0, argv: [], envp: [], auxv: new Uint8Array(0) };
   /** Name shown by PR_GET_NAME (the basename of the executable, 15 bytes at most). */
   comm = '';
   clearChildTid = 0;

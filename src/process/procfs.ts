@@ -3,14 +3,15 @@
 // process table, the address space, never the host. Formats follow Linux (fs/proc/array.c,
 // task_mmu.c, meminfo.c, stat.c, arch/riscv/kernel/cpu.c).
 //
-// /proc/<pid>: cgroup, comm, exe, cwd, root, fd/ (pipes reopen: see fdLink), fdinfo/, stat, status,
+// /proc/<pid>: auxv, cgroup, cmdline, comm, environ, exe, cwd, root, fd/ (pipes reopen: see fdLink), fdinfo/, stat, status,
 //   maps, mounts, mountinfo; /proc/self -> <pid>.
 // /proc: cpuinfo, meminfo, stat, uptime, loadavg, version, filesystems, mounts -> self/mounts,
 //   sys/vm/overcommit_memory, sys/kernel/{pid_max,ostype,osrelease,hostname}.
 // /sys/devices/system/cpu: online, possible, present, cpu0/.
 
-import { ADDR_LIMIT, PAGE_SIZE } from '../emu/memory.ts';
+import { PAGE_SIZE } from '../emu/memory.ts';
 import { STACK_SIZE, STACK_TOP } from '../emu/stack.ts';
+import { concat } from './console.ts';
 import type { OpenFile } from './fd.ts';
 import { InodeBackend, realPath, StdioBackend } from './files.ts';
 import { O_PATH, S_IFIFO, S_IFMT, S_IFSOCK } from './fs/flags.ts';
@@ -147,42 +148,29 @@ export interface MapRegion {
   name: string;
 }
 
-const LEAF = 1024 * PAGE_SIZE;
-
 /**
  * The address space as Linux's VMAs would show it: runs of mapped pages with one protection,
  * split where the heap and the stack begin and end, named [heap], [stack] and [vdso] (the
  * signal trampoline). Memory keeps no mapping records (file names, offsets), so every other
- * region is anonymous. Walks with Memory's public calls only: findFree skips an absent
- * 1024-page leaf at once.
+ * region is anonymous.
  */
 export function memoryRegions(p: Process): MapRegion[] {
-  const mem = p.mem;
   const heapStart = pageUp(p.brkStart);
   const heapEnd = pageUp(p.brk);
   const stackLo = STACK_TOP - STACK_SIZE;
-  const cuts = new Set([heapStart, heapEnd, stackLo, STACK_TOP, TRAMPOLINE, TRAMPOLINE + PAGE_SIZE]);
+  const cuts = [heapStart, heapEnd, stackLo, STACK_TOP, TRAMPOLINE, TRAMPOLINE + PAGE_SIZE].sort((a, b) => a - b);
   const name = (a: number): string =>
     a >= heapStart && a < heapEnd ? '[heap]' : a >= stackLo && a < STACK_TOP ? '[stack]' : a >= TRAMPOLINE && a < TRAMPOLINE + PAGE_SIZE ? '[vdso]' : '';
   const out: MapRegion[] = [];
-  let cur: MapRegion | null = null;
-  for (let base = 0; base < ADDR_LIMIT; base += LEAF) {
-    if (mem.findFree(base, LEAF, base + LEAF) === base) {
-      cur = null; // the whole leaf is unmapped
-      continue;
+  for (const [first, end, prot] of p.mem.regions()) {
+    let start = first * PAGE_SIZE;
+    const stop = end * PAGE_SIZE;
+    for (const cut of cuts) {
+      if (cut <= start || cut >= stop) continue;
+      out.push({ start, end: cut, prot, name: name(start) });
+      start = cut;
     }
-    for (let a = base; a < base + LEAF; a += PAGE_SIZE) {
-      const prot = mem.protOf(a / PAGE_SIZE);
-      if (prot < 0) {
-        cur = null;
-        continue;
-      }
-      if (cur !== null && cur.prot === prot && !cuts.has(a)) cur.end = a + PAGE_SIZE;
-      else {
-        cur = { start: a, end: a + PAGE_SIZE, prot, name: name(a) };
-        out.push(cur);
-      }
-    }
+    out.push({ start, end: stop, prot, name: name(start) });
   }
   return out;
 }
@@ -358,8 +346,31 @@ function fdinfoDir(p: Process): SyntheticDir {
   };
 }
 
+/**
+ * The strings exec put on the stack, each read where it was put, as the process's memory
+ * holds it now (Linux reads cmdline and environ from the process too, so a program that
+ * rewrites its argv in place shows the new text), each ending in its NUL. Gone with the
+ * memory: a zombie's, or a string whose page was unmapped, reads as nothing.
+ */
+function stackStrings(p: Process, spans: readonly [number, number][]): Uint8Array {
+  if (p.state === 'zombie') return new Uint8Array(0);
+  return concat(
+    spans.map(([at, len]) => {
+      try {
+        return p.mem.peek(at, len + 1);
+      } catch {
+        return new Uint8Array(0);
+      }
+    }),
+  );
+}
+
 function pidDir(k: Kernel, p: Process): SyntheticDir {
   const entries: Record<string, () => SyntheticNode> = {
+    // The auxiliary vector as exec built it (Linux keeps a copy: rewriting the stack does not change it).
+    auxv: () => ({ kind: 'file', content: p.state === 'zombie' ? new Uint8Array(0) : p.startup.auxv, mode: 0o400 }),
+    cmdline: () => ({ kind: 'file', content: stackStrings(p, p.startup.argv) }),
+    environ: () => ({ kind: 'file', content: stackStrings(p, p.startup.envp), mode: 0o400 }),
     // One cgroup v2 hierarchy, the process at its root (as in a container's namespace).
     cgroup: () => file('0::/\n'),
     comm: () => file(p.comm + '\n', 0o644),

@@ -1,6 +1,6 @@
 // Loads and stores through the CPU: widths and sign extension, misaligned accesses (also
 // across a page boundary), faults that leave registers and memory untouched, execute
-// permission, the 4 GiB address limit, and code that rewrites itself.
+// permission, the Sv39 address limit (2^38), and code that rewrites itself.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -157,8 +157,8 @@ describe('faults', () => {
     expect(stopName(cpu.run(10))).toBe('Fault');
     expect(cpu.faultAccess).toBe('read');
   });
-  it('addresses at or above 4 GiB fault, including negative ones', () => {
-    for (const a of [1n << 32n, (1n << 32n) + BigInt(DATA), u64(-8n), 1n << 63n]) {
+  it('unmapped addresses above 4 GiB, addresses at or above 2^38 and negative ones fault', () => {
+    for (const a of [1n << 32n, (1n << 32n) + BigInt(DATA), 1n << 38n, (1n << 38n) + BigInt(DATA), u64(-8n), 1n << 63n]) {
       for (const inst of [A.ld(7, 5, 0), A.sd(7, 5, 0), A.lb(7, 5, 0)]) {
         const { cpu, stop } = runUntilStop([inst], { x: { 5: a } });
         expect(stopName(stop), `${inst.asm} at ${hex(a)}`).toBe('Fault');
@@ -168,6 +168,20 @@ describe('faults', () => {
     // An offset that wraps the sum back below 4 GiB is still a plain 64-bit add: 2^64 - 8 + 8 = 0.
     const { cpu } = runUntilStop([A.ld(7, 5, 8)], { x: { 5: u64(-8n) } });
     expect(cpu.faultAddr).toBe(0);
+  });
+  it('loads, stores and code run anywhere below 2^38, across the 4 GiB line and at the very top', () => {
+    for (const high of [(1n << 32n) - 8n, 0x3f_ffff_f000n]) {
+      const cpu = load([A.sd(6, 5, 0), A.ld(7, 5, 0), A.jalr(1, 8, 0)], { x: { 5: high, 6: 0x1122_3344_5566_7788n, 8: 0x3f_ffff_e000n } });
+      const page = Number(high) - (Number(high) % 0x1000);
+      cpu.mem.map(page, Math.min(0x2000, 2 ** 38 - page), PROT_READ | PROT_WRITE);
+      cpu.mem.map(0x3f_ffff_e000, 0x1000, PROT_READ | PROT_WRITE);
+      cpu.mem.write(0x3f_ffff_e000, A.assemble([A.addi(9, 7, 1), A.ebreak()]));
+      cpu.mem.protect(0x3f_ffff_e000, 0x1000, PROT_READ | PROT_EXEC);
+      expect(stopName(cpu.run(100))).toBe('Ebreak');
+      expect(cpu.getX(7)).toBe(0x1122_3344_5566_7788n);
+      expect(cpu.getX(9)).toBe(0x1122_3344_5566_7789n);
+      expect(cpu.pc).toBe(0x3f_ffff_e004);
+    }
   });
 });
 
@@ -180,8 +194,8 @@ describe('execute permission', () => {
     expect(cpu.pc).toBe(DATA + 0x40);
     expect(cpu.getX(1)).toBe(BigInt(CODE + 4)); // the jump itself retired
   });
-  it('jumping to unmapped memory or beyond 4 GiB faults', () => {
-    for (const t of [0x8000n, 1n << 32n, u64(-4n)]) {
+  it('jumping to unmapped memory, above 4 GiB or beyond 2^38 faults', () => {
+    for (const t of [0x8000n, 1n << 32n, 1n << 38n, u64(-4n)]) {
       const { cpu, stop } = runUntilStop([A.jalr(0, 5, 0)], { x: { 5: t } });
       expect(stopName(stop)).toBe('Fault');
       expect(cpu.faultAccess).toBe('exec');

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ElfError, parseElf } from '../../src/emu/elf.ts';
+import { ElfError, loadElf, parseElf } from '../../src/emu/elf.ts';
+import { ADDR_LIMIT, Memory } from '../../src/emu/memory.ts';
 import { FsError } from '../../src/process/fs/fs-error.ts';
 import { runProgram } from '../../src/process/run.ts';
 import { Kernel } from '../../src/process/kernel.ts';
@@ -104,5 +105,36 @@ describe('initial process image', () => {
       }),
       { numRuns: 20 },
     );
+  });
+});
+
+describe('segments anywhere in the Sv39 space but the stack', () => {
+  const info = parseElf(HELLO);
+  const loads = info.segments.map((seg, i) => ({ seg, i })).filter(({ seg }) => seg.type === 1);
+  /** HELLO with every PT_LOAD's p_vaddr moved by `delta` (the 64-bit field at phdr + 16). */
+  const moved = (delta: number): Uint8Array => {
+    const b = HELLO.slice();
+    const dv = new DataView(b.buffer);
+    for (const { seg, i } of loads) dv.setBigUint64(info.phoff + i * info.phentsize + 16, BigInt(seg.vaddr + delta), true);
+    return b;
+  };
+  const load = (b: Uint8Array) => loadElf(new Memory(), b, parseElf(b, 'guest'), { name: 'guest' });
+
+  it('loads segments above 4 GiB where they ask to be', () => {
+    const delta = 0x10_0000_0000;
+    const b = moved(delta);
+    const mem = new Memory();
+    const img = loadElf(mem, b, parseElf(b, 'guest'), { name: 'guest' });
+    const first = loads[0].seg;
+    expect(img.brk).toBeGreaterThan(delta);
+    expect(mem.read(first.vaddr + delta, 16)).toEqual(HELLO.slice(first.offset, first.offset + 16));
+  });
+
+  it.each([
+    ['in the stack', 0xbff0_0000, /overlaps the stack area/],
+    ['at 2^38', ADDR_LIMIT, /outside the 256 GiB guest address space/],
+    ['across 2^38', ADDR_LIMIT - 0x1000, /outside the (256 GiB )?guest address space/],
+  ])('refuses a segment %s with one clear line', (_name, at, msg) => {
+    expect(() => load(moved(at - loads[0].seg.vaddr))).toThrow(msg);
   });
 });

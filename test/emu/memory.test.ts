@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemFault, Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../src/emu/memory.ts';
+import { ADDR_LIMIT, MemFault, Memory, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from '../../src/emu/memory.ts';
 
-// Regions near the bottom, across 2^31 (where 32-bit bit operators would break) and at the top.
-const REGIONS = [0x10000, 0x7fff_e000, 0xbfff_c000, 0xffff_c000];
+// Regions near the bottom, across 2^31 and 2^32 (where 32-bit bit operators would break),
+// across page-table directories (4 GiB each) and at the top of the Sv39 user space.
+const REGIONS = [0x10000, 0x7fff_e000, 0xbfff_c000, 0xffff_c000, 0x1_ffff_e000, ADDR_LIMIT - 4 * PAGE_SIZE];
 
 describe('guest memory', () => {
   it('bulk and scalar accesses agree with a byte-array model, in every region', () => {
@@ -116,5 +117,54 @@ describe('guest memory', () => {
     expect(mem.read(0x20ff0, 16)).toEqual(new Uint8Array(16));
     expect(() => mem.load8(0x30000)).toThrow(MemFault);
     expect(() => mem.load8(2 ** 32 + 0x20000)).toThrow(MemFault);
+  });
+
+  it('a reservation costs no page: 128 MiB PROT_NONE in the high space, then one page of it used', () => {
+    const mem = new Memory();
+    const at = 0x3f_0000_0000;
+    mem.map(at, 128 << 20, PROT_NONE);
+    expect(mem.touchedPages()).toBe(0);
+    expect([...mem.regions()]).toEqual([[at / PAGE_SIZE, (at + (128 << 20)) / PAGE_SIZE, PROT_NONE]]);
+    expect(() => mem.load8(at + 5)).toThrow(MemFault);
+    expect(mem.protect(at + (64 << 20), PAGE_SIZE, PROT_READ | PROT_WRITE)).toBe(true);
+    mem.store32(at + (64 << 20) + 8, 0x1234_5678);
+    expect(mem.touchedPages()).toBe(1);
+    const child = mem.fork();
+    child.store32(at + (64 << 20) + 8, 7);
+    expect(mem.load32(at + (64 << 20) + 8)).toBe(0x1234_5678);
+    expect(child.load32(at + (64 << 20) + 8)).toBe(7);
+    expect([...mem.regions()].map(([a, b, p]) => [a * PAGE_SIZE - at, b * PAGE_SIZE - at, p])).toEqual([
+      [0, 64 << 20, PROT_NONE],
+      [64 << 20, (64 << 20) + PAGE_SIZE, PROT_READ | PROT_WRITE],
+      [(64 << 20) + PAGE_SIZE, 128 << 20, PROT_NONE],
+    ]);
+    mem.unmap(at, 128 << 20);
+    expect([...mem.regions()]).toEqual([]);
+    expect(mem.anyMapped(0, ADDR_LIMIT)).toBe(false);
+  });
+
+  it('findFree steps over absent directories and finds the first hole at any height', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(ADDR_LIMIT / PAGE_SIZE - 16), { maxLength: 8 }), fc.integer({ min: 1, max: 16 }), (vpns, pages) => {
+        const mem = new Memory();
+        for (const v of vpns) mem.map(v * PAGE_SIZE, PAGE_SIZE, PROT_READ);
+        const from = 0x1_0000_0000;
+        const got = mem.findFree(from, pages * PAGE_SIZE, ADDR_LIMIT);
+        // The model: the lowest page-aligned start at or above `from` whose run avoids every mapped page.
+        const taken = new Set(vpns);
+        let want = from / PAGE_SIZE;
+        for (let v = want; v < want + pages; v++) if (taken.has(v)) want = v + 1;
+        expect(got).toBe(want * PAGE_SIZE);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('addresses at or above the Sv39 limit fault, and mapping them is refused', () => {
+    const mem = new Memory();
+    expect(() => mem.load8(ADDR_LIMIT)).toThrow(MemFault);
+    expect(() => mem.store8(ADDR_LIMIT + 0x1000, 1)).toThrow(MemFault);
+    expect(() => mem.load8(2 ** 52)).toThrow(MemFault);
+    expect(() => mem.map(ADDR_LIMIT - PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ)).toThrow();
   });
 });

@@ -1,12 +1,11 @@
 // Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise.
 
-import { PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emu/memory.ts';
-import { STACK_SIZE, STACK_TOP } from '../../emu/stack.ts';
+import { ADDR_LIMIT, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../emu/memory.ts';
 import { contentPage } from '../../emu/content-pages.ts';
 import { ERRNO } from '../errno.ts';
 import { InodeBackend } from '../files.ts';
 import { FsError } from '../fs/fs-error.ts';
-import { MMAP_BASE } from '../process.ts';
+import { brkLimit, canGrowInto, findMmapSpace, fixedMappingAllowed, MAX_MAPPING } from '../address-space.ts';
 import type { Handler } from './table.ts';
 
 export const MAP_PRIVATE = 0x02;
@@ -19,14 +18,11 @@ const MREMAP_MAYMOVE = 1;
 const MREMAP_FIXED = 2;
 const MADV_DONTNEED = 4;
 
-/** Top of the area mmap may use: a guard gap below the stack. */
-const MMAP_LIMIT = STACK_TOP - STACK_SIZE - (16 << 20);
-
 const pageUp = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
 
 export const brk: Handler = (_k, p, a) => {
   const want = a[0];
-  if (want < p.brkStart || want >= MMAP_BASE) return p.brk;
+  if (want < p.brkStart || want >= brkLimit(p.brkStart)) return p.brk;
   const oldTop = pageUp(p.brk);
   const newTop = pageUp(want);
   if (newTop > oldTop) {
@@ -47,20 +43,16 @@ export const mmap: Handler = (_k, p, a) => {
   if (len <= 0 || type === 0 || off % PAGE_SIZE !== 0 || off < 0) return -ERRNO.EINVAL;
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)) return -ERRNO.EINVAL;
   const size = pageUp(len);
-  if (size > MMAP_LIMIT) return -ERRNO.ENOMEM;
+  if (size > MAX_MAPPING) return -ERRNO.ENOMEM;
   const fixed = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) !== 0;
   let where: number;
   if (fixed) {
     if (addr % PAGE_SIZE !== 0) return -ERRNO.EINVAL;
-    if (addr + size > STACK_TOP) return -ERRNO.ENOMEM;
+    if (!fixedMappingAllowed(addr, size)) return -ERRNO.ENOMEM;
     if (flags & MAP_FIXED_NOREPLACE && p.mem.anyMapped(addr, size)) return -ERRNO.EEXIST;
     where = addr;
   } else {
-    const hint = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
-    where =
-      hint >= MMAP_BASE && hint + size <= MMAP_LIMIT && !p.mem.anyMapped(hint, size)
-        ? hint
-        : p.mem.findFree(MMAP_BASE, size, MMAP_LIMIT);
+    where = findMmapSpace(p.mem, size, addr);
     if (where < 0) return -ERRNO.ENOMEM;
   }
   let content: Uint8Array | null = null;
@@ -88,7 +80,7 @@ export const mmap: Handler = (_k, p, a) => {
 
 export const munmap: Handler = (_k, p, a) => {
   const [addr, len] = [a[0], a[1]];
-  if (addr % PAGE_SIZE !== 0 || len <= 0 || addr < 0 || addr + len > STACK_TOP) return -ERRNO.EINVAL;
+  if (addr % PAGE_SIZE !== 0 || len <= 0 || addr < 0 || addr + len > ADDR_LIMIT) return -ERRNO.EINVAL;
   p.mem.unmap(addr, pageUp(len));
   return 0;
 };
@@ -112,12 +104,12 @@ export const mremap: Handler = (_k, p, a) => {
     return old;
   }
   const growth = newLen - oldLen;
-  if (old + newLen <= MMAP_LIMIT && !p.mem.anyMapped(old + oldLen, growth)) {
+  if (canGrowInto(old, newLen) && !p.mem.anyMapped(old + oldLen, growth)) {
     p.mem.map(old + oldLen, growth, prot);
     return old;
   }
   if ((flags & MREMAP_MAYMOVE) === 0) return -ERRNO.ENOMEM;
-  const where = p.mem.findFree(MMAP_BASE, newLen, MMAP_LIMIT);
+  const where = findMmapSpace(p.mem, newLen);
   if (where < 0) return -ERRNO.ENOMEM;
   p.mem.map(where, newLen, prot);
   p.mem.poke(where, p.mem.peek(old, oldLen));

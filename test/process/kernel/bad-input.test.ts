@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as A from '../../support/rv-asm.ts';
 import { ERRNO } from '../../../src/process/errno.ts';
-import { MMAP_BASE } from '../../../src/process/process.ts';
+import { MMAP_BASE } from '../../../src/process/address-space.ts';
 import { runToExit } from '../../../src/process/run.ts';
 import { SIGCHLD, SIGSEGV } from '../../../src/process/signals.ts';
 import { HANDLERS } from '../../../src/process/syscalls/table.ts';
