@@ -2,8 +2,8 @@
 // are the same on every Linux: statx of a file made here, statx flag checks, fadvise,
 // copy_file_range, close_range, /dev/tty without a controlling terminal, a pipe reopened
 // through /proc/self/fd and /dev/fd, AF_UNIX connect without a listener, xattrs of a fresh
-// file, and the shape of /proc and /sys files. Usage: fsinfo DIR (DIR must not exist; it is
-// made, used and removed).
+// file, the shape of /proc and /sys files, and /proc/self/{cmdline,environ,auxv}. Usage:
+// fsinfo DIR (DIR must not exist; it is made, used and removed).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/auxv.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -36,6 +37,30 @@ static int slurp(const char *path, char *buf, size_t n) {
 }
 
 static char big[1 << 16];
+
+/* Whether the file holds exactly the strings of v, each with its NUL. */
+static int nul_joined_is(const char *path, char **v) {
+  int n = slurp(path, big, sizeof big), at = 0;
+  for (; *v; v++) {
+    size_t len = strlen(*v) + 1;
+    if (at + (int)len > n || memcmp(big + at, *v, len) != 0) return 0;
+    at += len;
+  }
+  return at == n;
+}
+
+/* /proc/self/auxv: whole (type, value) pairs ending in AT_NULL, agreeing with getauxval. */
+static void auxv_facts(void) {
+  int n = slurp("/proc/self/auxv", big, sizeof big);
+  unsigned long *w = (unsigned long *)big;
+  int pairs = n / 16, agree = 1, pagesz = 0;
+  for (int i = 0; i < pairs; i++) {
+    if (w[2 * i] == AT_PAGESZ) pagesz = (int)w[2 * i + 1];
+    if ((w[2 * i] == AT_PHDR || w[2 * i] == AT_ENTRY || w[2 * i] == AT_RANDOM || w[2 * i] == AT_EXECFN) && getauxval(w[2 * i]) != w[2 * i + 1]) agree = 0;
+  }
+  printf("auxv: whole pairs %s, ends with AT_NULL %s, AT_PAGESZ %d, agrees with getauxval %s\n", n % 16 == 0 ? "yes" : "no",
+         pairs > 0 && w[2 * pairs - 2] == AT_NULL ? "yes" : "no", pagesz, agree ? "yes" : "no");
+}
 
 int main(int argc, char **argv) {
   if (argc != 2 || argv[1][0] != '/') {
@@ -189,6 +214,12 @@ int main(int argc, char **argv) {
   printf("cpu online starts: %c\n", big[0]);
   slurp("/proc/stat", big, sizeof big);
   printf("stat starts: %.5s\n", big);
+  printf("cmdline is argv: %s\n", nul_joined_is("/proc/self/cmdline", argv) ? "yes" : "no");
+  printf("environ is envp: %s\n", nul_joined_is("/proc/self/environ", environ) ? "yes" : "no");
+  argv[0][0] ^= 1; // Linux reads the strings from the process: an in-place change shows
+  printf("cmdline after argv[0] changed: %s\n", nul_joined_is("/proc/self/cmdline", argv) ? "follows" : "stale");
+  argv[0][0] ^= 1;
+  auxv_facts();
 
   close(fd);
   close(gd);
