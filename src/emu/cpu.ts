@@ -130,6 +130,8 @@ export class Cpu {
   faultAccess: 'read' | 'write' | 'exec' | 'misaligned' = 'read';
   /** The faulting page was mapped (a permission fault) rather than absent. */
   faultMapped = false;
+  /** The faulting page lies past the end of the file it maps (SIGBUS, not SIGSEGV). */
+  faultPastEof = false;
   /** LR reservation address, or -1. */
   private reservation = -1;
   /** Source of the time CSR (ticks, below 2^53); the host supplies virtual time. */
@@ -593,6 +595,7 @@ export class Cpu {
       this.faultAddr = e.addr;
       this.faultAccess = e.misaligned ? 'misaligned' : e.access;
       this.faultMapped = e.mapped;
+      this.faultPastEof = e.pastEof;
       return Stop.Fault;
     }
   }

@@ -21,15 +21,19 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const PROT_EXEC = 4;
 
-/** A guest memory access that the page table refuses: becomes SIGSEGV (or EFAULT in a syscall). */
+/**
+ * A guest memory access that the page table refuses: becomes SIGSEGV, or SIGBUS when
+ * misaligned or past the end of a mapped file (EFAULT in a syscall).
+ */
 export class MemFault extends Error {
   constructor(
     readonly addr: number,
     readonly access: 'read' | 'write' | 'exec',
     readonly mapped: boolean,
     readonly misaligned = false,
+    readonly pastEof = false,
   ) {
-    super(`${access} fault at 0x${addr.toString(16)}${misaligned ? ' (misaligned)' : mapped ? ' (permission)' : ' (unmapped)'}`);
+    super(`${access} fault at 0x${addr.toString(16)}${misaligned ? ' (misaligned)' : pastEof ? ' (past the end of the mapped file)' : mapped ? ' (permission)' : ' (unmapped)'}`);
   }
 }
 
@@ -48,6 +52,8 @@ export class Page {
 const MAPPED = 8;
 /** MAP_SHARED: the page is the same physical page in every fork of this space, never copied. */
 const SHARED = 16;
+/** A page of a file mapping wholly past the file's end: any access faults as SIGBUS, as on Linux. */
+const PAST_EOF = 32;
 const ZERO = new Page();
 
 /** 1024 consecutive pages: their protections and, once touched, their contents. */
@@ -263,11 +269,26 @@ export class Memory {
     for (let vpn = first; vpn < end; vpn++) {
       if (this.protOf(vpn) !== prot) {
         const leaf = this.ownLeaf(vpn);
-        leaf.prot[vpn & 1023] = MAPPED | prot | (leaf.prot[vpn & 1023] & SHARED);
+        leaf.prot[vpn & 1023] = MAPPED | prot | (leaf.prot[vpn & 1023] & (SHARED | PAST_EOF));
       }
     }
     this.flushTlb();
     return true;
+  }
+
+  /** Mark the mapped pages of [addr, addr+len) as past the end of their file (see PAST_EOF). */
+  markPastEof(addr: number, len: number): void {
+    const [first, end] = pageSpan(addr, len);
+    for (let vpn = first; vpn < end; vpn++) {
+      if (this.protOf(vpn) < 0) continue;
+      const leaf = this.ownLeaf(vpn);
+      leaf.prot[vpn & 1023] |= PAST_EOF;
+    }
+    this.flushTlb();
+  }
+
+  private pastEof(vpn: number): boolean {
+    return ((this.leafOf(vpn)?.prot[vpn & 1023] ?? 0) & PAST_EOF) !== 0;
   }
 
   /** True if any page of the range is mapped. */
@@ -413,6 +434,7 @@ export class Memory {
     const leaf = this.leafOf(vpn);
     const prot = leaf === undefined ? 0 : leaf.prot[vpn & 1023];
     if ((prot & PROT_READ) === 0) throw new MemFault(addr, 'read', prot !== 0);
+    if (prot & PAST_EOF) throw new MemFault(addr, 'read', true, false, true);
     const dv = (leaf!.pages[vpn & 1023] ?? ZERO).dv;
     this.rTag[slot] = vpn;
     this.rDv[slot] = dv;
@@ -427,6 +449,7 @@ export class Memory {
     if (!(addr >= 0 && addr < ADDR_LIMIT)) throw new MemFault(addr, 'write', false);
     const prot = this.protOf(vpn);
     if (prot < 0 || (prot & PROT_WRITE) === 0) throw new MemFault(addr, 'write', prot >= 0);
+    if (this.pastEof(vpn)) throw new MemFault(addr, 'write', true, false, true);
     const p = this.ownPage(vpn);
     if (p.decoded !== null) p.decoded = null;
     this.wTag[slot] = vpn;
@@ -441,6 +464,7 @@ export class Memory {
     const vpn = (addr * PER_PAGE) | 0;
     const prot = addr >= 0 && addr < ADDR_LIMIT ? this.protOf(vpn) : -1;
     if (prot < 0 || (prot & PROT_EXEC) === 0) throw new MemFault(addr, 'exec', prot >= 0);
+    if (this.pastEof(vpn)) throw new MemFault(addr, 'exec', true, false, true);
     const leaf = this.leafOf(vpn)!;
     let p = leaf.pages[vpn & 1023];
     if (p === undefined) {

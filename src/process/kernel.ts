@@ -19,6 +19,7 @@ import { NO_DEADLINE, NS_PER_SEC, Process } from './process.ts';
 import { SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
 import {
   BUS_ADRALN,
+  BUS_ADRERR,
   deliverPending,
   forceSignal,
   hasDeliverable,
@@ -243,6 +244,7 @@ export class Kernel {
         break;
       case Stop.Fault:
         if (cpu.faultAccess === 'misaligned') forceSignal(this, p, SIGBUS, BUS_ADRALN, cpu.faultAddr);
+        else if (cpu.faultPastEof) forceSignal(this, p, SIGBUS, BUS_ADRERR, cpu.faultAddr);
         else forceSignal(this, p, SIGSEGV, cpu.faultMapped ? SEGV_ACCERR : SEGV_MAPERR, cpu.faultAddr);
         break;
       case Stop.Illegal:

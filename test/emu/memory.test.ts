@@ -167,4 +167,28 @@ describe('guest memory', () => {
     expect(() => mem.load8(2 ** 52)).toThrow(MemFault);
     expect(() => mem.map(ADDR_LIMIT - PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ)).toThrow();
   });
+
+  it('pages past the end of a mapped file fault as such (SIGBUS) through mprotect and fork, until mapped afresh', () => {
+    const mem = new Memory();
+    mem.map(0x40000, 3 * PAGE_SIZE, PROT_READ);
+    mem.markPastEof(0x41000, 2 * PAGE_SIZE);
+    expect(mem.load8(0x40fff)).toBe(0);
+    const fault = (m: Memory, addr: number): MemFault | undefined => {
+      try {
+        m.load8(addr);
+      } catch (e) {
+        return e as MemFault;
+      }
+      return undefined;
+    };
+    expect(fault(mem, 0x41000)).toMatchObject({ pastEof: true, mapped: true, addr: 0x41000 });
+    expect(mem.protect(0x40000, 3 * PAGE_SIZE, PROT_READ | PROT_WRITE)).toBe(true);
+    expect(() => mem.store8(0x42000, 1)).toThrow(/past the end of the mapped file/);
+    mem.store8(0x40000, 1);
+    expect(fault(mem.fork(), 0x42fff)?.pastEof).toBe(true);
+    expect([...mem.regions()]).toEqual([[0x40, 0x43, PROT_READ | PROT_WRITE]]);
+    mem.map(0x41000, PAGE_SIZE, PROT_READ);
+    expect(mem.load8(0x41000)).toBe(0);
+    expect(fault(mem, 0x42000)?.pastEof).toBe(true);
+  });
 });

@@ -96,6 +96,26 @@ export const WORKLOADS: readonly Workload[] = [
     argv: sh('mkdir d && echo one > d/a && echo two > d/b && find d -type f | sort | xargs cat | tr a-z A-Z | wc -l; tar cf - d | tar tf - | sort'),
     stdout: /^2\nd\/\nd\/a\nd\/b\n$/,
   },
+  {
+    // ld.so on a library cut short: in its headers (a message, 127), empty (127), or after
+    // them (its mapping reaches past the file's end: SIGBUS on the first touch, 135).
+    name: 'ld.so and a truncated libc: cannot read file data, file too short, Bus error',
+    argv: sh(
+      `mkdir /tmp/l && L=/usr/lib/riscv64-linux-gnu/libc.so.6 && head -c 100 $L > /tmp/l/libc.so.6 && LD_LIBRARY_PATH=/tmp/l /usr/bin/true; echo "status $?"; ` +
+        `: > /tmp/l/libc.so.6; LD_LIBRARY_PATH=/tmp/l /usr/bin/true; echo "status $?"; head -c 1000 $L > /tmp/l/libc.so.6; LD_LIBRARY_PATH=/tmp/l /usr/bin/true; echo "status $?"`,
+    ),
+    stdout: /^status 127\nstatus 127\nstatus 135\n$/,
+  },
+  {
+    // A library of another machine (e_machine x86-64) is passed over on the search path and
+    // refused as a preload, with ld.so's own message.
+    name: 'ld.so and a foreign-arch libc: skipped on LD_LIBRARY_PATH, refused by LD_PRELOAD',
+    argv: sh(
+      `mkdir /tmp/l && cp /usr/lib/riscv64-linux-gnu/libc.so.6 /tmp/l/ && printf '>' | dd of=/tmp/l/libc.so.6 bs=1 seek=18 conv=notrunc status=none && ` +
+        `LD_LIBRARY_PATH=/tmp/l /usr/bin/true; echo "status $?"; LD_PRELOAD=/tmp/l/libc.so.6 /usr/bin/true; echo "status $?"`,
+    ),
+    stdout: /^status 0\nstatus 0\n$/,
+  },
 ];
 
 /** The workload under procsim, as `procsim run --rootfs .cache/rootfs/root` runs it. */

@@ -57,6 +57,7 @@ export const mmap: Handler = (_k, p, a) => {
   }
   let content: Uint8Array | null = null;
   let pristine: Uint8Array | null = null;
+  let fileSize = 0;
   if ((flags & MAP_ANONYMOUS) === 0) {
     const file = p.fds.file(fd);
     if ((file.flags & 3) === 1) return -ERRNO.EACCES; // write-only descriptor
@@ -64,7 +65,9 @@ export const mmap: Handler = (_k, p, a) => {
       // Writes through a shared file mapping would have to reach the file: not modelled.
       return -ERRNO.ENODEV;
     }
-    if (file.backend.size() === null) return -ERRNO.ENODEV;
+    const known = file.backend.size();
+    if (known === null) return -ERRNO.ENODEV;
+    fileSize = known;
     const be = file.backend;
     pristine = be instanceof InodeBackend && be.inode.kind === 'file' ? be.inode.data.pristine : null;
     if (pristine === null) content = file.backend.read(size, off);
@@ -75,6 +78,12 @@ export const mmap: Handler = (_k, p, a) => {
     const pages = Math.ceil(Math.min(size, Math.max(0, pristine.length - off)) / PAGE_SIZE);
     for (let i = 0; i < pages; i++) p.mem.sharePage(where / PAGE_SIZE + i, contentPage(pristine, off / PAGE_SIZE + i));
   } else if (content !== null && content.length > 0) p.mem.poke(where, content);
+  if ((flags & MAP_ANONYMOUS) === 0) {
+    // Pages wholly past the end of the file fault with SIGBUS (the file's size at mmap time:
+    // a file that grows later does not make them readable here, as it would on Linux).
+    const inFile = Math.max(0, pageUp(fileSize - off));
+    if (inFile < size) p.mem.markPastEof(where + inFile, size - inFile);
+  }
   return where;
 };
 
