@@ -4,8 +4,11 @@
  *             every child is reaped afterwards
  *   memory    runaway brk and mmap: ENOMEM, with the break and the process intact
  *   efault    bad pointers handed to system calls: EFAULT, in the process and in a child
+ *   hog       8 children each touch 16 MiB at once; the parent counts how they ended (a
+ *             machine with less memory OOM-kills some: SIGKILL) and carries on
  * (A data file handed to execve is in pm-exec's "fail" mode: ENOEXEC.) */
 #include "pm.h"
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -108,10 +111,41 @@ static void mode_efault(void) {
   err("waitpid for it again", waitpid(p, &st, 0));
 }
 
+static void mode_hog(void) {
+  enum { KIDS = 8, SIZE = 16 << 20 };
+  pid_t kids[KIDS];
+  struct gate g = gate_new();
+  for (int i = 0; i < KIDS; i++) {
+    fflush(NULL);
+    kids[i] = pm_fork();
+    if (kids[i] == 0) {
+      if (!gate_wait(g)) _exit(90);
+      volatile char *m = mmap(NULL, SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (m == MAP_FAILED) _exit(91);
+      for (long at = 0; at < SIZE; at += 4096) {
+        m[at] = 1;
+        if (at % (1 << 20) == 0) sched_yield(); /* let the others grow too */
+      }
+      _exit(0);
+    }
+  }
+  gate_release(g, KIDS);
+  int exited = 0, killed = 0;
+  for (int i = 0; i < KIDS; i++) {
+    int st = reap(kids[i]);
+    exited += WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    killed += WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+  }
+  printf("hog children: %d exited 0, %d killed by SIGKILL, %d otherwise\n", exited, killed, KIDS - exited - killed);
+  char *after = malloc(1 << 20);
+  yes("the parent carries on", after != NULL && memset(after, 2, 1 << 20) == after);
+}
+
 static const struct pm_mode MODES[] = {
     {"forkbomb", mode_forkbomb},
     {"memory", mode_memory},
     {"efault", mode_efault},
+    {"hog", mode_hog},
 };
 
 int main(int argc, char **argv) { return pm_main(argc, argv, MODES, COUNT(MODES)); }

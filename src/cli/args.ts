@@ -55,6 +55,18 @@ export function intFlag(p: Parsed, name: string, fallback: number): number {
   return Number(v);
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+
+/** A size in bytes: digits with an optional K, M or G (powers of 1024). */
+export function sizeFlag(p: Parsed, name: string, fallback: number): number {
+  const v = p.flags.get(name)?.[0];
+  if (v === undefined) return fallback;
+  const m = /^(\d+)([kKmMgG]?)$/.exec(v);
+  const n = m === null ? NaN : Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()];
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--${name} must be a size such as 512M or 4G, got ${JSON.stringify(v)}`);
+  return n;
+}
+
 /**
  * A sweep uses seeds seed .. seed+count-1, and prints replay commands with them: each must be
  * one `--seed` accepts (a safe integer), so the last may be 2^53-1 at most.

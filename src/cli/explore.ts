@@ -65,7 +65,8 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      (P0.1, P0.3, P1.1-P1.4, P2.2, P2.3); a violation is a failure
                      "property P1.2", shrunk like the others
   --shrink-runs N    candidate runs per failure when shrinking (default ${DEFAULT_SHRINK_RUNS}; 0: no shrinking)
-  --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity, --max-insns:
+  --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity,
+  --memory-limit, --max-insns:
                      as for replay (hermetic target, /bin/NAME without --rootfs)
   A progress bar on stderr when it is a terminal.
   Exit code: 0 no failure, 1 failures found, 2 usage error, 126/127 program cannot start.`;

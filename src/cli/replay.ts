@@ -41,7 +41,7 @@ export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
   --stdin FILE       the guest's standard input
   --max-steps N      kernel step budget (default ${DEFAULT_SIM_MAX_STEPS})
   --max-insns N      instruction budget (default ${DEFAULT_SIM_MAX_INSNS})
-  --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity: as for run
+  --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity, --memory-limit: as for run
   Exit code: the guest's (128+N if signal N killed it); ${REPLAY_EXIT.deadlock} deadlock, ${REPLAY_EXIT.budget} budget exhausted,
   ${REPLAY_EXIT.divergence} schedule does not fit, ${REPLAY_EXIT.crash} simulator crash.`;
 

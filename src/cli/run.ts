@@ -35,9 +35,12 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
   --kernel NAME      kernel semantics: ${KERNEL_VARIANTS.join(', ')}
                      (default ${DEFAULT_KERNEL_VARIANT})
   --max-procs N      process table size; fork fails with EAGAIN when it is full
+                     (default ${DEFAULT_MAX_PROCS})
   --event-capacity N size of the kernel's process-event ring (default 4096); events that
                      do not fit between two drains are counted as dropped
-                     (default ${DEFAULT_MAX_PROCS})
+  --memory-limit SIZE  the machine's memory, e.g. 512M or 4G (default 4G, the MemTotal of
+                     /proc/meminfo): a process whose page fault finds none left is killed
+                     by SIGKILL, as Linux's OOM killer does (exit 137)
   --trace FILE       run under the simulator's round-robin strategy and write the trace
                      (JSONL, see src/sim/TRACE.md) to FILE; a deadlock or a spent budget
                      then ends the run with exit 137 and leaves the processes as they were`;

@@ -8,11 +8,11 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ElfError } from '../emu/elf.ts';
 import { FsError } from '../process/fs/fs-error.ts';
-import { DEFAULT_MAX_PROCS, MAX_PROCS_LIMIT } from '../process/kernel.ts';
+import { DEFAULT_MAX_PROCS, DEFAULT_MEMORY_LIMIT, MAX_PROCS_LIMIT } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, type KernelVariantName, parseKernelVariant } from '../process/variants/index.ts';
 import { findScenario, ScenarioError, scenarioNames, scenarioTarget } from '../sim/scenarios.ts';
 import type { Target } from '../sim/target.ts';
-import { type FlagSpec, intFlag, type Parsed, UsageError } from './args.ts';
+import { type FlagSpec, intFlag, type Parsed, sizeFlag, UsageError } from './args.ts';
 import { rootfsSource } from './rootfs.ts';
 
 export const TARGET_FLAGS: Record<string, FlagSpec> = {
@@ -24,6 +24,7 @@ export const TARGET_FLAGS: Record<string, FlagSpec> = {
   kernel: { value: true },
   'max-procs': { value: true },
   'event-capacity': { value: true },
+  'memory-limit': { value: true },
 };
 
 /** Guest paths are byte strings: the UTF-8 bytes of a host string, one character each. */
@@ -57,6 +58,8 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Targe
   const rootfsArg = args.flags.get('rootfs')?.[0];
   const eventCapacity = args.flags.has('event-capacity') ? intFlag(args, 'event-capacity', 0) : undefined;
   if (eventCapacity !== undefined && eventCapacity < 1) throw new UsageError('--event-capacity must be at least 1');
+  const memoryLimit = sizeFlag(args, 'memory-limit', DEFAULT_MEMORY_LIMIT);
+  if (memoryLimit < 1 << 20) throw new UsageError(`--memory-limit must be at least 1M, got ${args.flags.get('memory-limit')?.[0]}`);
 
   const env = new Map<string, string>();
   if (!hermetic && !args.flags.has('clear-env')) {
@@ -76,6 +79,7 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Targe
     maxProcs,
     createCwd: rootfsArg === undefined,
     ...(eventCapacity !== undefined ? { eventCapacity } : {}),
+    ...(memoryLimit !== DEFAULT_MEMORY_LIMIT ? { memoryLimit } : {}),
   };
   if (rootfsArg !== undefined) t.rootfs = rootfsSource(rootfsArg);
   else {
@@ -102,7 +106,7 @@ function scenarioByName(name: string, extra: string[], args: Parsed, cmd: string
     const s = findScenario(name);
     if (s === undefined) return undefined;
     if (extra.length > 0) throw new UsageError(`${cmd}: scenario ${name} takes no arguments (its argv is in scenarios/${name}.json)`);
-    for (const f of ['env', 'cwd', 'max-procs', 'event-capacity']) {
+    for (const f of ['env', 'cwd', 'max-procs', 'event-capacity', 'memory-limit']) {
       if (args.flags.has(f)) throw new UsageError(`${cmd}: --${f} does not apply to scenario ${name} (scenarios/${name}.json fixes it)`);
     }
     return scenarioTarget(s, kernelFlag(args.flags.get('kernel')?.[0]));

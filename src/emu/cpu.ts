@@ -5,7 +5,7 @@
 import { decode, type Insn } from './decode.ts';
 import { execFp } from './fexec.ts';
 import { addrOf, div64, mul64, mulhu64, OUT, subOut } from './int64.ts';
-import { MemFault, type Memory, PAGE_MASK, PAGE_SIZE } from './memory.ts';
+import { MemFault, type Memory, OutOfMemory, PAGE_MASK, PAGE_SIZE } from './memory.ts';
 
 export const enum Op {
   ILLEGAL = 0,
@@ -132,6 +132,8 @@ export class Cpu {
   faultMapped = false;
   /** The faulting page lies past the end of the file it maps (SIGBUS, not SIGSEGV). */
   faultPastEof = false;
+  /** No page was left for the access (the machine's memory budget): the kernel's OOM kill. */
+  faultOutOfMemory = false;
   /** LR reservation address, or -1. */
   private reservation = -1;
   /** Source of the time CSR (ticks, below 2^53); the host supplies virtual time. */
@@ -596,6 +598,7 @@ export class Cpu {
       this.faultAccess = e.misaligned ? 'misaligned' : e.access;
       this.faultMapped = e.mapped;
       this.faultPastEof = e.pastEof;
+      this.faultOutOfMemory = e instanceof OutOfMemory;
       return Stop.Fault;
     }
   }

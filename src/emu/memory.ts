@@ -37,9 +37,31 @@ export class MemFault extends Error {
   }
 }
 
+/**
+ * The memory of a whole simulated machine, in pages: every fresh or copied page of every
+ * address space that shares it counts until its last reference goes. Pages that stand for
+ * file contents (the page cache) do not count.
+ */
+export class PageBudget {
+  used = 0;
+  /** The most pages ever in use at once. */
+  peak = 0;
+  constructor(readonly limit: number) {}
+}
+
+/** A page was needed and the machine's PageBudget has none left: the kernel's OOM kill. */
+export class OutOfMemory extends MemFault {
+  constructor(addr: number, access: 'read' | 'write' | 'exec') {
+    super(addr, access, true);
+    this.message = `out of memory at 0x${addr.toString(16)}`;
+  }
+}
+
 /** One physical page; shared between address spaces until written (refs > 1). */
 export class Page {
   refs = 1;
+  /** The budget this page counts against (none for file-content pages). */
+  budget: PageBudget | null = null;
   /** Pre-decoded instructions of this page, owned by the CPU layer; shared with the page. */
   decoded: unknown[] | null = null;
   readonly dv: DataView;
@@ -55,6 +77,11 @@ const SHARED = 16;
 /** A page of a file mapping wholly past the file's end: any access faults as SIGBUS, as on Linux. */
 const PAST_EOF = 32;
 const ZERO = new Page();
+
+/** Drop one reference to p; its last frees it from its budget. */
+function unref(p: Page): void {
+  if (--p.refs === 0 && p.budget !== null) p.budget.used--;
+}
 
 /** 1024 consecutive pages: their protections and, once touched, their contents. */
 class Leaf {
@@ -84,6 +111,8 @@ export class Memory {
   private sharedPages = 0;
   /** Upper bound on mapped pages; mapping beyond it is ENOMEM for the caller. */
   maxPages = 1 << 20;
+  /** The machine's memory, shared by every address space of one kernel (none: unbounded). */
+  budget: PageBudget | null = null;
 
   // Direct-mapped TLBs: tag is the page number or -1.
   private rTag = new Int32Array(TLB_SIZE).fill(-1);
@@ -149,8 +178,14 @@ export class Memory {
     const leaf = this.ownLeaf(vpn);
     const p = leaf.pages[vpn & 1023];
     if (p !== undefined && (p.refs === 1 || leaf.prot[vpn & 1023] & SHARED)) return p;
+    const b = this.budget;
+    if (b !== null && b.used >= b.limit) throw new OutOfMemory(vpn * PAGE_SIZE, 'write');
     const copy = p === undefined ? new Page() : new Page(p.u8.slice());
-    if (p !== undefined) p.refs--;
+    if (b !== null) {
+      copy.budget = b;
+      if (++b.used > b.peak) b.peak = b.used;
+    }
+    if (p !== undefined) unref(p);
     leaf.pages[vpn & 1023] = copy;
     // Only this page's TLB slots can name the old contents.
     this.rTag[vpn & TLB_MASK] = -1;
@@ -194,7 +229,7 @@ export class Memory {
       for (; vpn < stop; vpn++) {
         const j = vpn & 1023;
         const old = leaf.pages[j];
-        if (old !== undefined) old.refs--;
+        if (old !== undefined) unref(old);
         leaf.pages[j] = undefined;
         if (leaf.prot[j] === 0) {
           leaf.mapped++;
@@ -217,7 +252,7 @@ export class Memory {
     const j = vpn & 1023;
     if (leaf.prot[j] === 0 || leaf.prot[j] & SHARED) throw new Error('sharePage: page not privately mapped');
     const old = leaf.pages[j];
-    if (old !== undefined) old.refs--;
+    if (old !== undefined) unref(old);
     page.refs++;
     leaf.pages[j] = page;
     this.rTag[vpn & TLB_MASK] = -1;
@@ -237,7 +272,7 @@ export class Memory {
         // The whole leaf goes: drop our reference instead of visiting its pages one by one.
         for (let j = 0; j < 1024; j++) if (whole.prot[j] & SHARED) this.sharedPages--;
         this.mappedPages -= whole.mapped;
-        if (--whole.refs === 0) for (const p of whole.pages) if (p !== undefined) p.refs--;
+        if (--whole.refs === 0) for (const p of whole.pages) if (p !== undefined) unref(p);
         this.setLeaf(vpn, undefined);
         vpn = stop;
         continue;
@@ -247,7 +282,7 @@ export class Memory {
         const leaf = this.ownLeaf(vpn);
         const j = vpn & 1023;
         const old = leaf.pages[j];
-        if (old !== undefined) old.refs--;
+        if (old !== undefined) unref(old);
         leaf.pages[j] = undefined;
         if (leaf.prot[j] & SHARED) this.sharedPages--;
         leaf.prot[j] = 0;
@@ -353,6 +388,7 @@ export class Memory {
     if (this.sharedPages > 0) this.materializeShared();
     const child = new Memory();
     child.maxPages = this.maxPages;
+    child.budget = this.budget;
     child.mappedPages = this.mappedPages;
     child.sharedPages = this.sharedPages;
     for (let d = 0; d < DIRS; d++) {
@@ -393,7 +429,7 @@ export class Memory {
 
   /** Drop every mapping (exit or exec), releasing shared pages. */
   release(): void {
-    for (const [, leaf] of this.leaves()) if (--leaf.refs === 0) for (const p of leaf.pages) if (p !== undefined) p.refs--;
+    for (const [, leaf] of this.leaves()) if (--leaf.refs === 0) for (const p of leaf.pages) if (p !== undefined) unref(p);
     this.dirs = new Array(DIRS);
     this.mappedPages = 0;
     this.sharedPages = 0;

@@ -48,6 +48,7 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, give
 
   const mem = new Memory();
   mem.maxPages = p.mem.maxPages;
+  mem.budget = p.mem.budget;
   const image = loadElf(mem, bytes, info, { name: path, immutable: pristine });
   if (image.brk >= brkLimit(image.brk)) throw new ElfError(`${path}: image leaves no room for the heap`);
   let entry = image.entry;

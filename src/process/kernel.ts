@@ -6,7 +6,7 @@
 
 import seedrandom from 'seedrandom';
 import { Stop } from '../emu/cpu.ts';
-import { MemFault } from '../emu/memory.ts';
+import { MemFault, OutOfMemory, PAGE_SIZE, PageBudget } from '../emu/memory.ts';
 import { ElfError } from '../emu/elf.ts';
 import { ERRNO } from './errno.ts';
 import { execImage, type ExecArgs } from './exec.ts';
@@ -22,6 +22,7 @@ import {
   BUS_ADRERR,
   deliverPending,
   forceSignal,
+  oomKill,
   hasDeliverable,
   ILL_ILLOPC,
   killPending,
@@ -55,6 +56,8 @@ export interface KernelOptions {
   maxProcs?: number;
   /** Capacity of the process-event ring (default 4096). */
   eventCapacity?: number;
+  /** The machine's memory in bytes (default DEFAULT_MEMORY_LIMIT): past it, the OOM kill. */
+  memoryLimit?: number;
   /** Which kernel semantics to run (default 'reference'; see variants/index.ts). */
   variant?: KernelVariantName;
 }
@@ -63,6 +66,12 @@ export interface KernelOptions {
 export const EPOCH_SEC = 1_735_689_600;
 
 export const DEFAULT_MAX_PROCS = 512;
+/**
+ * The simulated machine's memory: 4 GiB, the MemTotal of /proc/meminfo (MEM_TOTAL_KB). A fixed size, not a
+ * share of the host's, so that where a run runs out of memory is part of the run (the same
+ * on every host); the host pays about this much at most per run in flight.
+ */
+export const DEFAULT_MEMORY_LIMIT = 4 * 2 ** 30;
 /** Pids count up to here, then wrap to PID_WRAP (Linux's pid_max and RESERVED_PIDS). */
 const PID_MAX = 32768;
 const PID_WRAP = 300;
@@ -110,6 +119,8 @@ export class Kernel {
   /** The process table: live processes and zombies, in creation order. */
   readonly procs = new Map<number, Process>();
   readonly maxProcs: number;
+  /** Every page of every process counts here (Memory.budget). */
+  readonly memory: PageBudget;
   private lastPid = 0;
   /** Process events for a host to drain (spawn, exec, exit, signal, wait-wakeup, reap). */
   readonly events: EventRing;
@@ -131,6 +142,9 @@ export class Kernel {
     if (!Number.isInteger(this.maxProcs) || this.maxProcs < 1 || this.maxProcs > MAX_PROCS_LIMIT) {
       throw new RangeError(`maxProcs must be an integer from 1 to ${MAX_PROCS_LIMIT}, got ${opts.maxProcs}`);
     }
+    const limit = opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
+    if (!Number.isSafeInteger(limit) || limit < PAGE_SIZE) throw new RangeError(`memoryLimit must be a whole number of bytes, at least ${PAGE_SIZE}, got ${opts.memoryLimit}`);
+    this.memory = new PageBudget(Math.floor(limit / PAGE_SIZE));
     this.events = new EventRing(opts.eventCapacity);
     this.rng = seedrandom(`procsim:${opts.seed}`);
     this.fs = createFs({
@@ -197,6 +211,7 @@ export class Kernel {
     const pid = this.allocPid();
     if (pid === null) throw new Error('process table full');
     const p = new Process(pid);
+    p.mem.budget = this.memory;
     p.cwd = cwd === undefined ? this.fs.root : this.fs.resolveDir(this.fs.root, cwd);
     p.cpu.timeSource = () => Number(this.timeNs / 100n); // a 10 MHz timebase, as on common boards
     this.installStdio(p);
@@ -243,7 +258,8 @@ export class Kernel {
         p.atSyscall = true;
         break;
       case Stop.Fault:
-        if (cpu.faultAccess === 'misaligned') forceSignal(this, p, SIGBUS, BUS_ADRALN, cpu.faultAddr);
+        if (cpu.faultOutOfMemory) oomKill(this, p);
+        else if (cpu.faultAccess === 'misaligned') forceSignal(this, p, SIGBUS, BUS_ADRALN, cpu.faultAddr);
         else if (cpu.faultPastEof) forceSignal(this, p, SIGBUS, BUS_ADRERR, cpu.faultAddr);
         else forceSignal(this, p, SIGSEGV, cpu.faultMapped ? SEGV_ACCERR : SEGV_MAPERR, cpu.faultAddr);
         break;
@@ -300,6 +316,9 @@ export class Kernel {
         if (e instanceof FsError) {
           r = -e.errno;
           if (e.code === 'EPIPE') sendSignal(this, p, SIGPIPE, { code: SI_KERNEL, pid: 0 });
+        } else if (e instanceof OutOfMemory) {
+          oomKill(this, p);
+          r = -ERRNO.ENOMEM;
         } else if (e instanceof MemFault) r = -ERRNO.EFAULT;
         else if (e instanceof RangeError && e.message === 'ENOMEM') r = -ERRNO.ENOMEM;
         else if (e instanceof ElfError) r = -ERRNO.ENOEXEC;

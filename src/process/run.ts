@@ -29,6 +29,8 @@ export interface ProgramSpec {
   maxProcs?: number;
   /** Capacity of the process-event ring (default 4096); what does not fit is counted as dropped. */
   eventCapacity?: number;
+  /** The machine's memory in bytes (default 4 GiB): a page past it is the OOM kill. */
+  memoryLimit?: number;
 }
 
 export interface RunOptions extends ProgramSpec {
@@ -56,6 +58,7 @@ export function boot(spec: ProgramSpec, seed: number, console: Console): { kerne
     variant: spec.kernel,
     maxProcs: spec.maxProcs,
     eventCapacity: spec.eventCapacity,
+    memoryLimit: spec.memoryLimit,
     files: spec.elf === undefined ? [] : [{ path: spec.path, bytes: spec.elf, mode: 0o755 }],
   });
   if (spec.createCwd && spec.cwd !== undefined) kernel.fs.ensureDir(spec.cwd);

@@ -4,7 +4,7 @@
 // a frame and enters the handler; a syscall blocked when the signal came returns EINTR, or
 // runs again after the handler when it is restartable and the handler has SA_RESTART.
 
-import { MemFault } from '../emu/memory.ts';
+import { MemFault, OutOfMemory } from '../emu/memory.ts';
 import { ERRNO } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import { type Process, SIG_DFL, SIG_IGN, type SigInfo } from './process.ts';
@@ -214,7 +214,8 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
     });
   } catch (e) {
     if (!(e instanceof MemFault)) throw e;
-    terminate(k, p, SIGSEGV); // no room for the frame: Linux forces SIGSEGV
+    if (e instanceof OutOfMemory) oomKill(k, p);
+    else terminate(k, p, SIGSEGV); // no room for the frame: Linux forces SIGSEGV
     return;
   }
   // The frame's uc_stack keeps the stack; rt_sigreturn puts it back.
@@ -230,6 +231,15 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
  * A synchronous fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP) at the current pc: the handler runs
  * if one is installed and the signal is not blocked, else the process dies of it.
  */
+/**
+ * The OOM kill: p needed a page and the machine has none left, so it dies of SIGKILL, as
+ * Linux's OOM killer kills (Linux picks the process with the most memory; here it is the
+ * one whose page fault found none, which keeps the choice in the run's own order).
+ */
+export function oomKill(k: Kernel, p: Process): void {
+  forceSignal(k, p, SIGKILL, SI_KERNEL, 0);
+}
+
 export function forceSignal(k: Kernel, p: Process, sig: number, code: number, addr: number): void {
   const h = p.actions[sig].handler;
   if (h === SIG_DFL || h === SIG_IGN || p.sigmask & sigbit(sig)) {

@@ -42,6 +42,17 @@ describe('procsim run', () => {
     expect(procsim(['run', join(BIN, 'ill')]).code).toBe(132);
   });
 
+  it('--memory-limit sizes the machine: the hog children that do not fit are OOM-killed; a bad size is a usage error', () => {
+    const r = procsim(['run', '--memory-limit', '64M', join(BIN, 'pm-bad'), 'hog']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/hog children: [1-7] exited 0, [1-7] killed by SIGKILL, 0 otherwise\nthe parent carries on: yes\n/);
+    for (const bad of ['12X', '-1G', '512K', '1.5G']) {
+      const e = procsim(['run', '--memory-limit', bad, join(BIN, 'hello')]);
+      expect(e.code, bad).toBe(2);
+      expect(e.stderr, bad).toMatch(/^procsim: --memory-limit must be (a size such as 512M or 4G|at least 1M), got "?[^\n]*"?\n$/);
+    }
+  });
+
   it('bad input gets one clear line and a distinct exit code', () => {
     const dir = mkdtempSync(join(tmpdir(), 'procsim-cli-'));
     const junk = join(dir, 'junk');

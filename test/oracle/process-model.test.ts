@@ -549,6 +549,13 @@ const CASES: ModeCase[] = [
     ],
   },
   {
+    guest: 'pm-bad', mode: 'hog',
+    lines: [
+      'hog children: 8 exited 0, 0 killed by SIGKILL, 0 otherwise',
+      'the parent carries on: yes',
+    ],
+  },
+  {
     guest: 'pm-bad', mode: 'efault',
     lines: [
       'parent: read into a bad buffer: -1 EFAULT',

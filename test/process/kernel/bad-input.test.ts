@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import * as A from '../../support/rv-asm.ts';
 import { ERRNO } from '../../../src/process/errno.ts';
 import { MMAP_BASE } from '../../../src/process/address-space.ts';
-import { runToExit } from '../../../src/process/run.ts';
+import { boot, runToExit } from '../../../src/process/run.ts';
+import { CapturedConsole } from '../../../src/process/console.ts';
+import { DEFAULT_MEMORY_LIMIT } from '../../../src/process/kernel.ts';
+import { MEM_TOTAL_KB } from '../../../src/process/procfs.ts';
+import { readGuest } from '../../support/guests.ts';
 import { SIGCHLD, SIGSEGV } from '../../../src/process/signals.ts';
 import { HANDLERS } from '../../../src/process/syscalls/table.ts';
 import { A0, BUF, BUF_SIZE, PUPPET_ELF, PUPPET_PATH, Prog, S0, S1, S2, SYS, T0, World, enc } from './harness.ts';
@@ -58,6 +62,41 @@ describe('a fork bomb', () => {
       expect(again.sys(again.init, SYS.getpid)).toBe(1);
     });
   }
+});
+
+describe('a machine out of memory', () => {
+  // pm-bad hog: 8 children each touch 16 MiB at once (128 MiB in all) while the parent waits.
+  const hog = (limit: number) => {
+    const console = new CapturedConsole();
+    const { kernel, init } = boot({ elf: readGuest('pm-bad'), path: '/bin/pm-bad', argv: ['pm-bad', 'hog'], memoryLimit: limit }, 1, console);
+    const end = runToExit(kernel, init, 1e9);
+    return { end, out: Buffer.from(console.stdout).toString(), budget: kernel.memory };
+  };
+
+  it('OOM-kills (SIGKILL) the processes whose pages do not fit, never more than the limit in use; the rest go on', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 160 }), (mib) => {
+        const { end, out, budget } = hog(mib << 20);
+        expect(end.exitCode).toBe(0);
+        expect(out).toContain('the parent carries on: yes\n');
+        const m = /hog children: (\d) exited 0, (\d) killed by SIGKILL, 0 otherwise/.exec(out);
+        expect(m, out).not.toBeNull();
+        const [exited, killed] = [Number(m![1]), Number(m![2])];
+        expect(exited + killed).toBe(8);
+        expect(budget.peak).toBeLessThanOrEqual(budget.limit);
+        if (mib >= 140) expect(killed).toBe(0); // 128 MiB and the programs fit
+        if (mib <= 64) expect(killed).toBeGreaterThan(0);
+        expect(budget.used).toBeLessThan(budget.limit); // the dead gave their pages back
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('the default machine (4 GiB) runs it as Linux does: every child exits', () => {
+    expect(DEFAULT_MEMORY_LIMIT).toBe(MEM_TOTAL_KB * 1024);
+    const { out } = hog(DEFAULT_MEMORY_LIMIT);
+    expect(out).toContain('hog children: 8 exited 0, 0 killed by SIGKILL, 0 otherwise\n');
+  });
 });
 
 describe('runaway memory', () => {
