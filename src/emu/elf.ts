@@ -121,6 +121,8 @@ export interface LoadedImage {
   /** First byte after the highest segment, page-aligned: the initial program break. */
   brk: number;
   base: number;
+  /** The writable PT_LOAD segments (.data, .bss) as loaded: [start, end) byte ranges. */
+  writable: [number, number][];
 }
 
 const loads = (info: ElfInfo): Segment[] => info.segments.filter((s) => s.type === PT_LOAD);
@@ -147,6 +149,7 @@ export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, opts: Loa
   const base = info.type === ET_DYN ? dynBase - lowestPage(info) : 0;
   let end = 0;
   let phdr = -1;
+  const writable: [number, number][] = [];
   for (const s of info.segments) {
     if (s.type === PT_PHDR) phdr = base + s.vaddr;
     if (s.type !== PT_LOAD || s.memsz === 0) continue;
@@ -181,6 +184,7 @@ export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, opts: Loa
     }
     if (phdr < 0 && info.phoff >= s.offset && info.phoff < s.offset + s.filesz) phdr = start + (info.phoff - s.offset);
     end = Math.max(end, start + s.memsz);
+    if (s.flags & 2) writable.push([start, start + s.memsz]);
   }
   return {
     entry: base + info.entry,
@@ -189,5 +193,6 @@ export function loadElf(mem: Memory, bytes: Uint8Array, info: ElfInfo, opts: Loa
     phnum: info.phnum,
     brk: Math.ceil(end / PAGE_SIZE) * PAGE_SIZE,
     base,
+    writable,
   };
 }

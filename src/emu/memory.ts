@@ -417,6 +417,28 @@ export class Memory {
     }
   }
 
+  /**
+   * The private pages of [addr, addr+len) mapped in both spaces take src's contents (shared
+   * copy-on-write); protections stay this space's. What the legacy rollback keeps of a child.
+   */
+  adoptPages(src: Memory, addr: number, len: number): void {
+    const [first, end] = pageSpan(addr, len);
+    for (let vpn = first; vpn < end; vpn++) {
+      const j = vpn & 1023;
+      const from = src.l1[vpn >>> 10];
+      if (this.protOf(vpn) < 0 || from === undefined || from.prot[j] === 0) continue;
+      const page = from.pages[j];
+      if (this.l1[vpn >>> 10]!.pages[j] === page || this.l1[vpn >>> 10]!.prot[j] & SHARED) continue;
+      const leaf = this.ownLeaf(vpn);
+      const old = leaf.pages[j];
+      if (old !== undefined) old.refs--;
+      if (page !== undefined) page.refs++;
+      leaf.pages[j] = page;
+      this.rTag[vpn & TLB_MASK] = -1;
+      this.wTag[vpn & TLB_MASK] = -1;
+    }
+  }
+
   /** Give every untouched MAP_SHARED page its physical page, so both sides of a fork hold it. */
   private materializeShared(): void {
     for (const [base] of [...this.leaves()]) {

@@ -22,11 +22,18 @@ const MAX_INTERP_DEPTH = 4;
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const str = (b: Uint8Array): string => String.fromCharCode(...b);
 
-/**
- * Load args.path into p. Throws FsError (ENOENT, EACCES, ENOEXEC, E2BIG, ...) or ElfError
- * (a malformed program: the syscall reports ENOEXEC, the CLI the message).
- */
-export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, given = args.path): void {
+interface Program {
+  bytes: Uint8Array;
+  /** Canonical path of the ELF file. */
+  path: string;
+  pristine: boolean;
+  info: ElfInfo;
+  /** The arguments it runs with (a script's interpreter gets the script's path in argv). */
+  args: ExecArgs;
+}
+
+/** The ELF that execve(args.path) runs, after following `#!` lines; throws FsError or ElfError. */
+function resolveProgram(k: Kernel, p: Process, args: ExecArgs, depth = 0): Program {
   const { bytes, path, pristine } = readExecutable(k, p, args.path);
   if (bytes[0] === 0x23 && bytes[1] === 0x21) {
     // "#!interpreter [arg]": run the interpreter with the script path in place of argv[0].
@@ -38,10 +45,28 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, give
     const interp = sp < 0 ? line : line.slice(0, sp);
     const opt = sp < 0 ? '' : line.slice(sp).trim();
     const argv = [latin1(interp), ...(opt ? [latin1(opt)] : []), latin1(args.path), ...args.argv.slice(1)];
-    return execImage(k, p, { path: interp, argv, envp: args.envp }, depth + 1, given);
+    return resolveProgram(k, p, { path: interp, argv, envp: args.envp }, depth + 1);
   }
   if (!isElf(bytes)) throw new FsError('ENOEXEC');
-  const info = parseElf(bytes, path);
+  return { bytes, path, pristine, info: parseElf(bytes, path), args };
+}
+
+/** Whether execve(path) would run a static ELF (no PT_INTERP); false when it would fail. */
+export function runsStaticElf(k: Kernel, p: Process, path: string): boolean {
+  try {
+    return resolveProgram(k, p, { path, argv: [], envp: [] }).info.interp === null;
+  } catch (e) {
+    if (e instanceof FsError || e instanceof ElfError) return false;
+    throw e;
+  }
+}
+
+/**
+ * Load args.path into p. Throws FsError (ENOENT, EACCES, ENOEXEC, E2BIG, ...) or ElfError
+ * (a malformed program: the syscall reports ENOEXEC, the CLI the message).
+ */
+export function execImage(k: Kernel, p: Process, given: ExecArgs): void {
+  const { bytes, path, pristine, info, args } = resolveProgram(k, p, given);
   const interp = info.interp === null ? null : readInterpreter(k, p, info.interp);
   const total = [...args.argv, ...args.envp].reduce((n, s) => n + s.length + 1 + 8, 0);
   if (total > ARG_MAX) throw new FsError('E2BIG');
@@ -84,10 +109,11 @@ export function execImage(k: Kernel, p: Process, args: ExecArgs, depth = 0, give
   cpu.setX(2, BigInt(stack.sp));
   p.startup = stack;
   p.brkStart = p.brk = image.brk;
+  p.dataSegments = image.writable;
   p.exe = path;
   // Linux names the process after the path execve was given (a script's, not its
   // interpreter's; a symlink's, not its target's).
-  p.comm = given.slice(given.lastIndexOf('/') + 1).slice(0, 15);
+  p.comm = given.path.slice(given.path.lastIndexOf('/') + 1).slice(0, 15);
   p.didExec = true;
   p.altstack = { sp: 0, size: 0, flags: 0 };
   p.fds.closeOnExec();

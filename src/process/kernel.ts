@@ -267,7 +267,8 @@ export class Kernel {
         forceSignal(this, p, SIGILL, ILL_ILLOPC, cpu.pc);
         break;
       case Stop.Ebreak:
-        forceSignal(this, p, SIGTRAP, TRAP_BRKPT, cpu.pc);
+        if (this.variant.onBreakpoint !== undefined) this.variant.onBreakpoint(this, p);
+        else forceSignal(this, p, SIGTRAP, TRAP_BRKPT, cpu.pc);
         break;
     }
   }

@@ -42,6 +42,7 @@ export function fork(k: Kernel, p: Process, opts: ForkOptions): Process | number
   c.umask = p.umask;
   c.brkStart = p.brkStart;
   c.brk = p.brk;
+  c.dataSegments = p.dataSegments;
   c.exe = p.exe;
   c.startup = p.startup;
   c.comm = p.comm;

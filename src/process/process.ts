@@ -78,6 +78,8 @@ export class Process {
   /** Program break: its floor (end of the image) and its current value. */
   brkStart = 0;
   brk = 0;
+  /** The program's writable PT_LOAD segments (.data, .bss; not its ld.so's), [start, end). */
+  dataSegments: readonly [number, number][] = [];
   /** Path of the running executable, for /proc/self/exe. */
   exe = '';
   /** Where exec put the arguments, environment and auxv (for /proc/self/cmdline, environ, auxv). */

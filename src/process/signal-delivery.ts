@@ -61,7 +61,7 @@ function ignored(p: Process, sig: number): boolean {
 
 /** Make sig pending for target (or kill it at once for SIGKILL), and wake it if it can take it. */
 export function sendSignal(k: Kernel, target: Process, sig: number, info: SendInfo): void {
-  if (!target.alive) return;
+  if (!target.alive || !k.variant.signals) return;
   k.emit({ kind: 'signal', pid: target.pid, sig, from: info.pid });
   const bit = sigbit(sig);
   if (sig === SIGKILL) {

@@ -71,6 +71,57 @@ describe('guest memory', () => {
     expect(parent.load32(0x30000)).toBe(10);
   });
 
+  it("adoptPages: the range's pages take the source's contents, the rest stay, and both sides stay private", () => {
+    const PAGES = 6;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...REGIONS.slice(0, 3)),
+        fc.array(fc.record({ child: fc.boolean(), page: fc.nat(PAGES - 1), value: fc.integer() }), { maxLength: 16 }),
+        fc.nat(PAGES - 1),
+        fc.nat(PAGES),
+        (base, writes, first, count) => {
+          const parent = new Memory();
+          parent.map(base, PAGES * PAGE_SIZE, PROT_READ | PROT_WRITE);
+          parent.store32(base, 7);
+          const child = parent.fork();
+          const model = { parent: new Array<number>(PAGES).fill(0), child: new Array<number>(PAGES).fill(0) };
+          model.parent[0] = model.child[0] = 7;
+          for (const w of writes) {
+            (w.child ? child : parent).store32(base + w.page * PAGE_SIZE, w.value);
+            model[w.child ? 'child' : 'parent'][w.page] = w.value | 0;
+          }
+          const end = Math.min(PAGES, first + count);
+          parent.adoptPages(child, base + first * PAGE_SIZE, (end - first) * PAGE_SIZE);
+          for (let i = first; i < end; i++) model.parent[i] = model.child[i];
+          const read = (m: Memory) => Array.from({ length: PAGES }, (_, i) => m.load32(base + i * PAGE_SIZE));
+          expect(read(parent)).toEqual(model.parent);
+          // Copy-on-write after the adoption: a write on either side is its own.
+          parent.store32(base + first * PAGE_SIZE, 0x1234);
+          child.store32(base + first * PAGE_SIZE + 4, 0x5678);
+          expect(child.load32(base + first * PAGE_SIZE)).toBe(model.child[first]);
+          expect(parent.load32(base + first * PAGE_SIZE + 4)).toBe(0);
+          child.release();
+          expect(read(parent).slice(first + 1)).toEqual(model.parent.slice(first + 1));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it('adoptPages skips pages the source does not map and MAP_SHARED pages', () => {
+    const parent = new Memory();
+    parent.map(0x10000, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    parent.map(0x12000, PAGE_SIZE, PROT_READ | PROT_WRITE, true);
+    parent.store32(0x10000, 1);
+    parent.store32(0x11000, 2);
+    const child = parent.fork();
+    child.store32(0x10000, 3);
+    child.store32(0x12000, 4);
+    child.unmap(0x11000, PAGE_SIZE);
+    parent.adoptPages(child, 0x10000, 3 * PAGE_SIZE);
+    expect([parent.load32(0x10000), parent.load32(0x11000), parent.load32(0x12000)]).toEqual([3, 2, 4]);
+  });
+
   it('MAP_SHARED pages stay one page across forks (touched or not); private ones are copied', () => {
     fc.assert(
       fc.property(

@@ -36,19 +36,19 @@ describe('contract gates on the reference kernel', () => {
 
 // Expected verdicts with the minimal counterexample fast-check shrinks to, and why.
 const LEGACY: [string, string, RegExp][] = [
-  // every process is pid 1: the child's getpid is wrong
-  ['P0.1', 'fP.wa', /getpid\(\) is the caller's pid: fails at p2 observes "n2 pid 1".*expected p2's pid 2/],
-  // a fork inside the rollback child fails (the generator ends p1 with a wait per fork)
-  ['P0.2', 'ff..wawa', /fork\(\) succeeds .*p2 observes "n2 fork -11".*EAGAIN/],
-  // the second fork silently reaps the first child: a wait finds nothing left to wait for
-  ['P0.3', 'f.f.wawa', /p1 observes "n4 wait -10".*ECHILD although p2 is an unreaped matching child/],
-  // one descriptor table: the child's close removes the parent's descriptor
-  ['P0.4', 'pfC1r.e.', /p1 observes "n4 fd 1r -9".*never closed is gone/],
+  // setsid is ENOSYS: the shortest identity program already fails (every process is pid 1 too)
+  ['P0.1', 's', /setsid\(\) returns the pid .*p1 observes "n1 setsid -38"/],
+  // fork returns a count from 100, not the child's pid
+  ['P0.2', 'f.wa', /fork\(\) succeeds and returns the new child's pid .*p1 observes "n1 fork 100".*clone returned 100/],
+  // wait4 returns what fork returned, 100, which names no child
+  ['P0.3', 'fx0.wa', /p1 observes "n3 wait 100 exited 0".*pid 100 is not a matching unreaped child/],
+  // one descriptor table: the child's close of the write end removes the parent's, so its write is EBADF
+  ['P0.4', 'pfC1wx0.W1wa', /p1 observes "n5 write -9".*p1 never closed this descriptor, yet it is gone/],
   // no process table: not even p1 has a spawn event
   ['P1.1', "''", /a spawn event for p1: never happens/],
   ['P1.2', "''", /spawn of p1: never happens/],
-  ['P1.3', 'f.wp1hwa', /p1 observes "n2 wait 2 exited 0".*expected ECHILD/],
-  ['P1.4', 'f.wa', /reap event of p2: never happens/],
+  ['P1.3', 'fx0.wahwa', /p1 observes "n3 wait 100 exited 0".*expected an exited child among p2/],
+  ['P1.4', 'fx0.wa', /wait4 of p1 returned pid 100, no process of this run/],
   // the rollback fork holds the parent until the child is gone
   ['P2.1', 'f.wa', /no schedule in which the parent runs between its fork and the child's exit \(none exists: the exhaustive search covered all 1, after 4 fixed ones\)/],
   ['P2.2', 'f.wc1wa', /no schedule in which wait4 blocks and the child's exit wakes it/],
@@ -92,8 +92,8 @@ describe('a failing gate saves its counterexample', () => {
       expect(file).toBe(join(dir, 'P0.1-legacy-rollback.trace.jsonl'));
       expect(existsSync(file)).toBe(true);
       const lines = readFileSync(file, 'utf8').trim().split('\n');
-      expect(JSON.parse(lines[0])).toMatchObject({ kernel: 'legacy-rollback', path: '/bin/interp', argv: ['scenarios/guests/bin/interp', 'fP.wa'] });
-      expect(lines.some((l) => l.includes('"buf":"n2 pid 1\\n"'))).toBe(true);
+      expect(JSON.parse(lines[0])).toMatchObject({ kernel: 'legacy-rollback', path: '/bin/interp', argv: ['scenarios/guests/bin/interp', 's'] });
+      expect(lines.some((l) => l.includes('"buf":"n1 setsid -38\\n"'))).toBe(true);
       expect(JSON.parse(lines.at(-1)!).schedule).toBe(/--schedule (\S+)/.exec(r.counterexample!.replay)![1]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // Kernel variants: the reference kernel and two models of what the migration plan replaces,
 // behind one interface and chosen by name (`procsim run --kernel NAME`). A variant is the
 // reference syscall table with some handlers replaced, plus hooks the kernel calls where a
-// variant changes more than one syscall (what exit does, whether events are recorded).
+// variant changes more than one syscall (what exit does, whether events are recorded and
+// signals sent, what an ebreak does).
 
 import type { Kernel } from '../kernel.ts';
 import type { Process } from '../process.ts';
@@ -19,8 +20,12 @@ export interface VariantSpec {
   handlers: Partial<Record<SyscallName, Handler>>;
   /** Whether the kernel records process events (the legacy kernel predates them). */
   readonly events: boolean;
+  /** Whether signals are sent at all (the legacy kernel delivers none: EPIPE comes without SIGPIPE). */
+  readonly signals: boolean;
   /** p is exiting (already a zombie, its descriptors not yet closed). */
   onExit?(k: Kernel, p: Process): void;
+  /** p executed an ebreak (the reference: SIGTRAP). */
+  onBreakpoint?(k: Kernel, p: Process): void;
 }
 
 export interface KernelVariant extends Omit<VariantSpec, 'handlers'> {
@@ -46,7 +51,7 @@ export function parseKernelVariant(name: string): KernelVariantName {
 export function createVariant(name: KernelVariantName): KernelVariant {
   switch (parseKernelVariant(name)) {
     case 'reference':
-      return { name, handlers: HANDLERS, events: true };
+      return { name, handlers: HANDLERS, events: true, signals: true };
     case 'legacy-rollback':
       return instantiate(name, legacyRollback());
     case 'phase1-bridge':

@@ -2,10 +2,12 @@
 // getppid and gettid as in the reference) and process events are recorded (spawn, exec,
 // exit, wait-wakeup, reap); exits notify the parent as in the reference. But fork is still
 // the rollback fork (g_fork kept as a bridge, rollback.ts): the parent resumes only once its
-// child has exited, and a fork inside a child fails with EAGAIN. wait4 keeps the "already
-// exited" shortcut that phase 2 removes: it reports and reaps an exited child found in the
-// table, returns 0 under WNOHANG while matching children run, and never blocks: a waiting
-// call with nothing exited yet has nothing to report (ECHILD). waitid is the reference's.
+// child has exited (fork then returns the child's pid), a fork inside a child fails with
+// EAGAIN, and the descriptors the child opened are closed in bulk at its exit. wait4 keeps
+// the "already exited" shortcut that phase 2 removes: it reports and reaps an exited child
+// found in the table, returns 0 under WNOHANG while matching children run, and never blocks:
+// a waiting call with nothing exited yet has nothing to report (ECHILD). waitid is the
+// reference's.
 
 import { ERRNO } from '../errno.ts';
 import { wait4 as referenceWait4 } from '../syscalls/wait.ts';
@@ -19,6 +21,9 @@ export function phase1Bridge(): VariantSpec {
   const rollback = rollbackFork({
     childTid: (c) => c.pid,
     exitSignal: (requested) => requested,
+    forkResult: (_k, _p, c) => c.pid,
+    closeChildOpens: true,
+    keepChildData: false,
   });
 
   /** The reference wait4 asked never to wait: 0 means matching children still run. */
@@ -33,6 +38,7 @@ export function phase1Bridge(): VariantSpec {
 
   return {
     events: true,
+    signals: true,
     onExit: rollback.onExit,
     handlers: { clone: rollback.clone, wait4 },
   };

@@ -49,7 +49,8 @@ export class World {
     const done = e.ret === undefined && e.errno === undefined && e.block === undefined;
     if ((e.sys === 'exit' || e.sys === 'exit_group') && done) exited(`exited ${Number(e.args?.status ?? 0) & 0xff}`);
     // A rollback fork blocks the parent in clone (the child is made, its name is the next
-    // one) and returns the child's name on the retry: the child exists from the first line.
+    // one) and returns on the retry (the child's name; legacy-rollback's count from 100):
+    // the child exists from the first line.
     if (e.sys === 'clone' && !e.retry && (isName(e.ret) || e.block !== undefined)) {
       const c = isName(e.ret) ? e.ret : `p${this.spawned.size + 1}`;
       this.spawned.set(c, { parent: p, at: e.i });

@@ -51,7 +51,10 @@ describe('kernel variants', () => {
   });
 
   it('each variant replaces only the syscalls its semantics change', () => {
-    const legacy: SyscallName[] = ['clone', 'getpid', 'getppid', 'gettid', 'kill', 'set_tid_address', 'tgkill', 'tkill', 'wait4', 'waitid'];
+    const legacy: SyscallName[] = [
+      'clone', 'execve', 'getpid', 'getppid', 'gettid', 'kill', 'renameat2', 'rt_sigsuspend', 'set_tid_address', 'setpgid',
+      'setsid', 'tgkill', 'tkill', 'wait4', 'waitid',
+    ];
     expect(replaced('legacy-rollback')).toEqual(legacy.sort());
     expect(replaced('phase1-bridge')).toEqual(['clone', 'wait4']);
     expect(createVariant('legacy-rollback').events).toBe(false);
@@ -60,6 +63,9 @@ describe('kernel variants', () => {
     expect(createVariant('legacy-rollback').onExit).toBeTypeOf('function');
     expect(createVariant('phase1-bridge').onExit).toBeTypeOf('function');
     expect(createVariant('reference').onExit).toBeUndefined();
+    // Only the legacy kernel sends no signals and ends a program at an ebreak (exit 1).
+    expect(KERNEL_VARIANTS.map((v) => createVariant(v).signals)).toEqual([true, false, true]);
+    expect(KERNEL_VARIANTS.map((v) => createVariant(v).onBreakpoint !== undefined)).toEqual([false, true, false]);
   });
 
   it('every kernel gets its own instance (variants keep per-kernel state)', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CapturedConsole } from '../../../src/process/console.ts';
 import { Kernel } from '../../../src/process/kernel.ts';
 import type { Process } from '../../../src/process/process.ts';
-import { runProgram, type RunResult } from '../../../src/process/run.ts';
+import { runProgram, type RunOptions, type RunResult } from '../../../src/process/run.ts';
 import type { KernelVariantName } from '../../../src/process/variants/index.ts';
 import { compileIfStale } from '../../support/compile.ts';
 import { REPO_ROOT } from '../../support/guests.ts';
@@ -33,10 +33,19 @@ interface GuestRun extends RunResult {
   err: string;
 }
 
-export function runRollback(kernel: KernelVariantName, mode: string): GuestRun {
-  const r = runProgram({ elf: variantGuest('rollback'), path: GUEST_PATH, argv: [GUEST_PATH, mode], kernel, maxInsns: 2e9 });
+/** Run variant guest `guest` at `path` with `args` on `kernel` (extra run options, e.g. a rootfs). */
+export function runVariantGuest(
+  kernel: KernelVariantName,
+  guest: string,
+  path: string,
+  args: string[],
+  opts: Partial<RunOptions> = {},
+): GuestRun {
+  const r = runProgram({ elf: variantGuest(guest), path, argv: [path, ...args], kernel, maxInsns: 2e9, ...opts });
   return { ...r, out: Buffer.from(r.stdout).toString(), err: Buffer.from(r.stderr).toString() };
 }
+
+export const runRollback = (kernel: KernelVariantName, mode: string): GuestRun => runVariantGuest(kernel, 'rollback', GUEST_PATH, [mode]);
 
 /** A kernel with the rollback guest started in `mode`, for tests that drive it step by step. */
 export function bootRollback(kernel: KernelVariantName, mode: string): { k: Kernel; init: Process; console: CapturedConsole } {
