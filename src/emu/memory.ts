@@ -425,13 +425,14 @@ export class Memory {
     const [first, end] = pageSpan(addr, len);
     for (let vpn = first; vpn < end; vpn++) {
       const j = vpn & 1023;
-      const from = src.l1[vpn >>> 10];
+      const from = src.leafOf(vpn);
       if (this.protOf(vpn) < 0 || from === undefined || from.prot[j] === 0) continue;
       const page = from.pages[j];
-      if (this.l1[vpn >>> 10]!.pages[j] === page || this.l1[vpn >>> 10]!.prot[j] & SHARED) continue;
+      const mine = this.leafOf(vpn)!;
+      if (mine.pages[j] === page || mine.prot[j] & SHARED) continue;
       const leaf = this.ownLeaf(vpn);
       const old = leaf.pages[j];
-      if (old !== undefined) old.refs--;
+      if (old !== undefined) unref(old);
       if (page !== undefined) page.refs++;
       leaf.pages[j] = page;
       this.rTag[vpn & TLB_MASK] = -1;
