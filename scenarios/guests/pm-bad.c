@@ -4,6 +4,9 @@
  *             every child is reaped afterwards
  *   memory    runaway brk and mmap: ENOMEM, with the break and the process intact
  *   efault    bad pointers handed to system calls: EFAULT, in the process and in a child
+ *   storm     never ends: a child and its parent send each other SIGUSR1 in a loop, forever
+ *   faultloop never ends: a SIGSEGV handler returns to the faulting load, which faults again
+ *             (these two are for procsim's step and time budgets; Linux runs them forever)
  *   hog       8 children each touch 16 MiB at once; the parent counts how they ended (a
  *             machine with less memory OOM-kills some: SIGKILL) and carries on
  * (A data file handed to execve is in pm-exec's "fail" mode: ENOEXEC.) */
@@ -111,6 +114,23 @@ static void mode_efault(void) {
   err("waitpid for it again", waitpid(p, &st, 0));
 }
 
+static volatile long hits;
+static void count_hit(int sig) { (void)sig; hits++; }
+
+static void mode_storm(void) {
+  signal(SIGUSR1, count_hit);
+  pid_t parent = getpid();
+  pid_t p = pm_fork();
+  for (pid_t to = p == 0 ? parent : p;;) kill(to, SIGUSR1);
+}
+
+static volatile int *volatile nowhere = (int *)16;
+
+static void mode_faultloop(void) {
+  signal(SIGSEGV, count_hit);
+  printf("%d\n", *nowhere);
+}
+
 static void mode_hog(void) {
   enum { KIDS = 8, SIZE = 16 << 20 };
   pid_t kids[KIDS];
@@ -146,6 +166,8 @@ static const struct pm_mode MODES[] = {
     {"memory", mode_memory},
     {"efault", mode_efault},
     {"hog", mode_hog},
+    {"storm", mode_storm},
+    {"faultloop", mode_faultloop},
 };
 
 int main(int argc, char **argv) { return pm_main(argc, argv, MODES, COUNT(MODES)); }

@@ -3,7 +3,7 @@
 import { DEFAULT_MAX_PROCS } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS } from '../process/variants/index.ts';
 import type { Process } from '../process/process.ts';
-import { DEFAULT_MAX_INSNS, runToExit } from '../process/run.ts';
+import { DEFAULT_MAX_INSNS, DEFAULT_MAX_STEPS, runToExit } from '../process/run.ts';
 import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP, signalName } from '../process/signals.ts';
 import { simulate, verdictText } from '../sim/engine.ts';
 import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
@@ -16,7 +16,12 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
   'clear-env': {},
   trace: { value: true },
+  'max-steps': { value: true },
+  'time-limit': { value: true },
 };
+
+/** Default wall-clock limit of a run, in seconds: a guest that never ends gets a verdict. */
+const DEFAULT_TIME_LIMIT = 600;
 
 export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
   Run a riscv64 Linux program (static, or dynamically linked with its ld.so in --rootfs),
@@ -34,6 +39,11 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
                      (default ${DEFAULT_MAX_INSNS})
   --kernel NAME      kernel semantics: ${KERNEL_VARIANTS.join(', ')}
                      (default ${DEFAULT_KERNEL_VARIANT})
+  --max-steps N      step budget (a step: one process's run to its next syscall or fault);
+                     exhausting it kills the guest (exit 137) (default ${DEFAULT_MAX_STEPS})
+  --time-limit S     wall-clock limit in seconds, 0 for none; reaching it kills the guest
+                     (exit 137) (default ${DEFAULT_TIME_LIMIT}): a run that would never end
+                     (a signal storm, a fault handler that returns forever) ends with a verdict
   --max-procs N      process table size; fork fails with EAGAIN when it is full
                      (default ${DEFAULT_MAX_PROCS})
   --event-capacity N size of the kernel's process-event ring (default 4096); events that
@@ -50,6 +60,8 @@ export function runCommand(argv: string[]): number {
   const target = parseTarget(args, 'run', false);
   const seed = intFlag(args, 'seed', 0);
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_MAX_INSNS);
+  const maxSteps = intFlag(args, 'max-steps', DEFAULT_MAX_STEPS);
+  const timeLimit = intFlag(args, 'time-limit', DEFAULT_TIME_LIMIT);
   const tracePath = args.flags.get('trace')?.[0];
   if (tracePath !== undefined) checkOutputFile('trace', tracePath);
   const booted = startOrFail(target.argv[0], () => boot(target, seed, new HostConsole()));
@@ -57,15 +69,18 @@ export function runCommand(argv: string[]): number {
   const { kernel: k, init: p } = booted;
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   if (tracePath === undefined) {
-    const end = runToExit(k, p, maxInsns);
+    const deadline = timeLimit === 0 ? Infinity : Date.now() + timeLimit * 1000;
+    const end = runToExit(k, p, maxInsns, { maxSteps, interrupt: () => Date.now() > deadline });
     if (end.budgetExceeded) say(`instruction budget of ${maxInsns} exhausted (raise it with --max-insns)`);
+    else if (end.stepsExceeded) say(`step budget of ${maxSteps} exhausted (raise it with --max-steps)`);
+    else if (end.interrupted) say(`wall-clock limit of ${timeLimit} s reached after ${k.instructions} instructions (raise it with --time-limit, 0 for none)`);
     else if (end.deadlock) say(`deadlock: every process is blocked (${end.deadlock.join('; ')})`);
     else if (end.signal !== undefined) say(killedText(p));
     return end.exitCode;
   }
-  // Like plain run, no step budget: only instructions bound the run.
+  // The same budgets as plain run (the wall clock aside: a traced run is bounded by its steps).
   const header = { path: target.path, argv: target.argv };
-  const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps: Infinity, trace: { header } });
+  const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps, trace: { header } });
   writeOutput('trace', tracePath, r.trace!.text());
   if (r.verdict.kind !== 'exit') {
     say(verdictText(r.verdict));

@@ -83,11 +83,30 @@ export interface Ending {
   signal?: number;
   /** Instructions retired, all processes together. */
   instructions: number;
-  /** Set when the budget ran out before the program ended. */
+  /** Set when the instruction budget ran out before the program ended. */
   budgetExceeded?: boolean;
+  /** Set when the step budget ran out before the program ended. */
+  stepsExceeded?: boolean;
+  /** Set when the host asked the run to stop (RunLimits.interrupt). */
+  interrupted?: boolean;
   /** Set when every process was blocked with no timeout pending: who waited on what. */
   deadlock?: string[];
 }
+
+/** Default step budget of `procsim run`: a step is a process's run to its next syscall or fault. */
+export const DEFAULT_MAX_STEPS = 10_000_000;
+
+export interface RunLimits {
+  /** Steps (a process's run to its next syscall, fault or slice end) before the run is stopped. */
+  maxSteps?: number;
+  /**
+   * Asked every INTERRUPT_EVERY steps whether to stop now: how a host puts a wall-clock limit
+   * on a run without host time entering the kernel.
+   */
+  interrupt?: () => boolean;
+}
+
+const INTERRUPT_EVERY = 4096;
 
 /** Instructions a process may run before the round-robin moves on to the next one. */
 const SLICE = 1 << 24;
@@ -97,9 +116,13 @@ const SLICE = 1 << 24;
  * step per round, in table order) until init exits; everything else dies with it. A spent
  * budget or a deadlock ends the run with SIGKILL and says so.
  */
-export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
+export function runToExit(k: Kernel, init: Process, maxInsns: number, limits: RunLimits = {}): Ending {
+  const maxSteps = limits.maxSteps ?? Infinity;
   let budgetExceeded = false;
+  let stepsExceeded = false;
+  let interrupted = false;
   let deadlock: string[] | undefined;
+  let steps = 0;
   while (init.alive) {
     k.fireTimers();
     const ready = k.runnable();
@@ -112,13 +135,17 @@ export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
       break;
     }
     for (const p of ready) {
-      if (k.instructions >= maxInsns) break;
+      if (k.instructions >= maxInsns || steps >= maxSteps) break;
       k.step(p, Math.min(SLICE, maxInsns - k.instructions));
+      if (++steps % INTERRUPT_EVERY === 0 && limits.interrupt?.()) {
+        interrupted = true;
+        break;
+      }
     }
-    if (k.instructions >= maxInsns && init.alive) {
-      budgetExceeded = true;
-      k.terminate(init, SIGKILL);
-    }
+    if (!init.alive) break;
+    if (k.instructions >= maxInsns) budgetExceeded = true;
+    else if (steps >= maxSteps) stepsExceeded = true;
+    if (budgetExceeded || stepsExceeded || interrupted) k.terminate(init, SIGKILL);
   }
   const sig = init.waitStatus & 0x7f;
   return {
@@ -126,6 +153,8 @@ export function runToExit(k: Kernel, init: Process, maxInsns: number): Ending {
     signal: sig !== 0 ? sig : undefined,
     instructions: k.instructions,
     budgetExceeded: budgetExceeded || undefined,
+    stepsExceeded: stepsExceeded || undefined,
+    interrupted: interrupted || undefined,
     deadlock,
   };
 }

@@ -42,6 +42,25 @@ describe('procsim run', () => {
     expect(procsim(['run', join(BIN, 'ill')]).code).toBe(132);
   });
 
+  it('a run that never ends gets a verdict: the step budget, or the wall-clock limit, each with its flag named', () => {
+    const storm = procsim(['run', '--max-steps', '20000', join(BIN, 'pm-bad'), 'storm']);
+    expect(storm.code).toBe(137);
+    expect(storm.stderr).toBe('procsim: step budget of 20000 exhausted (raise it with --max-steps)\n');
+    const traced = procsim(['run', '--max-steps', '20000', '--trace', join(mkdtempSync(join(tmpdir(), 'procsim-steps-')), 't.jsonl'), join(BIN, 'pm-bad'), 'faultloop']);
+    expect(traced.code).toBe(137);
+    expect(traced.stderr).toBe('procsim: steps budget of 20000 exhausted\n');
+    const t0 = Date.now();
+    const timed = procsim(['run', '--time-limit', '1', '--max-steps', '1000000000', join(BIN, 'pm-bad'), 'faultloop']);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(timed.code).toBe(137);
+    expect(timed.stderr).toMatch(/^procsim: wall-clock limit of 1 s reached after \d+ instructions \(raise it with --time-limit, 0 for none\)\n$/);
+    for (const [flag, bad] of [['--max-steps', 'x'], ['--time-limit', '-3']]) {
+      const e = procsim(['run', flag, bad, join(BIN, 'hello')]);
+      expect(e.code, `${flag} ${bad}`).toBe(2);
+      expect(e.stderr).toMatch(/^procsim: /);
+    }
+  });
+
   it('--memory-limit sizes the machine: the hog children that do not fit are OOM-killed; a bad size is a usage error', () => {
     const r = procsim(['run', '--memory-limit', '64M', join(BIN, 'pm-bad'), 'hog']);
     expect(r.code).toBe(0);
