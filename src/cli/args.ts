@@ -1,7 +1,7 @@
 // A small argument parser for `procsim <command> [flags] TARGET [ARGS...]`: flags end at
 // the first positional argument (or `--`), so the guest's own flags pass through untouched.
 
-import { type Stats, accessSync, closeSync, constants, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type Stats, accessSync, closeSync, constants, mkdirSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export class UsageError extends Error {}
@@ -122,6 +122,56 @@ export function writeOutput(flag: string, path: string, text: string): void {
     writeFileSync(path, text);
   } catch (e) {
     throw new UsageError(`--${flag} ${path}: ${whyNotWritten(errCode(e), path)}`);
+  }
+}
+
+/**
+ * An output file named by a flag, written line by line as a long run makes it (a streamed
+ * trace): lines gather in a buffer of about 64 KiB, so memory stays bounded however long
+ * the run. A failed write (ENOSPC, EIO) is kept and reported by close() as one line.
+ */
+export class OutputLines {
+  private readonly fd: number;
+  private buf: string[] = [];
+  private size = 0;
+  private failed: string | null = null;
+
+  constructor(
+    private readonly flag: string,
+    private readonly path: string,
+  ) {
+    try {
+      this.fd = openSync(path, 'w');
+    } catch (e) {
+      throw new UsageError(`--${flag} ${path}: ${whyNotWritten(errCode(e), path)}`);
+    }
+  }
+
+  /** Add one line (without its newline). */
+  readonly line = (s: string): void => {
+    if (this.failed !== null) return;
+    this.buf.push(s);
+    this.size += s.length + 1;
+    if (this.size >= 1 << 16) this.flush();
+  };
+
+  private flush(): void {
+    if (this.buf.length === 0) return;
+    const bytes = Buffer.from(`${this.buf.join('\n')}\n`, 'latin1');
+    this.buf = [];
+    this.size = 0;
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done);
+    } catch (e) {
+      this.failed = errCode(e);
+    }
+  }
+
+  /** Write what is left and close; a write that failed on the way is a usage error now. */
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+    if (this.failed !== null) throw new UsageError(`--${this.flag} ${this.path}: ${whyNotWritten(this.failed, this.path)}`);
   }
 }
 

@@ -9,7 +9,7 @@ import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
 import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
-import { checkOutputFile, type FlagSpec, intFlag, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, OutputLines, type Parsed, parseArgs, UsageError } from './args.ts';
 import { shellStatus } from '../process/run.ts';
 import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -71,11 +71,12 @@ export function replayCommandMain(argv: string[]): number {
   const tracePath = args.flags.get('trace')?.[0];
   if (tracePath !== undefined) checkOutputFile('trace', tracePath);
 
-  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true }));
+  const out = tracePath !== undefined ? new OutputLines('trace', tracePath) : undefined;
+  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, ...(out !== undefined ? { traceSink: out.line } : {}) }));
+  out?.close();
   if (typeof r === 'number') return r;
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
-  if (tracePath !== undefined) writeOutput('trace', tracePath, r.trace!.text());
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   say(verdictText(r.verdict));
   say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);

@@ -8,7 +8,7 @@ import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP, signalName } from '../process/signals
 import { simulate, verdictText } from '../sim/engine.ts';
 import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
 import { HostConsole } from './host-console.ts';
-import { checkOutputFile, type FlagSpec, intFlag, parseArgs, writeOutput } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, OutputLines, parseArgs } from './args.ts';
 import { boot, shellStatus } from '../process/run.ts';
 import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -80,8 +80,9 @@ export function runCommand(argv: string[]): number {
   }
   // The same budgets as plain run (the wall clock aside: a traced run is bounded by its steps).
   const header = { path: target.path, argv: target.argv };
-  const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps, trace: { header } });
-  writeOutput('trace', tracePath, r.trace!.text());
+  const out = new OutputLines('trace', tracePath);
+  const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps, trace: { header, sink: out.line } });
+  out.close();
   if (r.verdict.kind !== 'exit') {
     say(verdictText(r.verdict));
     return 137;

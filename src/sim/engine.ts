@@ -14,7 +14,7 @@ import { stepFootprint } from './footprint.ts';
 import { ProcNames } from './names.ts';
 import { encodeSchedule } from './schedule.ts';
 import { type ProcRef, ScheduleDivergence, type Strategy } from './strategy.ts';
-import { makeTrace, type Trace, TraceRecorder, TRACE_VERSION } from './trace.ts';
+import { type Trace, TraceRecorder, type TraceSink, TRACE_VERSION } from './trace.ts';
 
 /** Default budgets of one simulated run. */
 export const DEFAULT_SIM_MAX_INSNS = 10_000_000_000;
@@ -49,7 +49,7 @@ export interface SimOptions {
   maxInsns?: number;
   maxSteps?: number;
   /** Record a trace; these fields go into its header (target, argv, ...). */
-  trace?: { header?: { [k: string]: Json } };
+  trace?: { header?: { [k: string]: Json }; sink?: TraceSink };
   /** Called after each step. */
   onStep?: (info: StepInfo) => void;
 }
@@ -107,7 +107,10 @@ export function simulate(opts: SimOptions): SimResult {
   // Processes are created only by syscalls: names are synced here and after each step.
   const names = new ProcNames();
   names.sync(k);
-  const rec = opts.trace !== undefined ? new TraceRecorder(k, names) : null;
+  // Nothing of the strategy goes into the file: same seed, kernel, target and schedule give
+  // the same bytes, whichever strategy made the choices.
+  const header = { 'procsim-trace': TRACE_VERSION, seed: k.seed, kernel: k.variant.name, ...opts.trace?.header };
+  const rec = opts.trace !== undefined ? new TraceRecorder(k, names, header, opts.trace.sink ?? null) : null;
   strategy.begin(k.seed);
   const spec = strategy.spec;
   const choices: number[] = [];
@@ -190,11 +193,7 @@ export function simulate(opts: SimOptions): SimResult {
     procs: names.procs.map((p) => ({ name: names.name(p), pid: p.pid, status: procStatus(p) })),
   };
   if (rec !== null) {
-    rec.end(verdictLine(verdict));
-    // Nothing of the strategy goes into the file: same seed, kernel, target and schedule give
-    // the same bytes, whichever strategy made the choices.
-    const header = { 'procsim-trace': TRACE_VERSION, seed: k.seed, kernel: k.variant.name, ...opts.trace?.header };
-    result.trace = makeTrace(header, rec.lines, { schedule, steps, choices: choices.length, instructions: k.instructions });
+    result.trace = rec.finish(verdictLine(verdict), { schedule, steps, choices: choices.length, instructions: k.instructions });
   }
   return result;
 }

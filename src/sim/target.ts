@@ -7,6 +7,7 @@ import type { Kernel } from '../process/kernel.ts';
 import type { Process } from '../process/process.ts';
 import { boot, type ProgramSpec } from '../process/run.ts';
 import { simulate, type SimOptions, type SimResult } from './engine.ts';
+import type { TraceSink } from './trace.ts';
 
 /** A program and its system (src/process/run.ts ProgramSpec), with what arrives on stdin. */
 export interface Target extends ProgramSpec {
@@ -22,6 +23,8 @@ export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | '
   seed: number;
   /** Record a trace (its header names the target). */
   trace?: boolean;
+  /** Stream the trace there instead of keeping it (see TraceSink). */
+  traceSink?: TraceSink;
 }
 
 /** Boot `target` with a captured console and simulate it under `strategy`. */
@@ -39,9 +42,9 @@ export function simulateKeepingKernel(
 ): { run: TargetRun; kernel: Kernel } {
   const console = new CapturedConsole(target.stdin);
   const { kernel, init } = boot(target, opts.seed, console);
-  const { seed: _seed, trace, onBoot, ...rest } = opts;
+  const { seed: _seed, trace, traceSink, onBoot, ...rest } = opts;
   onBoot?.(kernel, init);
   const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
-  const r = simulate({ ...rest, kernel, init, ...(trace ? { trace: { header } } : {}) });
+  const r = simulate({ ...rest, kernel, init, ...(trace ? { trace: { header, ...(traceSink !== undefined ? { sink: traceSink } : {}) } } : {}) });
   return { run: { ...r, stdout: console.stdout, stderr: console.stderr }, kernel };
 }

@@ -24,8 +24,10 @@ function jsonLine(v: Line): string {
 
 export interface Trace {
   header: string;
-  /** The canonical body, one JSON object per line. */
+  /** The canonical body, one JSON object per line (empty when the trace was streamed). */
   lines: string[];
+  /** The lines went to a TraceSink as they were made: only the file has them. */
+  streamed?: boolean;
   footer: string;
   /** `sha256:` and the hex digest of the body (each line followed by a newline). */
   hash: string;
@@ -33,11 +35,11 @@ export interface Trace {
   text(): string;
 }
 
-function hashLines(lines: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const l of lines) h.update(`${l}\n`);
-  return `sha256:${h.digest('hex')}`;
-}
+/**
+ * Where a streamed trace goes, line by line (no newline), as the run makes it: a run of any
+ * length then holds none of its trace in memory.
+ */
+export type TraceSink = (line: string) => void;
 
 /** What a step looked like before it ran. */
 interface Pending {
@@ -54,11 +56,18 @@ interface Pending {
 export class TraceRecorder {
   readonly lines: string[] = [];
   private cur: Pending | null = null;
+  private readonly body = createHash('sha256');
+  private readonly header: string;
 
+  /** With a sink, the header goes out now and every line as it is made; else lines keeps them. */
   constructor(
     private readonly k: Kernel,
     private readonly names: ProcNames,
+    header: Line,
+    private readonly sink: TraceSink | null = null,
   ) {
+    this.header = jsonLine(header);
+    sink?.(this.header);
     k.syscallObserver = (p, nr, a, ret) => this.onSyscall(p, nr, a, ret);
   }
 
@@ -68,7 +77,10 @@ export class TraceRecorder {
   }
 
   private push(line: Line): void {
-    this.lines.push(jsonLine(line));
+    const s = jsonLine(line);
+    this.body.update(`${s}\n`);
+    if (this.sink !== null) this.sink(s);
+    else this.lines.push(s);
   }
 
   private blockedNow(): Process[] {
@@ -167,14 +179,23 @@ export class TraceRecorder {
     if (woke.length > 0) this.push({ step, timeout: woke });
   }
 
-  end(line: Line): void {
-    this.push(line);
+  /** The body's last line, then the footer (with the body's hash): the whole trace. */
+  finish(end: Line, footer: Line): Trace {
+    this.push(end);
+    const hash = `sha256:${this.body.digest('hex')}`;
+    const f = jsonLine({ ...footer, hash });
+    const h = this.header;
+    if (this.sink === null) return { header: h, lines: this.lines, footer: f, hash, text: () => `${[h, ...this.lines, f].join('\n')}\n` };
+    this.sink(f);
+    return {
+      header: h,
+      lines: [],
+      footer: f,
+      hash,
+      streamed: true,
+      text: () => {
+        throw new Error('a streamed trace is in its file only');
+      },
+    };
   }
-}
-
-export function makeTrace(header: Line, lines: string[], footer: Line): Trace {
-  const hash = hashLines(lines);
-  const h = jsonLine(header);
-  const f = jsonLine({ ...footer, hash });
-  return { header: h, lines, footer: f, hash, text: () => `${[h, ...lines, f].join('\n')}\n` };
 }

@@ -1,6 +1,7 @@
 // procsim replay and run --trace as separate node processes: the same command gives the same
 // trace file in another process, and the command a run prints reproduces it.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,25 @@ function printedArgs(stderr: string, label: string): string[] {
   expect(line, label).toBeDefined();
   return line!.slice(start.length).split(' ');
 }
+
+describe('a trace streams to its file', () => {
+  it('run --trace of 400,000 steps in a 40 MiB heap: the trace goes out as it is made, its footer hashes its body', () => {
+    const file = join(dir, 'storm.jsonl');
+    const r = spawnSync(
+      process.execPath,
+      ['--max-old-space-size=40', join(REPO_ROOT, 'bin/procsim.mjs'), 'run', '--max-steps', '400000', '--trace', file, guestPath('pm-bad'), 'storm'],
+      { encoding: 'utf8', cwd: dir },
+    );
+    expect(r.status, r.stderr).toBe(137);
+    expect(r.stderr).toBe('procsim: steps budget of 400000 exhausted\n');
+    const lines = readFileSync(file, 'latin1').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(400_000);
+    const body = createHash('sha256');
+    for (const l of lines.slice(1, -1)) body.update(`${l}\n`);
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ steps: 400000, hash: `sha256:${body.digest('hex')}` });
+    expect(JSON.parse(lines.at(-2)!)).toMatchObject({ end: 'budget' });
+  });
+});
 
 describe('procsim replay', () => {
   it('same seed in two processes: the same trace file; the printed commands reproduce it', () => {
