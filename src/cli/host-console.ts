@@ -1,7 +1,8 @@
-// The guest's standard streams connected to the host's (procsim run).
+// The guest's standard streams connected to the host's: all three (procsim run), or output
+// only, after fixed input (procsim replay).
 
 import { readSync, writeSync } from 'node:fs';
-import type { Console } from '../process/console.ts';
+import { type Console, FixedInputConsole } from '../process/console.ts';
 import { ERRNO, type ErrnoName } from '../process/errno.ts';
 import { FsError } from '../process/fs/fs-error.ts';
 
@@ -48,5 +49,30 @@ export class HostConsole implements Console {
   }
   writeStderr(data: Uint8Array): void {
     writeAll(2, data);
+  }
+}
+
+/**
+ * A hermetic run's console (replay): stdin is the given bytes, and output goes to the host's
+ * stdout and stderr as the guest writes it, so a run's output is never held whole. The run
+ * must not depend on the host: a host stream that cannot take the bytes changes nothing the
+ * guest sees; the first such failure is kept for the command to report.
+ */
+export class ForwardingConsole extends FixedInputConsole {
+  hostError: string | null = null;
+  writeStdout(data: Uint8Array): void {
+    this.forward(1, data);
+  }
+  writeStderr(data: Uint8Array): void {
+    this.forward(2, data);
+  }
+  private forward(fd: number, data: Uint8Array): void {
+    if (this.hostError !== null) return;
+    try {
+      writeAll(fd, data);
+    } catch (e) {
+      const code = (e as FsError).code;
+      this.hostError = `${fd === 1 ? 'stdout' : 'stderr'}: ${code === 'ENOSPC' ? 'ENOSPC: no space left on device' : code}`;
+    }
   }
 }

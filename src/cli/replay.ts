@@ -9,6 +9,7 @@ import { ReplayStrategy } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
 import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
+import { ForwardingConsole } from './host-console.ts';
 import { checkOutputFile, type FlagSpec, intFlag, OutputLines, type Parsed, parseArgs, UsageError } from './args.ts';
 import { shellStatus } from '../process/run.ts';
 import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
@@ -72,11 +73,13 @@ export function replayCommandMain(argv: string[]): number {
   if (tracePath !== undefined) checkOutputFile('trace', tracePath);
 
   const out = tracePath !== undefined ? new OutputLines('trace', tracePath) : undefined;
-  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, ...(out !== undefined ? { traceSink: out.line } : {}) }));
+  const console = new ForwardingConsole(target.stdin);
+  const r = startOrFail(target.argv[0], () =>
+    simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, console, ...(out !== undefined ? { traceSink: out.line } : {}) }),
+  );
   out?.close();
   if (typeof r === 'number') return r;
-  process.stdout.write(r.stdout);
-  process.stderr.write(r.stderr);
+  if (console.hostError !== null) throw new UsageError(`cannot write ${console.hostError} (redirect it to a file or pipe that can take the output)`);
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   say(verdictText(r.verdict));
   say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);

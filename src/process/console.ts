@@ -8,17 +8,23 @@ export interface Console {
   writeStderr(data: Uint8Array): void;
 }
 
-/** A console with fixed input and captured output. */
-export class CapturedConsole implements Console {
+/** Standard input from fixed bytes (a hermetic run's): the same reads in every run. */
+export abstract class FixedInputConsole implements Console {
   private pos = 0;
-  private out: Uint8Array[] = [];
-  private err: Uint8Array[] = [];
   constructor(private readonly input: Uint8Array = new Uint8Array(0)) {}
   readStdin(len: number): Uint8Array {
     const chunk = this.input.subarray(this.pos, this.pos + len);
     this.pos += chunk.length;
     return chunk.slice();
   }
+  abstract writeStdout(data: Uint8Array): void;
+  abstract writeStderr(data: Uint8Array): void;
+}
+
+/** A console with fixed input and captured output. */
+export class CapturedConsole extends FixedInputConsole {
+  private out: Uint8Array[] = [];
+  private err: Uint8Array[] = [];
   writeStdout(data: Uint8Array): void {
     this.out.push(data.slice());
   }

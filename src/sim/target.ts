@@ -2,7 +2,7 @@
 // is here (program bytes, argv, environment, stdin, files), so a run depends on nothing of
 // the host: the same target, seed and schedule give the same run anywhere.
 
-import { CapturedConsole } from '../process/console.ts';
+import { CapturedConsole, type Console } from '../process/console.ts';
 import type { Kernel } from '../process/kernel.ts';
 import type { Process } from '../process/process.ts';
 import { boot, type ProgramSpec } from '../process/run.ts';
@@ -15,6 +15,7 @@ export interface Target extends ProgramSpec {
 }
 
 export interface TargetRun extends SimResult {
+  /** What the guest wrote (empty when TargetRunOptions.console took it). */
   stdout: Uint8Array;
   stderr: Uint8Array;
 }
@@ -25,6 +26,8 @@ export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | '
   trace?: boolean;
   /** Stream the trace there instead of keeping it (see TraceSink). */
   traceSink?: TraceSink;
+  /** The guest's streams (default: target.stdin in, output captured into the result). */
+  console?: Console;
 }
 
 /** Boot `target` with a captured console and simulate it under `strategy`. */
@@ -40,11 +43,12 @@ export function simulateKeepingKernel(
   target: Target,
   opts: TargetRunOptions & { onBoot?: (k: Kernel, init: Process) => void },
 ): { run: TargetRun; kernel: Kernel } {
-  const console = new CapturedConsole(target.stdin);
+  const console = opts.console ?? new CapturedConsole(target.stdin);
   const { kernel, init } = boot(target, opts.seed, console);
-  const { seed: _seed, trace, traceSink, onBoot, ...rest } = opts;
+  const { seed: _seed, trace, traceSink, onBoot, console: _console, ...rest } = opts;
   onBoot?.(kernel, init);
   const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
   const r = simulate({ ...rest, kernel, init, ...(trace ? { trace: { header, ...(traceSink !== undefined ? { sink: traceSink } : {}) } } : {}) });
-  return { run: { ...r, stdout: console.stdout, stderr: console.stderr }, kernel };
+  const captured = console instanceof CapturedConsole;
+  return { run: { ...r, stdout: captured ? console.stdout : new Uint8Array(0), stderr: captured ? console.stderr : new Uint8Array(0) }, kernel };
 }
