@@ -18,6 +18,7 @@ const REPLAY_FLAGS: Record<string, FlagSpec> = {
   strategy: { value: true },
   schedule: { value: true },
   trace: { value: true },
+  events: { value: true },
   stdin: { value: true },
   'max-steps': { value: true },
 };
@@ -38,6 +39,7 @@ export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
   --schedule STR     follow this schedule (s1:..., as printed) instead of a strategy; where
                      it no longer fits the program, the run stops and says where
   --trace FILE       write the trace (JSONL, see src/sim/TRACE.md) to FILE
+  --events FILE      write the kernel's process events (JSONL, see src/sim/EVENTS.md) to FILE
   --stdin FILE       the guest's standard input
   --max-steps N      kernel step budget (default ${DEFAULT_SIM_MAX_STEPS})
   --max-insns N      instruction budget (default ${DEFAULT_SIM_MAX_INSNS})
@@ -70,12 +72,15 @@ export function replayCommandMain(argv: string[]): number {
   const target = hermeticTarget(args, 'replay');
   const tracePath = args.flags.get('trace')?.[0];
   if (tracePath !== undefined) checkOutputFile('trace', tracePath);
+  const eventsPath = args.flags.get('events')?.[0];
+  if (eventsPath !== undefined) checkOutputFile('events', eventsPath);
 
-  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true }));
+  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, events: eventsPath !== undefined }));
   if (typeof r === 'number') return r;
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
   if (tracePath !== undefined) writeOutput('trace', tracePath, r.trace!.text());
+  if (eventsPath !== undefined) writeOutput('events', eventsPath, r.eventLog!.text());
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   say(verdictText(r.verdict));
   say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);

@@ -16,6 +16,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   ...TARGET_FLAGS,
   'clear-env': {},
   trace: { value: true },
+  events: { value: true },
 };
 
 export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
@@ -35,12 +36,14 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
   --kernel NAME      kernel semantics: ${KERNEL_VARIANTS.join(', ')}
                      (default ${DEFAULT_KERNEL_VARIANT})
   --max-procs N      process table size; fork fails with EAGAIN when it is full
+                     (default ${DEFAULT_MAX_PROCS})
   --event-capacity N size of the kernel's process-event ring (default 4096); events that
                      do not fit between two drains are counted as dropped
-                     (default ${DEFAULT_MAX_PROCS})
   --trace FILE       run under the simulator's round-robin strategy and write the trace
                      (JSONL, see src/sim/TRACE.md) to FILE; a deadlock or a spent budget
-                     then ends the run with exit 137 and leaves the processes as they were`;
+                     then ends the run with exit 137 and leaves the processes as they were
+  --events FILE      as --trace, and write the kernel's process events, drained after every
+                     step, to FILE (JSONL, see src/sim/EVENTS.md; procsim check-events FILE)`;
 
 export function runCommand(argv: string[]): number {
   const args = parseArgs(argv, RUN_FLAGS);
@@ -49,11 +52,13 @@ export function runCommand(argv: string[]): number {
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_MAX_INSNS);
   const tracePath = args.flags.get('trace')?.[0];
   if (tracePath !== undefined) checkOutputFile('trace', tracePath);
+  const eventsPath = args.flags.get('events')?.[0];
+  if (eventsPath !== undefined) checkOutputFile('events', eventsPath);
   const booted = startOrFail(target.argv[0], () => boot(target, seed, new HostConsole()));
   if (typeof booted === 'number') return booted;
   const { kernel: k, init: p } = booted;
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
-  if (tracePath === undefined) {
+  if (tracePath === undefined && eventsPath === undefined) {
     const end = runToExit(k, p, maxInsns);
     if (end.budgetExceeded) say(`instruction budget of ${maxInsns} exhausted (raise it with --max-insns)`);
     else if (end.deadlock) say(`deadlock: every process is blocked (${end.deadlock.join('; ')})`);
@@ -62,8 +67,17 @@ export function runCommand(argv: string[]): number {
   }
   // Like plain run, no step budget: only instructions bound the run.
   const header = { path: target.path, argv: target.argv };
-  const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps: Infinity, trace: { header } });
-  writeOutput('trace', tracePath, r.trace!.text());
+  const r = simulate({
+    kernel: k,
+    init: p,
+    strategy: new RoundRobinStrategy(),
+    maxInsns,
+    maxSteps: Infinity,
+    ...(tracePath !== undefined ? { trace: { header } } : {}),
+    ...(eventsPath !== undefined ? { events: { header } } : {}),
+  });
+  if (tracePath !== undefined) writeOutput('trace', tracePath, r.trace!.text());
+  if (eventsPath !== undefined) writeOutput('events', eventsPath, r.eventLog!.text());
   if (r.verdict.kind !== 'exit') {
     say(verdictText(r.verdict));
     return 137;

@@ -14,6 +14,7 @@ import { stepFootprint } from './footprint.ts';
 import { ProcNames } from './names.ts';
 import { encodeSchedule } from './schedule.ts';
 import { type ProcRef, ScheduleDivergence, type Strategy } from './strategy.ts';
+import { EventLogWriter } from './events-log/writer.ts';
 import { makeTrace, type Trace, TraceRecorder, TRACE_VERSION } from './trace.ts';
 
 /** Default budgets of one simulated run. */
@@ -50,6 +51,8 @@ export interface SimOptions {
   maxSteps?: number;
   /** Record a trace; these fields go into its header (target, argv, ...). */
   trace?: { header?: { [k: string]: Json } };
+  /** Write the process-event log (src/sim/EVENTS.md); these fields go into its header. */
+  events?: { header?: { [k: string]: Json } };
   /** Called after each step. */
   onStep?: (info: StepInfo) => void;
 }
@@ -68,6 +71,8 @@ export interface SimResult {
   /** Every process of the run, in creation order. */
   procs: ProcOutcome[];
   trace?: Trace;
+  /** The kernel's drained process events, when asked for. */
+  eventLog?: EventLogWriter;
 }
 
 /** One line describing a verdict. */
@@ -108,6 +113,14 @@ export function simulate(opts: SimOptions): SimResult {
   const names = new ProcNames();
   names.sync(k);
   const rec = opts.trace !== undefined ? new TraceRecorder(k, names) : null;
+  const log = opts.events !== undefined ? new EventLogWriter(init.pid, { kernel: k.variant.name, ...opts.events.header }) : null;
+  /** Drain the kernel's events (only when someone takes them) after step `steps`. */
+  const drain = (): void => {
+    if (rec === null && log === null) return;
+    const d = k.events.drain();
+    rec?.events(steps, d);
+    log?.drain(d);
+  };
   strategy.begin(k.seed);
   const spec = strategy.spec;
   const choices: number[] = [];
@@ -134,14 +147,14 @@ export function simulate(opts: SimOptions): SimResult {
 
   try {
     for (;;) {
-      rec?.events(steps);
+      drain();
       if (!init.alive) {
         verdict = { kind: 'exit', status: init.waitStatus };
         break;
       }
       if (k.nextDeadline() <= k.timeNs) fireTimers(false);
       verdict = advanceAll();
-      rec?.events(steps);
+      drain();
       if (verdict !== undefined) break;
       if (!init.alive) continue;
       const ready = k.runnable();
@@ -176,6 +189,8 @@ export function simulate(opts: SimOptions): SimResult {
     if (e instanceof ScheduleDivergence) verdict = { kind: 'divergence', message: e.message };
     else verdict = { kind: 'crash', message: e instanceof Error ? e.message : String(e) };
   }
+  // What a crashed step left in the ring goes to the log; the trace keeps its bytes as they were.
+  if (log !== null && k.events.length > 0) log.drain(k.events.drain());
   rec?.detach();
 
   const schedule = encodeSchedule(choices);
@@ -189,6 +204,7 @@ export function simulate(opts: SimOptions): SimResult {
     instructions: k.instructions,
     procs: names.procs.map((p) => ({ name: names.name(p), pid: p.pid, status: procStatus(p) })),
   };
+  if (log !== null) result.eventLog = log;
   if (rec !== null) {
     rec.end(verdictLine(verdict));
     // Nothing of the strategy goes into the file: same seed, kernel, target and schedule give

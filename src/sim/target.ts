@@ -18,10 +18,12 @@ export interface TargetRun extends SimResult {
   stderr: Uint8Array;
 }
 
-export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | 'trace'> {
+export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | 'trace' | 'events'> {
   seed: number;
   /** Record a trace (its header names the target). */
   trace?: boolean;
+  /** Write the process-event log (its header names the target too). */
+  events?: boolean;
 }
 
 /** Boot `target` with a captured console and simulate it under `strategy`. */
@@ -39,9 +41,9 @@ export function simulateKeepingKernel(
 ): { run: TargetRun; kernel: Kernel } {
   const console = new CapturedConsole(target.stdin);
   const { kernel, init } = boot(target, opts.seed, console);
-  const { seed: _seed, trace, onBoot, ...rest } = opts;
+  const { seed: _seed, trace, events, onBoot, ...rest } = opts;
   onBoot?.(kernel, init);
   const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
-  const r = simulate({ ...rest, kernel, init, ...(trace ? { trace: { header } } : {}) });
+  const r = simulate({ ...rest, kernel, init, ...(trace ? { trace: { header } } : {}), ...(events ? { events: { header } } : {}) });
   return { run: { ...r, stdout: console.stdout, stderr: console.stderr }, kernel };
 }
