@@ -5,7 +5,9 @@ import { EVENTS_VERSION, type LogHeader } from './format.ts';
 
 /** The ProcessEvent fields in the documented order, absent ones left out. */
 function eventLine(e: ProcessEvent): string {
-  const { seq, kind, pid, ppid, path, status, sig, from } = e;
+  const { seq, kind, pid, ppid, path, status, sig } = e;
+  // A signal the kernel itself sends may carry no sender: the format says 0.
+  const from = kind === 'signal' ? (e.from ?? 0) : undefined;
   return JSON.stringify({ seq, kind, pid, ppid, path, status, sig, from });
 }
 
