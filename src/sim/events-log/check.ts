@@ -127,9 +127,10 @@ class Judge {
     const b = (id: ContractId, why: string): Broken => ({ id, why, lifecycle: true });
     if (ev.kind === 'spawn') {
       const ppid = ev.ppid!;
-      const e = this.entry(pid);
+      // The header's initial process may be spawned (with ppid 0) only as its first event.
+      const e = this.table.get(pid);
       let bad: Broken | undefined;
-      if (e !== undefined && !(e.spawnLine === 0 && ppid === 0)) bad = b('P1.1', `pid ${pid} spawned while still in the table (${e.spawnLine === 0 ? 'the initial process' : `spawned at line ${e.spawnLine}`}, not reaped)`);
+      if (e !== undefined) bad = b('P1.1', `pid ${pid} spawned while still in the table (${e.spawnLine === 0 ? 'the initial process' : `spawned at line ${e.spawnLine}`}, not reaped)`);
       else if (ppid === 0) {
         if (this.init !== undefined && pid !== this.init) bad = b('P1.1', `pid ${pid} spawned without a parent (ppid 0), but the header's initial process is ${this.init}`);
         else if (this.init === undefined && this.rootLine !== undefined) bad = b('P1.1', `a second process without a parent (ppid 0): the first was spawned at line ${this.rootLine}`);
@@ -138,8 +139,7 @@ class Judge {
           this.initPid = pid;
         }
       } else if (!this.live(ppid)) bad = b('P1.1', `parent ${ppid} of pid ${pid} is not a live process (it ${this.whereIs(ppid)})`);
-      if (e?.spawnLine === 0) e.spawnLine = line;
-      else this.table.set(pid, { spawnLine: line, parent: ppid, woken: false });
+      this.table.set(pid, { spawnLine: line, parent: ppid, woken: false });
       this.reapedAt.delete(pid);
       this.parentOf.set(pid, ppid);
       return bad;
