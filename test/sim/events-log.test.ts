@@ -207,3 +207,39 @@ describe('malformed lines', () => {
     ]);
   });
 });
+
+describe('hand-written logs', () => {
+  const log = (...events: object[]) => `${events.map((e, seq) => JSON.stringify('dropped' in e ? e : { seq, ...e })).join('\n')}\n`;
+  const spawn = (pid: number, ppid: number) => ({ kind: 'spawn', pid, ppid });
+  const exit = (pid: number, status = 0) => ({ kind: 'exit', pid, status });
+  const wake = (pid: number, ppid: number) => ({ kind: 'wait-wakeup', pid, ppid });
+  const reap = (pid: number, ppid: number, status = 0) => ({ kind: 'reap', pid, ppid, status });
+  const p14 = (text: string) => judge(text).contracts.find((c) => c.id === 'P1.4')!;
+
+  it('an orphan is reaped by init or by a living ancestor (a subreaper), by nobody else', () => {
+    // 1 -> 2 -> 3 -> 4; 3 exits, then 4: 4 is an orphan.
+    const family = [spawn(1, 0), spawn(2, 1), spawn(3, 2), spawn(4, 3), spawn(5, 1), exit(3), wake(3, 2), reap(3, 2), exit(4)];
+    expect(p14(log(...family, wake(4, 1), reap(4, 1))).verdict).toBe('pass');
+    expect(p14(log(...family, wake(4, 2), reap(4, 2))).verdict).toBe('pass');
+    expect(p14(log(...family, wake(4, 5), reap(4, 5)))).toMatchObject({ verdict: 'fail', line: 10, why: 'wait-wakeup of 5 for pid 4, but its parent 3 exited and 5 is neither init (1) nor a living ancestor' });
+    expect(p14(log(...family, wake(4, 3)))).toMatchObject({ verdict: 'fail', line: 10, why: 'wait-wakeup of 3 for pid 4, but its parent 3 was reaped at line 8' });
+  });
+
+  it('a child of a living parent is reaped by that parent only', () => {
+    expect(p14(log(spawn(1, 0), spawn(2, 1), spawn(3, 1), exit(3), wake(3, 2)))).toMatchObject({ verdict: 'fail', line: 5, why: 'wait-wakeup of 2 for pid 3, but its parent is 1' });
+  });
+
+  it('a drop record accounts for a gap; after it, a lifecycle rule broken is undecidable, not failed', () => {
+    const text = log(spawn(1, 0), { dropped: 2, seq: 1 }).trimEnd() + '\n' + JSON.stringify({ seq: 3, ...exit(2) }) + '\n';
+    const r = judge(text);
+    expect(r).toMatchObject({ ok: true, dropped: 2, events: 2 });
+    expect(r.contracts[0]).toMatchObject({ id: 'P1.1', verdict: 'undecidable', line: 3, why: 'undecidable (2 events dropped): pid 2 has a exit event but no spawn before it' });
+    const unaccounted = `${JSON.stringify({ seq: 0, ...spawn(1, 0) })}\n${JSON.stringify({ seq: 3, ...exit(1) })}\n`;
+    expect(judge(unaccounted).contracts[1]).toMatchObject({ id: 'P1.2', verdict: 'fail', line: 2, why: 'seq 3 skips 1..2 with no drop record for them' });
+  });
+
+  it('without a header, one process may have no parent', () => {
+    expect(judge(log(spawn(1, 0), spawn(7, 0))).contracts[0]).toMatchObject({ verdict: 'fail', line: 2, why: 'a second process without a parent (ppid 0): the first was spawned at line 1' });
+    expect(judge(log(spawn(4, 0), spawn(5, 4), exit(4), exit(5), wake(5, 4))).contracts[3]).toMatchObject({ verdict: 'fail', why: 'wait-wakeup of 4 for pid 5, but its parent 4 exited at line 3' });
+  });
+});
