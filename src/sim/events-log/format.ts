@@ -24,8 +24,9 @@ export interface DropRecord {
 export type LogRecord = { line: number } & ({ event: ProcessEvent } | { drop: DropRecord });
 
 export interface EventLog {
+  /** Line 1, when it is a header. */
   header?: LogHeader;
-  /** Line of the header (1) when there is one. */
+  /** Events and drop records, in file order. */
   records: LogRecord[];
   /** Lines in the file. */
   lines: number;
