@@ -2,6 +2,7 @@
 
 import { ALL_GATES } from '../sim/gates/index.ts';
 import { UsageError } from './args.ts';
+import { CHECK_EVENTS_HELP, checkEventsCommand } from './check-events.ts';
 import { EXPLORE_HELP, exploreCommand } from './explore.ts';
 import { GATE_HELP, gateCommand } from './gate.ts';
 import { GOLDEN_HELP, goldenCommand } from './golden.ts';
@@ -17,6 +18,7 @@ const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => numbe
   ['explore', { help: EXPLORE_HELP, main: exploreCommand }],
   ['merge', { help: MERGE_HELP, main: mergeCommand }],
   ['golden', { help: GOLDEN_HELP, main: goldenCommand }],
+  ['check-events', { help: CHECK_EVENTS_HELP, main: checkEventsCommand }],
 ]);
 
 const HELP = `procsim: deterministic simulation of a RISC-V 64 Linux process model
@@ -28,7 +30,8 @@ ${[...COMMANDS.values()].map((c) => c.help.replace(/^/gm, '  ')).join('\n\n')}
 
   procsim help | --help      this text
 
-Exit codes: the guest's own for run and replay (replay's findings: see above); 2 for a
+Exit codes: the guest's own for run and replay (replay's findings: see above); 0, 1 for
+gate and check-events (pass, fail); 2 for a
 usage error (a bad flag or value, an output path that cannot be written, checked before
 the run) or when procsim's own stdout cannot take its output (ENOSPC, EIO); 126 when the
 program cannot be executed (bad ELF), 127 when it does not exist.`;

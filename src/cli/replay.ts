@@ -10,7 +10,7 @@ import type { Strategy } from '../sim/strategy.ts';
 import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
 import { ForwardingConsole } from './host-console.ts';
-import { checkOutputFile, type FlagSpec, intFlag, OutputLines, type Parsed, parseArgs, UsageError } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, OutputLines, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
 import { shellStatus } from '../process/run.ts';
 import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -19,6 +19,7 @@ const REPLAY_FLAGS: Record<string, FlagSpec> = {
   strategy: { value: true },
   schedule: { value: true },
   trace: { value: true },
+  events: { value: true },
   stdin: { value: true },
   'max-steps': { value: true },
 };
@@ -39,6 +40,7 @@ export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
   --schedule STR     follow this schedule (s1:..., as printed) instead of a strategy; where
                      it no longer fits the program, the run stops and says where
   --trace FILE       write the trace (JSONL, see src/sim/TRACE.md) to FILE
+  --events FILE      write the kernel's process events (JSONL, see src/sim/EVENTS.md) to FILE
   --stdin FILE       the guest's standard input
   --max-steps N      kernel step budget (default ${DEFAULT_SIM_MAX_STEPS})
   --max-insns N      instruction budget (default ${DEFAULT_SIM_MAX_INSNS})
@@ -71,15 +73,18 @@ export function replayCommandMain(argv: string[]): number {
   const target = hermeticTarget(args, 'replay');
   const tracePath = args.flags.get('trace')?.[0];
   if (tracePath !== undefined) checkOutputFile('trace', tracePath);
+  const eventsPath = args.flags.get('events')?.[0];
+  if (eventsPath !== undefined) checkOutputFile('events', eventsPath);
 
   const out = tracePath !== undefined ? new OutputLines('trace', tracePath) : undefined;
   const console = new ForwardingConsole(target.stdin);
   const r = startOrFail(target.argv[0], () =>
-    simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, console, ...(out !== undefined ? { traceSink: out.line } : {}) }),
+    simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, console, events: eventsPath !== undefined, ...(out !== undefined ? { traceSink: out.line } : {}) }),
   );
   out?.close();
   if (typeof r === 'number') return r;
   if (console.hostError !== null) throw new UsageError(`cannot write ${console.hostError} (redirect it to a file or pipe that can take the output)`);
+  if (eventsPath !== undefined) writeOutput('events', eventsPath, r.eventLog!.text());
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   say(verdictText(r.verdict));
   say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);

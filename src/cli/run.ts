@@ -8,7 +8,7 @@ import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP, signalName } from '../process/signals
 import { simulate, verdictText } from '../sim/engine.ts';
 import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
 import { HostConsole } from './host-console.ts';
-import { checkOutputFile, type FlagSpec, intFlag, OutputLines, parseArgs } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, OutputLines, parseArgs, writeOutput } from './args.ts';
 import { boot, shellStatus } from '../process/run.ts';
 import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -18,6 +18,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   trace: { value: true },
   'max-steps': { value: true },
   'time-limit': { value: true },
+  events: { value: true },
 };
 
 /** Default wall-clock limit of a run, in seconds: a guest that never ends gets a verdict. */
@@ -53,7 +54,9 @@ export const RUN_HELP = `procsim run [flags] ELF [ARGS...]
                      by SIGKILL, as Linux's OOM killer does (exit 137)
   --trace FILE       run under the simulator's round-robin strategy and write the trace
                      (JSONL, see src/sim/TRACE.md) to FILE; a deadlock or a spent budget
-                     then ends the run with exit 137 and leaves the processes as they were`;
+                     then ends the run with exit 137 and leaves the processes as they were
+  --events FILE      as --trace, and write the kernel's process events, drained after every
+                     step, to FILE (JSONL, see src/sim/EVENTS.md; procsim check-events FILE)`;
 
 export function runCommand(argv: string[]): number {
   const args = parseArgs(argv, RUN_FLAGS);
@@ -64,11 +67,13 @@ export function runCommand(argv: string[]): number {
   const timeLimit = intFlag(args, 'time-limit', DEFAULT_TIME_LIMIT);
   const tracePath = args.flags.get('trace')?.[0];
   if (tracePath !== undefined) checkOutputFile('trace', tracePath);
+  const eventsPath = args.flags.get('events')?.[0];
+  if (eventsPath !== undefined) checkOutputFile('events', eventsPath);
   const booted = startOrFail(target.argv[0], () => boot(target, seed, new HostConsole()));
   if (typeof booted === 'number') return booted;
   const { kernel: k, init: p } = booted;
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
-  if (tracePath === undefined) {
+  if (tracePath === undefined && eventsPath === undefined) {
     const deadline = timeLimit === 0 ? Infinity : Date.now() + timeLimit * 1000;
     const end = runToExit(k, p, maxInsns, { maxSteps, interrupt: () => Date.now() > deadline });
     if (end.budgetExceeded) say(`instruction budget of ${maxInsns} exhausted (raise it with --max-insns)`);
@@ -80,9 +85,18 @@ export function runCommand(argv: string[]): number {
   }
   // The same budgets as plain run (the wall clock aside: a traced run is bounded by its steps).
   const header = { path: target.path, argv: target.argv };
-  const out = new OutputLines('trace', tracePath);
-  const r = simulate({ kernel: k, init: p, strategy: new RoundRobinStrategy(), maxInsns, maxSteps, trace: { header, sink: out.line } });
-  out.close();
+  const out = tracePath !== undefined ? new OutputLines('trace', tracePath) : undefined;
+  const r = simulate({
+    kernel: k,
+    init: p,
+    strategy: new RoundRobinStrategy(),
+    maxInsns,
+    maxSteps,
+    ...(out !== undefined ? { trace: { header, sink: out.line } } : {}),
+    ...(eventsPath !== undefined ? { events: { header } } : {}),
+  });
+  out?.close();
+  if (eventsPath !== undefined) writeOutput('events', eventsPath, r.eventLog!.text());
   if (r.verdict.kind !== 'exit') {
     say(verdictText(r.verdict));
     return 137;

@@ -130,8 +130,9 @@ function notifyParent(k: Kernel, c: Process): void {
       status: sig === 0 ? (c.waitStatus >> 8) & 0xff : sig,
     });
   }
-  if (autoReap) reap(k, c);
+  // The wakeup comes first, as on Linux (do_notify_parent wakes, then release_task): nothing of a reaped pid follows its reap.
   k.emit({ kind: 'wait-wakeup', pid: c.pid, ppid: parent.pid });
+  if (autoReap) reap(k, c);
   k.wakeQueue(parent.childWait);
 }
 

@@ -14,6 +14,7 @@ import { stepFootprint } from './footprint.ts';
 import { ProcNames } from './names.ts';
 import { encodeSchedule } from './schedule.ts';
 import { type ProcRef, ScheduleDivergence, type Strategy } from './strategy.ts';
+import { EventLogWriter } from './events-log/writer.ts';
 import { type Trace, TraceRecorder, type TraceSink, TRACE_VERSION } from './trace.ts';
 
 /** Default budgets of one simulated run. */
@@ -48,8 +49,10 @@ export interface SimOptions {
   strategy: Strategy;
   maxInsns?: number;
   maxSteps?: number;
-  /** Record a trace; these fields go into its header (target, argv, ...). */
+  /** Record a trace; these fields go into its header (target, argv, ...); with a sink, it streams there. */
   trace?: { header?: { [k: string]: Json }; sink?: TraceSink };
+  /** Write the process-event log (src/sim/EVENTS.md); these fields go into its header. */
+  events?: { header?: { [k: string]: Json } };
   /** Called after each step. */
   onStep?: (info: StepInfo) => void;
 }
@@ -68,6 +71,8 @@ export interface SimResult {
   /** Every process of the run, in creation order. */
   procs: ProcOutcome[];
   trace?: Trace;
+  /** The kernel's drained process events, when asked for. */
+  eventLog?: EventLogWriter;
 }
 
 /** One line describing a verdict. */
@@ -111,6 +116,14 @@ export function simulate(opts: SimOptions): SimResult {
   // the same bytes, whichever strategy made the choices.
   const header = { 'procsim-trace': TRACE_VERSION, seed: k.seed, kernel: k.variant.name, ...opts.trace?.header };
   const rec = opts.trace !== undefined ? new TraceRecorder(k, names, header, opts.trace.sink ?? null) : null;
+  const log = opts.events !== undefined ? new EventLogWriter(init.pid, { kernel: k.variant.name, ...opts.events.header }) : null;
+  /** Drain the kernel's events (only when someone takes them) after step `steps`. */
+  const drain = (): void => {
+    if (rec === null && log === null) return;
+    const d = k.events.drain();
+    rec?.events(steps, d);
+    log?.drain(d);
+  };
   strategy.begin(k.seed);
   const spec = strategy.spec;
   const choices: number[] = [];
@@ -137,14 +150,14 @@ export function simulate(opts: SimOptions): SimResult {
 
   try {
     for (;;) {
-      rec?.events(steps);
+      drain();
       if (!init.alive) {
         verdict = { kind: 'exit', status: init.waitStatus };
         break;
       }
       if (k.nextDeadline() <= k.timeNs) fireTimers(false);
       verdict = advanceAll();
-      rec?.events(steps);
+      drain();
       if (verdict !== undefined) break;
       if (!init.alive) continue;
       const ready = k.runnable();
@@ -179,6 +192,8 @@ export function simulate(opts: SimOptions): SimResult {
     if (e instanceof ScheduleDivergence) verdict = { kind: 'divergence', message: e.message };
     else verdict = { kind: 'crash', message: e instanceof Error ? e.message : String(e) };
   }
+  // What a crashed step left in the ring goes to the log; the trace keeps its bytes as they were.
+  if (log !== null && k.events.length > 0) log.drain(k.events.drain());
   rec?.detach();
 
   const schedule = encodeSchedule(choices);
@@ -192,6 +207,7 @@ export function simulate(opts: SimOptions): SimResult {
     instructions: k.instructions,
     procs: names.procs.map((p) => ({ name: names.name(p), pid: p.pid, status: procStatus(p) })),
   };
+  if (log !== null) result.eventLog = log;
   if (rec !== null) {
     result.trace = rec.finish(verdictLine(verdict), { schedule, steps, choices: choices.length, instructions: k.instructions });
   }

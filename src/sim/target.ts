@@ -20,7 +20,7 @@ export interface TargetRun extends SimResult {
   stderr: Uint8Array;
 }
 
-export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | 'trace'> {
+export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | 'trace' | 'events'> {
   seed: number;
   /** Record a trace (its header names the target). */
   trace?: boolean;
@@ -28,6 +28,8 @@ export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | '
   traceSink?: TraceSink;
   /** The guest's streams (default: target.stdin in, output captured into the result). */
   console?: Console;
+  /** Write the process-event log (its header names the target too). */
+  events?: boolean;
 }
 
 /** Boot `target` with a captured console and simulate it under `strategy`. */
@@ -45,10 +47,11 @@ export function simulateKeepingKernel(
 ): { run: TargetRun; kernel: Kernel } {
   const console = opts.console ?? new CapturedConsole(target.stdin);
   const { kernel, init } = boot(target, opts.seed, console);
-  const { seed: _seed, trace, traceSink, onBoot, console: _console, ...rest } = opts;
+  const { seed: _seed, trace, traceSink, events, onBoot, console: _console, ...rest } = opts;
   onBoot?.(kernel, init);
   const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
-  const r = simulate({ ...rest, kernel, init, ...(trace ? { trace: { header, ...(traceSink !== undefined ? { sink: traceSink } : {}) } } : {}) });
+  const traced = trace ? { trace: { header, ...(traceSink !== undefined ? { sink: traceSink } : {}) } } : {};
+  const r = simulate({ ...rest, kernel, init, ...traced, ...(events ? { events: { header } } : {}) });
   const captured = console instanceof CapturedConsole;
   return { run: { ...r, stdout: captured ? console.stdout : new Uint8Array(0), stderr: captured ? console.stderr : new Uint8Array(0) }, kernel };
 }

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import { BLOCKED, KEEP_REGS, type Kernel, readSyscallArgs } from '../process/kernel.ts';
-import type { ProcessEvent } from '../process/events.ts';
+import type { Drained, ProcessEvent } from '../process/events.ts';
 import type { Process } from '../process/process.ts';
 import { signalName } from '../process/signals.ts';
 import { decodeCall, decodeResult, type Json, sigNames, waitStatusText } from './decode.ts';
@@ -135,9 +135,8 @@ export class TraceRecorder {
     this.push(line);
   }
 
-  /** Process events since the last drain, after step `step`. */
-  events(step: number): void {
-    const { events, dropped } = this.k.events.drain();
+  /** Process events of one drain (since the last), after step `step`. */
+  events(step: number, { events, dropped }: Drained): void {
     if (dropped > 0) this.push({ step, event: 'dropped', count: dropped });
     for (const e of events) this.push(this.eventLine(step, e));
   }

@@ -40,6 +40,8 @@ export interface GeneratedOptions {
   choices?: readonly number[];
   /** Process-event ring capacity (default: the kernel's). */
   eventCapacity?: number;
+  /** Also write the process-event log (result.eventLog). */
+  eventLog?: boolean;
 }
 
 export interface GeneratedRun extends RunView {
@@ -74,7 +76,7 @@ export function runGeneratedWith(program: Program, strategy: Strategy, opts: Gen
   const problem = checkProgram(program);
   if (problem !== undefined) throw new ProgramSyntaxError(`bad program ${JSON.stringify(text)}: ${problem}`);
   const seed = opts.seed ?? 0;
-  const result = simulateTarget(generatedTarget(text, opts.kernel, opts.eventCapacity), { seed, strategy, trace: true });
+  const result = simulateTarget(generatedTarget(text, opts.kernel, opts.eventCapacity), { seed, strategy, trace: true, events: opts.eventLog });
   return {
     ...parseRun(result),
     program,
