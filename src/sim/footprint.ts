@@ -98,6 +98,11 @@ export class Footprint {
     this.modes.push(mode);
   }
 
+  /** Console writes as commutative appends: for searches whose outcomes ignore the order of output. */
+  unorderConsole(): void {
+    for (let i = 0; i < this.kinds.length; i++) if (this.kinds[i] === CONSOLE) this.modes[i] = A;
+  }
+
   /** Could the order of this step and `o` (a step of another process) matter? */
   dependent(o: Footprint): boolean {
     if (this.globalReason !== null || o.globalReason !== null) return true;

@@ -2,12 +2,37 @@
 // created whom (clone results), when each process exited and how (exit calls, kills, exit
 // events), which wait returned which child, and each process's group and session over time
 // (setpgid/setsid results). The contracts compare the guest's observations with these.
+//
+// The same view serves an external emulator (procsim gate --sut), built from its marked
+// observations alone (src/sim/sut/observed.ts): there a process's exit is only known to lie
+// somewhere after its last observation and before the wait that reaped it, p1's parent,
+// group and session are the emulator's, and the reaper may be no process of the run. The
+// questions that depend on it (who is the parent, which children can match a wait) then
+// answer with what may be and what must be; on a trace both are the same.
 
 import { signalName } from '../../process/signals.ts';
 import type { Json } from '../decode.ts';
-import type { GeneratedRun } from '../programs/run.ts';
-import { programNodes, type Op } from '../programs/program.ts';
-import type { Observation, TraceEvent } from '../programs/observations.ts';
+import { programNodes, type Op, type Program } from '../programs/program.ts';
+import type { Observation, RunView, TraceEvent } from '../programs/observations.ts';
+
+/** What a World is built from: a traced run's view, or one made of an emulator's observations. */
+export interface WorldView extends RunView {
+  program: Program;
+  /** Set when the view comes from outside (no trace): the facts a trace would have given. */
+  outside?: OutsideFacts;
+}
+
+export interface OutsideFacts {
+  /** p1's parent, group and session when it started (a traced p1 has 0, its pid, its pid). */
+  top: { ppid: number; pgid: number; sid: number };
+  /** Orphans go to p1 (it is the init of its pid namespace); otherwise their reaper is unknown. */
+  reaperIsP1: boolean;
+  /** The getpid() each observation's writer reported with it, by the observation's index. */
+  writerPid: Map<number, number>;
+}
+
+/** A parent that is no process of the run: the reaper of an emulator whose init is not p1. */
+export const UNKNOWN_REAPER = '(the reaper)';
 
 interface Ids {
   /** From this trace index on. */
@@ -29,12 +54,18 @@ export class World {
   private readonly ids = new Map<string, Ids[]>();
   private readonly nodes: Op[];
 
-  constructor(readonly run: GeneratedRun) {
+  constructor(readonly run: WorldView) {
     this.nodes = programNodes(run.program).map((n) => n.op);
     this.spawned.set('p1', { parent: null, at: -1 });
     const p1 = this.pid('p1');
-    this.ids.set('p1', [{ from: -1, pgid: p1, sid: p1 }]);
+    const top = run.outside?.top;
+    this.ids.set('p1', [{ from: -1, pgid: top?.pgid ?? p1, sid: top?.sid ?? p1 }]);
     for (const e of run.events) this.learn(e);
+  }
+
+  /** What getppid() returns in p1. */
+  get topPpid(): number {
+    return this.run.outside?.top.ppid ?? 0;
   }
 
   private learn(e: TraceEvent): void {
@@ -98,8 +129,14 @@ export class World {
     return this.spawned.get(name)?.at ?? Infinity;
   }
 
+  /** Trace index of the process's exit (from outside: the earliest it may have exited). */
   exitedAt(name: string): number {
     return this.exits.get(name)?.at ?? Infinity;
+  }
+
+  /** From this index on the process has surely exited (from outside: once a wait reaped it). */
+  surelyExitedAt(name: string): number {
+    return this.run.outside === undefined ? this.exitedAt(name) : this.reapedAt(name);
   }
 
   exitStatus(name: string): string | undefined {
@@ -110,11 +147,18 @@ export class World {
     return this.reaps.get(name)?.at ?? Infinity;
   }
 
-  /** The parent at trace index i: the creator while it lives, then the reaper (p1). */
-  parentAt(name: string, i: number): string | null {
+  /**
+   * Who the parent may be at trace index i: the creator while it lives, then the reaper (p1,
+   * or UNKNOWN_REAPER from outside when p1 is not the init); both while the creator may or
+   * may not have exited yet; none for p1.
+   */
+  parentsAt(name: string, i: number): string[] {
     const c = this.creator(name);
-    if (c === null) return null;
-    return this.exitedAt(c) < i ? 'p1' : c;
+    if (c === null) return [];
+    const reaper = this.run.outside === undefined || this.run.outside.reaperIsP1 ? 'p1' : UNKNOWN_REAPER;
+    if (this.exitedAt(c) >= i) return [c];
+    if (this.surelyExitedAt(c) < i) return [reaper];
+    return [c, reaper];
   }
 
   idsAt(name: string, i: number): Ids {
@@ -124,9 +168,16 @@ export class World {
     return cur;
   }
 
-  /** Children of `parent` at index i not reaped before it, matching a wait4 selector as the trace shows it. */
-  matching(parent: string, sel: Json | undefined, i: number): string[] {
-    const kids = this.procs.filter((c) => c !== 'p1' && this.spawnedAt(c) < i && this.reapedAt(c) >= i && this.parentAt(c, i) === parent);
+  /**
+   * Children of `parent` at index i not reaped before it, matching a wait4 selector as the
+   * trace shows it: those that may be its children, or (`must`) those that surely are.
+   */
+  matching(parent: string, sel: Json | undefined, i: number, certainty: 'may' | 'must' = 'may'): string[] {
+    const mine = (c: string): boolean => {
+      const ps = this.parentsAt(c, i);
+      return certainty === 'may' ? ps.includes(parent) : ps.length === 1 && ps[0] === parent;
+    };
+    const kids = this.procs.filter((c) => c !== 'p1' && this.spawnedAt(c) < i && this.reapedAt(c) >= i && mine(c));
     const group = (g: number) => kids.filter((c) => this.idsAt(c, i).pgid === g);
     if (sel === -1) return kids;
     if (sel === 0) return group(this.idsAt(parent, i).pgid);
