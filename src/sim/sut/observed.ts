@@ -8,6 +8,7 @@
 // after its fork if it wrote none). The
 // phase-0 predicates then judge this view as they judge a trace (src/sim/contracts/world.ts).
 
+import { errnoName } from '../../process/errno.ts';
 import { signalName } from '../../process/signals.ts';
 import type { Json } from '../decode.ts';
 import type { Observation, TraceEvent } from '../programs/observations.ts';
@@ -189,7 +190,7 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
     // A child that never wrote a line (killed at once) may have exited right after its fork.
     if (!lastLine.has(key)) push({ event: 'exit', proc: name(key), status: statusOf(key) });
   };
-  const result = (v: number): { ret?: Json; errno?: string } => (v < 0 ? { errno: `E${-v}` } : { ret: v });
+  const result = (v: number): { ret?: Json; errno?: string } => (v < 0 ? { errno: errnoName(-v) ?? `errno ${-v}` } : { ret: v });
   /** A pid as a trace shows it: the process's name, or the number. */
   const pidArg = (v: number): Json => nameOfPid(v) ?? v;
   const selector = (l: Placed): Json => {
