@@ -508,6 +508,9 @@ function fdAccess(k: Kernel, p: Process, fd: number, op: FdOp, fp: Footprint): v
   if (op === 'close') return closeAccess(f, fp);
   if ('pipe' in be && be.pipe instanceof Pipe) {
     if (op === 'meta') return fp.add(PIPE, be.pipe, R);
+    // EPIPE raises SIGPIPE, which may kill the writer: a death the footprint cannot list, and
+    // which settle() sees only once the step has run, not while the step waits in a sleep set.
+    if ((op === 'write' || op === 'pwrite') && be.pipe.readers === 0) return fp.makeGlobal('write to a pipe without readers');
     fp.add(PIPE, be.pipe, W);
     fp.add(DESC, f, R);
     return;

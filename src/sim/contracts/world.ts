@@ -29,6 +29,11 @@ export interface OutsideFacts {
   reaperIsP1: boolean;
   /** The getpid() each observation's writer reported with it, by the observation's index. */
   writerPid: Map<number, number>;
+  /**
+   * Processes killed without an exit report, and the index after their last line: the call
+   * they were in may have run unreported (a setpgid, a setsid, a wait that reaped a child).
+   */
+  unreportedAfter: Map<string, number>;
 }
 
 /** A parent that is no process of the run: the reaper of an emulator whose init is not p1. */
@@ -37,6 +42,8 @@ export const UNKNOWN_REAPER = '(the reaper)';
 interface Ids {
   /** From this trace index on. */
   from: number;
+  /** From outside, the change may have happened as early as this index (else: from). */
+  earliest: number;
   pgid: number;
   sid: number;
 }
@@ -59,8 +66,19 @@ export class World {
     this.spawned.set('p1', { parent: null, at: -1 });
     const p1 = this.pid('p1');
     const top = run.outside?.top;
-    this.ids.set('p1', [{ from: -1, pgid: top?.pgid ?? p1, sid: top?.sid ?? p1 }]);
+    this.ids.set('p1', [{ from: -1, earliest: -1, pgid: top?.pgid ?? p1, sid: top?.sid ?? p1 }]);
     for (const e of run.events) this.learn(e);
+    for (const [p, after] of run.outside?.unreportedAfter ?? []) this.ids.get(p)?.push({ from: Infinity, earliest: after, pgid: this.pid(p), sid: this.pid(p) });
+  }
+
+  /** Index of each process's latest step so far (while learning). */
+  private readonly lastStep = new Map<string, number>();
+  /** From outside: the earliest index each step's call may have run at (right after its process's previous step). */
+  private readonly earliestOf = new Map<number, number>();
+
+  /** The earliest index the step at i may have run at (i itself on a trace). */
+  private earliest(i: number): number {
+    return this.earliestOf.get(i) ?? i;
   }
 
   /** What getppid() returns in p1. */
@@ -76,6 +94,10 @@ export class World {
     };
     if (e.event === 'exit' && typeof e.status === 'string') exited(e.status);
     if (e.event !== undefined) return;
+    // From outside a call is known only to lie after the caller's previous step.
+    const earliest = this.run.outside === undefined ? e.i : (this.lastStep.get(p) ?? -1) + 1;
+    this.lastStep.set(p, e.i);
+    if (earliest !== e.i) this.earliestOf.set(e.i, earliest);
     if (e.killed !== undefined) exited(`killed ${e.killed}`);
     const done = e.ret === undefined && e.errno === undefined && e.block === undefined;
     if ((e.sys === 'exit' || e.sys === 'exit_group') && done) exited(`exited ${Number(e.args?.status ?? 0) & 0xff}`);
@@ -86,11 +108,11 @@ export class World {
       this.spawned.set(c, { parent: p, at: e.i });
       this.clones.set(e.i, c);
       const mine = this.idsAt(p, e.i);
-      this.ids.set(c, [{ from: e.i, pgid: mine.pgid, sid: mine.sid }]);
+      this.ids.set(c, [{ from: e.i, earliest: e.i, pgid: mine.pgid, sid: mine.sid }]);
     }
     if (e.sys === 'wait4' && isName(e.ret) && !this.reaps.has(e.ret)) this.reaps.set(e.ret, { at: e.i, by: p });
-    if (e.sys === 'setpgid' && e.ret === 0) this.ids.get(p)?.push({ from: e.i, pgid: this.pid(p), sid: this.idsAt(p, e.i).sid });
-    if (e.sys === 'setsid' && e.errno === undefined && e.ret !== undefined) this.ids.get(p)?.push({ from: e.i, pgid: this.pid(p), sid: this.pid(p) });
+    if (e.sys === 'setpgid' && e.ret === 0) this.ids.get(p)?.push({ from: e.i, earliest, pgid: this.pid(p), sid: this.idsAt(p, e.i).sid });
+    if (e.sys === 'setsid' && e.errno === undefined && e.ret !== undefined) this.ids.get(p)?.push({ from: e.i, earliest, pgid: this.pid(p), sid: this.pid(p) });
   }
 
   /** The process the clone at trace index i created, if it created one. */
@@ -156,9 +178,20 @@ export class World {
     const c = this.creator(name);
     if (c === null) return [];
     const reaper = this.run.outside === undefined || this.run.outside.reaperIsP1 ? 'p1' : UNKNOWN_REAPER;
+    // The call at i ran somewhere from earliest(i) to i.
     if (this.exitedAt(c) >= i) return [c];
-    if (this.surelyExitedAt(c) < i) return [reaper];
+    if (this.surelyExitedAt(c) < this.earliest(i)) return [reaper];
     return [c, reaper];
+  }
+
+  /** The groups the process may be in at index i: one, or (from outside, while a change may or may not have happened) the old and the new. */
+  pgidsAt(name: string, i: number): number[] {
+    const h = this.ids.get(name) ?? [];
+    const lo = this.earliest(i);
+    // Every entry that may be in force at some point from lo to i: it may have begun by i,
+    // and no later one surely began before lo.
+    const live = h.filter((x, k) => x.earliest < i && !h.slice(k + 1).some((y) => y.from < lo));
+    return [...new Set(live.map((x) => x.pgid))];
   }
 
   idsAt(name: string, i: number): Ids {
@@ -173,12 +206,15 @@ export class World {
    * trace shows it: those that may be its children, or (`must`) those that surely are.
    */
   matching(parent: string, sel: Json | undefined, i: number, certainty: 'may' | 'must' = 'may'): string[] {
+    const unreported = (p: string | null): boolean => p !== null && (this.run.outside?.unreportedAfter.get(p) ?? Infinity) < i;
     const mine = (c: string): boolean => {
       const ps = this.parentsAt(c, i);
-      return certainty === 'may' ? ps.includes(parent) : ps.length === 1 && ps[0] === parent;
+      if (certainty === 'may') return ps.includes(parent);
+      // A child whose creator was killed in an unreported call may have been reaped by it.
+      return ps.length === 1 && ps[0] === parent && !unreported(this.creator(c));
     };
     const kids = this.procs.filter((c) => c !== 'p1' && this.spawnedAt(c) < i && this.reapedAt(c) >= i && mine(c));
-    const group = (g: number) => kids.filter((c) => this.idsAt(c, i).pgid === g);
+    const group = (g: number) => kids.filter((c) => (certainty === 'may' ? this.pgidsAt(c, i).includes(g) : this.pgidsAt(c, i).every((x) => x === g)));
     if (sel === -1) return kids;
     if (sel === 0) return group(this.idsAt(parent, i).pgid);
     if (typeof sel === 'string' && NAME.test(sel)) return kids.filter((c) => c === sel);

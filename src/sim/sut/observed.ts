@@ -162,9 +162,12 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
   placed.forEach((l, k) => lastLine.set(l.key, k));
   const statusOf = (key: number): string => {
     const exit = placed.find((l) => l.key === key && l.tag === 'exit');
-    if (exit !== undefined) return `exited ${Number(exit.vals[0]) & 0xff}`;
     const reaped = placed.find((l) => l.tag === 'wait' && nameOfPid(Number(l.vals[0])) === names.get(key) && l.vals[1] === 'killed');
-    return reaped === undefined ? 'killed (no exit observed)' : `killed ${signalName(Number(reaped.vals[2]))}`;
+    const killed = reaped === undefined ? undefined : `killed ${signalName(Number(reaped.vals[2]))}`;
+    if (exit === undefined) return killed ?? 'killed (no exit observed)';
+    // A kill sent to it may land between its exit report and its exit.
+    const sent = placed.some((l) => l.tag === 'kill' && l.vals[0] === '0' && (s.nodes[l.node].op as { fork?: number }).fork === key);
+    return sent && killed !== undefined ? killed : `exited ${Number(exit.vals[0]) & 0xff}`;
   };
 
   const events: TraceEvent[] = [];
@@ -179,16 +182,25 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
     return ev;
   };
   const writerPid = new Map<number, number>();
+  const unreportedAfter = new Map<string, number>();
   const image = new Map<number, number>([[0, 0]]);
+  /** The process runs image `img` from now: an execve if it was in an older one. */
+  const enter = (key: number, img: number): void => {
+    if (image.get(key) === img) return;
+    push({ proc: name(key), sys: 'execve', args: { path: 'interp-sut' } });
+    image.set(key, img);
+  };
   const spawn = (key: number): void => {
     if (image.has(key)) return;
     const parent = s.owner(key);
     spawn(parent);
+    // The fork ran in the image that holds the fork node (the parent may have exec'd into it).
+    enter(parent, s.image(key));
     image.set(key, s.image(key));
     push({ proc: name(parent), sys: 'clone', args: { flags: 'SIGCHLD' }, ret: name(key) });
     push({ event: 'spawn', proc: name(key), parent: name(parent) });
     // A child that never wrote a line (killed at once) may have exited right after its fork.
-    if (!lastLine.has(key)) push({ event: 'exit', proc: name(key), status: statusOf(key) });
+    if (!lastLine.has(key)) unreportedAfter.set(name(key), push({ event: 'exit', proc: name(key), status: statusOf(key) }).i);
   };
   const result = (v: number): { ret?: Json; errno?: string } => (v < 0 ? { errno: errnoName(-v) ?? `errno ${-v}` } : { ret: v });
   /** A pid as a trace shows it: the process's name, or the number. */
@@ -206,10 +218,7 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
     line = k + 1;
     spawn(l.key);
     const proc = name(l.key);
-    if (image.get(l.key) !== l.image) {
-      push({ proc, sys: 'execve', args: { path: 'interp-sut' } });
-      image.set(l.key, l.image);
-    }
+    enter(l.key, l.image);
     const v = Number(l.vals[0]);
     if (isParentFork(l) && v > 0) spawn(l.node);
     else if (isParentFork(l)) push({ proc, sys: 'clone', args: { flags: 'SIGCHLD' }, ...result(v) });
@@ -226,7 +235,10 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
       obs.push(o);
       writerPid.set(o.i, l.pid);
     }
-    if (lastLine.get(l.key) === k) push({ event: 'exit', proc, status: statusOf(l.key) });
+    if (lastLine.get(l.key) === k) {
+      const exit = push({ event: 'exit', proc, status: statusOf(l.key) });
+      if (l.tag !== 'exit') unreportedAfter.set(proc, exit.i);
+    }
   });
   const [ppid, pgid, sid] = start.vals.map(Number);
   return {
@@ -235,6 +247,6 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
     obs,
     pids,
     verdict: { kind: 'exit', status: 0 },
-    outside: { top: { ppid, pgid, sid }, reaperIsP1: start.pid === 1, writerPid },
+    outside: { top: { ppid, pgid, sid }, reaperIsP1: start.pid === 1, writerPid, unreportedAfter },
   };
 }
