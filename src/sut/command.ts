@@ -32,10 +32,16 @@ export function parseSutCommand(text: string): SutCommand {
       if (cur !== undefined) words.push(cur);
       cur = undefined;
     } else if (c === "'" || c === '"') {
-      const end = text.indexOf(c, i + 1);
-      if (end < 0) throw new SutCommandError(`--sut: unterminated ${c === "'" ? 'single' : 'double'} quote in ${JSON.stringify(text)}`);
-      cur = (cur ?? '') + text.slice(i + 1, end).replace(c === '"' ? /\\(["\\$`])/g : /$^/g, '$1');
-      i = end;
+      // Inside double quotes a backslash escapes only " \ $ and `, as in sh.
+      let j = i + 1;
+      let w = '';
+      while (j < text.length && text[j] !== c) {
+        if (c === '"' && text[j] === '\\' && '"\\$`'.includes(text[j + 1] ?? '')) j++;
+        w += text[j++];
+      }
+      if (j >= text.length) throw new SutCommandError(`--sut: unterminated ${c === "'" ? 'single' : 'double'} quote in ${JSON.stringify(text)}`);
+      cur = (cur ?? '') + w;
+      i = j;
     } else if (c === '\\' && i + 1 < text.length) {
       cur = (cur ?? '') + text[++i];
     } else cur = (cur ?? '') + c;
