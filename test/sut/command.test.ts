@@ -1,6 +1,8 @@
 // The SUT command line: splitting, placeholders, quoting back for the reproduce command, and
 // runs that hang, flood or never start. Real programs run as uid 65534 in their own pid
 // namespace (the safe wrapper), like every native run on this machine.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseSutCommand, runSut, shellQuote, sutArgv } from '../../src/sut/command.ts';
@@ -55,5 +57,19 @@ guardedSuite('SUT runs', which('unshare') === null || which('setpriv') === null 
   it('exit status and signals come back in the trace\'s words; a missing command is a spawn error', async () => {
     expect(await runSut(sh('echo out; echo err >&2; exit 3'), opts)).toMatchObject({ kind: 'exit', status: 'exited 3', stdout: 'out\n', stderr: 'err\n' });
     expect((await runSut(['/nonexistent/emulator', 'x'], opts)).kind).toBe('spawn-error');
+  });
+});
+
+describe('procsim gate --sut flags', () => {
+  const gate = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [join(import.meta.dirname, '../../bin/procsim.mjs'), 'gate', ...args], { encoding: 'utf8' });
+    return { code: r.status, stderr: r.stderr };
+  };
+
+  it('bad combinations and values are usage errors (exit 2) in one line', () => {
+    expect(gate('--sut', 'qemu-riscv64', '--kernel', 'reference')).toEqual({ code: 2, stderr: expect.stringMatching(/^procsim: --kernel and --sut exclude each other/) });
+    expect(gate('--sut-runs', '2')).toEqual({ code: 2, stderr: 'procsim: --sut-runs goes with --sut\n' });
+    expect(gate('--sut', 'x', '--sut-timeout', 'soon').stderr).toMatch(/^procsim: --sut-timeout must be a number of seconds above 0/);
+    expect(gate('--sut', 'emu {rootfs}').stderr).toMatch(/^procsim: --sut: \{rootfs\}: .*not supported yet/);
   });
 });
