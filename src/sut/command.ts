@@ -123,10 +123,16 @@ export function runSut(argv: readonly string[], opts: SutRunOptions): Promise<Su
     };
     // A timer can fire late, after a busy stretch of procsim's own thread (the reference
     // search): a child that exited meanwhile is not timed out, its streams get a moment more.
-    let timer = setTimeout(function expire() {
-      if (child.exitCode === null && child.signalCode === null) stop('timeout');
-      else timer = setTimeout(() => stop('timeout'), 1000);
-    }, opts.timeoutMs);
+    // The check waits one turn of the event loop, so that an exit already pending is seen.
+    let timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settled) return;
+          if (child.exitCode === null && child.signalCode === null) stop('timeout');
+          else timer = setTimeout(() => stop('timeout'), 1000);
+        }),
+      opts.timeoutMs,
+    );
     const collect = (k: 0 | 1, into: Buffer[]) => (b: Buffer) => {
       sizes[k] += b.length;
       if (sizes[k] > opts.maxOutput) stop('too-large');
