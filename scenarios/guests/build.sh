@@ -23,7 +23,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 
 # Freestanding guests link only rt/ (no libc).
-FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fault ill interp)
+FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fault ill interp interp-sut)
 # glibc guests are static glibc programs.
 GLIBC=(hello-glibc printf-float setjmp malloc-heavy file-io args-stdin fork-wait
   pm-identity pm-wait pm-exec pm-pipe pm-signal pm-spawn pm-orphan pm-order pm-bad

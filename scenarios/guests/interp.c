@@ -22,13 +22,37 @@
  * through fork and execve; programs never touch it. An execve'd image gets BASE (the exec
  * node's id) and STATE (the node table: what each fork and pipe node produced, with the
  * pipes' close-on-exec flags) and first reports, per pipe end, whether the descriptor
- * survived the exec ("n4 fd 2w ok" / "n4 fd 2w -9"). */
+ * survived the exec ("n4 fd 2w ok" / "n4 fd 2w -9").
+ *
+ * Built with PROCSIM_SUT (interp-sut.c), it is the guest `procsim gate --sut` runs on an
+ * external emulator, where no trace says who wrote what: every observation line is marked
+ * and ends with the writer's own getpid() ("@procsim n7 pid 5 @12"), the first image
+ * becomes a session leader (pid = pgid = sid, as the reference kernel's p1) and reports
+ * "@procsim n0 start PPID PGID SID @PID", every exit is reported first ("n9 exit 3": the
+ * exit node, the fork node when a child's block ends, the image's base at the end of the
+ * program), and execve runs argv[0] (the path the emulator was given) instead of /bin/interp.
+ * The default build is not touched by any of this (its traces stay byte for byte). */
 #include "rt/rt.h"
 
 #define MAXN 256
 #define OBS 3
-#define SELF "/bin/interp"
 #define F_GETFD 1
+
+#ifdef PROCSIM_SUT
+static char *self;
+#define SELF self
+static void obs_sut(const char *fmt, ...);
+#define obs(...) obs_sut(__VA_ARGS__)
+#define leave(node, code) \
+  do { \
+    obs("n%d exit %d\n", node, code); \
+    sys_exit_group(code); \
+  } while (0)
+#else
+#define SELF "/bin/interp"
+#define obs(...) rt_dprintf(OBS, __VA_ARGS__)
+#define leave(node, code) sys_exit_group(code)
+#endif
 
 static const char *s;    /* where the parser is */
 static int id;           /* node id of the last operation parsed */
@@ -58,8 +82,6 @@ static int node_ref(void) {
   if (n < 1 || n >= MAXN) bad("node out of range");
   return n;
 }
-
-#define obs(...) rt_dprintf(OBS, __VA_ARGS__)
 
 static void block(int run);
 
@@ -101,6 +123,26 @@ static char *append_long(char *o, long v) {
   while (n) *o++ = tmp[--n];
   return o;
 }
+
+#ifdef PROCSIM_SUT
+/* One write per observation, as in the default build: the format (which ends in a newline)
+ * gets the mark in front and the writer's pid at the end. */
+static void obs_sut(const char *fmt, ...) {
+  static char f[128];
+  size_t n = strlen(fmt);
+  if (n + 40 > sizeof f) bad("observation format too long");
+  memcpy(f, "@procsim ", 9);
+  memcpy(f + 9, fmt, n - 1);
+  char *o = f + 9 + n - 1;
+  *o++ = ' ', *o++ = '@';
+  o = append_long(o, sys_getpid());
+  *o++ = '\n', *o = 0;
+  va_list ap;
+  va_start(ap, fmt);
+  rt_vdprintf(OBS, f, ap);
+  va_end(ap);
+}
+#endif
 
 static void exec_op(int me, int run) {
   const char *start = s;
@@ -174,7 +216,7 @@ static void op(int run) {
     if (r == 0) {
       child[me] = 0;
       block(1);
-      sys_exit_group(0);
+      leave(me, 0);
     }
     child[me] = r;
     block(0);
@@ -188,7 +230,7 @@ static void op(int run) {
     break;
   case 'x':
     n = number();
-    if (run) sys_exit_group(n);
+    if (run) leave(me, n);
     break;
   case 'w': wait_op(me, run); break;
   case 'p': {
@@ -305,8 +347,21 @@ int main(int argc, char **argv, char **envp) {
     rt_dprintf(2, "interp: cannot open the observation fd\n");
     return 2;
   }
+#ifdef PROCSIM_SUT
+  self = argv[0];
+  if (argc < 4) {
+    sys_setsid(); /* EPERM if the emulator made it a session leader already: the same */
+    obs("n0 start %ld %ld %ld\n", sys_getppid(), sys_getpgid(0), sys_getsid(0));
+  }
+#endif
+#ifdef PROCSIM_SUT
+  int image = id;
+#endif
   s = argv[1];
   block(1);
   if (*s) bad("unexpected '.'");
+#ifdef PROCSIM_SUT
+  leave(image, 0);
+#endif
   return 0;
 }

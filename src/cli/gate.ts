@@ -6,7 +6,9 @@ import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, parseKernelVariant } from '../
 import { evaluateGate, gatesUpTo, selectGates } from '../sim/gates/evaluate.ts';
 import type { Gate } from '../sim/gates/gate.ts';
 import { gateEntry, makeReport, reportJson, reportJunit, reportText } from '../sim/gates/report.ts';
-import { checkOutputDir, checkOutputFile, checkSeedRange, type FlagSpec, intFlag, parseArgs, shardFlag, UsageError, writeOutput } from './args.ts';
+import { parseSutCommand, SutCommandError } from '../sut/command.ts';
+import { DEFAULT_SUT_RUNS, DEFAULT_SUT_TIMEOUT_S, DEFAULT_SUT_WORKERS, notJudgedWhy, type SutOptions, sutGates } from '../sut/gate.ts';
+import { checkOutputDir, checkOutputFile, checkSeedRange, type FlagSpec, intFlag, type Parsed, parseArgs, shardFlag, UsageError, writeOutput } from './args.ts';
 
 export const DEFAULT_GATE_RUNS = 100;
 export const DEFAULT_GATE_SEED = 1;
@@ -20,8 +22,13 @@ const GATE_FLAGS: Record<string, FlagSpec> = {
   json: { value: true },
   junit: { value: true },
   gate: { value: true, repeat: true },
+  gates: { value: true, repeat: true },
   out: { value: true },
   shard: { value: true },
+  sut: { value: true },
+  'sut-runs': { value: true },
+  'sut-timeout': { value: true },
+  workers: { value: true },
 };
 
 export const GATE_HELP = `procsim gate [--phase N] [--kernel K] [--runs N] [--seed S] [--json FILE] [--junit FILE]
@@ -33,12 +40,23 @@ export const GATE_HELP = `procsim gate [--phase N] [--kernel K] [--runs N] [--se
   --runs N         cases per property; scales every gate (default ${DEFAULT_GATE_RUNS}; deep soak: 20000)
   --seed S         generator seed: the same seed gives the same verdicts (default ${DEFAULT_GATE_SEED})
   --gate ID        only this gate (repeatable: --gate P0.1 --gate P2.1)
+  --gates LIST     only these gates, comma-separated (--gates P0.1,P0.3)
   --json FILE      write the report as JSON (pass, gates[] with id, name, phase, pass, runs, counterexample)
   --junit FILE     write the report as JUnit XML, one testcase per gate
   --shard I/N      evaluate only every N-th gate, starting at the I-th (a CI matrix of N jobs
                    covers every gate once; each job writes its own --junit file)
   --out DIR        where failing runs' traces are saved (default ${DEFAULT_OUT})
-  Exit code: 0 when every gate passes, 1 when one fails, 2 for a usage error.`;
+  --sut 'CMD'      gate an external riscv64 emulator instead, black-box: each generated
+                   program runs as CMD ELF PROGRAM (or where CMD says {elf} and {args});
+                   P0.1-P0.4 are judged on what the guest observes and on the reference
+                   kernel's outcome set, the other gates are listed as not judged. Safe form:
+                   --sut 'unshare --pid --fork --mount-proc setpriv --reuid=65534
+                   --regid=65534 --clear-groups qemu-riscv64'
+  --sut-runs N     runs of each program on the SUT (default ${DEFAULT_SUT_RUNS}; its scheduling is its own)
+  --sut-timeout S  seconds a SUT run may take before it is killed: "timed out" (default ${DEFAULT_SUT_TIMEOUT_S})
+  --workers N      SUT runs at a time (default ${DEFAULT_SUT_WORKERS})
+  Exit code: 0 when every gate passes (under --sut: every judged one), 1 when one fails,
+  2 for a usage error.`;
 
 /** Run the gate command over `registry` (all known gates). */
 export async function gateCommand(argv: string[], registry: readonly Gate[]): Promise<number> {
@@ -52,6 +70,10 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
   // A gate runs seeds S .. S+runs-1 (at least one per case of its own: a few) and prints
   // replay commands with them.
   checkSeedRange(seed, Math.max(runs, 64));
+  const sut = sutOptions(args, runs, seed);
+  if (sut === undefined) {
+    for (const f of ['sut-runs', 'sut-timeout', 'workers']) if (args.flags.has(f)) throw new UsageError(`--${f} goes with --sut`);
+  } else if (args.flags.has('kernel')) throw new UsageError('--kernel and --sut exclude each other: under --sut the SUT is what is gated (its outcomes are compared with the reference kernel\'s)');
   let kernel;
   try {
     kernel = parseKernelVariant(args.flags.get('kernel')?.[0] ?? DEFAULT_KERNEL_VARIANT);
@@ -59,8 +81,8 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
     throw new UsageError(`--kernel: ${(e as Error).message}`);
   }
   let gates = gatesUpTo(registry, phase);
-  const only = args.flags.get('gate');
-  if (only !== undefined) {
+  const only = [...(args.flags.get('gate') ?? []), ...(args.flags.get('gates') ?? []).flatMap((l) => l.split(',').map((x) => x.trim()).filter((x) => x !== ''))];
+  if (only.length > 0) {
     try {
       gates = selectGates(gates, only);
     } catch (e) {
@@ -79,19 +101,45 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
   }
 
   const tty = process.stderr.isTTY === true;
+  const onSut = sut === undefined ? undefined : new Map(sutGates(sut).map((g) => [g.id, g]));
   const entries = [];
   for (const [i, g] of gates.entries()) {
+    if (onSut !== undefined && !onSut.has(g.id)) {
+      entries.push(gateEntry(g, { pass: false, runs: 0, notJudged: notJudgedWhy(g.id, g.phase) }, 0));
+      continue;
+    }
     if (tty) process.stderr.write(`\r\x1b[K[${i + 1}/${gates.length}] ${g.id} ${g.name} ...`);
     const start = performance.now();
-    const r = await evaluateGate(g, { kernel, runs, seed, outDir });
+    const r = await evaluateGate(onSut?.get(g.id) ?? g, { kernel, runs, seed, outDir });
     entries.push(gateEntry(g, r, (performance.now() - start) / 1000));
   }
   if (tty) process.stderr.write('\r\x1b[K');
-  const report = makeReport({ phase, kernel, runs, seed, ...(shard !== undefined ? { shard } : {}) }, entries);
+  const sutMeta = sut === undefined ? {} : { sut: { command: sut.cmd.text, sutRuns: sut.sutRuns, timeoutSeconds: sut.timeoutMs / 1000 } };
+  const report = makeReport({ phase, kernel, runs, seed, ...sutMeta, ...(shard !== undefined ? { shard } : {}) }, entries);
   process.stdout.write(reportText(report));
   const json = args.flags.get('json')?.[0];
   if (json !== undefined) writeOutput('json', json, reportJson(report));
   const junit = args.flags.get('junit')?.[0];
   if (junit !== undefined) writeOutput('junit', junit, reportJunit(report));
   return report.pass ? 0 : 1;
+}
+
+/** The --sut flags as options, or undefined without --sut. */
+function sutOptions(args: Parsed, runs: number, seed: number): SutOptions | undefined {
+  const text = args.flags.get('sut')?.[0];
+  if (text === undefined) return undefined;
+  let cmd;
+  try {
+    cmd = parseSutCommand(text);
+  } catch (e) {
+    if (e instanceof SutCommandError) throw new UsageError(e.message);
+    throw e;
+  }
+  const sutRuns = intFlag(args, 'sut-runs', DEFAULT_SUT_RUNS);
+  if (sutRuns < 1) throw new UsageError('--sut-runs must be at least 1');
+  const workers = intFlag(args, 'workers', DEFAULT_SUT_WORKERS);
+  if (workers < 1) throw new UsageError('--workers must be at least 1');
+  const t = args.flags.get('sut-timeout')?.[0] ?? String(DEFAULT_SUT_TIMEOUT_S);
+  if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 86400) throw new UsageError(`--sut-timeout must be a number of seconds above 0 (at most 86400), got ${JSON.stringify(t)}`);
+  return { cmd, runs, seed, sutRuns, workers, timeoutMs: Number(t) * 1000 };
 }

@@ -98,6 +98,11 @@ export class Footprint {
     this.modes.push(mode);
   }
 
+  /** Console writes as commutative appends: for searches whose outcomes ignore the order of output. */
+  unorderConsole(): void {
+    for (let i = 0; i < this.kinds.length; i++) if (this.kinds[i] === CONSOLE) this.modes[i] = A;
+  }
+
   /** Could the order of this step and `o` (a step of another process) matter? */
   dependent(o: Footprint): boolean {
     if (this.globalReason !== null || o.globalReason !== null) return true;
@@ -503,6 +508,9 @@ function fdAccess(k: Kernel, p: Process, fd: number, op: FdOp, fp: Footprint): v
   if (op === 'close') return closeAccess(f, fp);
   if ('pipe' in be && be.pipe instanceof Pipe) {
     if (op === 'meta') return fp.add(PIPE, be.pipe, R);
+    // EPIPE raises SIGPIPE, which may kill the writer: a death the footprint cannot list, and
+    // which settle() sees only once the step has run, not while the step waits in a sleep set.
+    if ((op === 'write' || op === 'pwrite') && be.pipe.readers === 0) return fp.makeGlobal('write to a pipe without readers');
     fp.add(PIPE, be.pipe, W);
     fp.add(DESC, f, R);
     return;

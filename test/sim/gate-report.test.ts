@@ -87,3 +87,26 @@ describe('reports', () => {
     );
   });
 });
+
+describe('reports of an external emulator (--sut)', () => {
+  const meta = { phase: 0, kernel: 'reference', runs: 5, seed: 1, sut: { command: 'qemu-riscv64', sutRuns: 3, timeoutSeconds: 10 } };
+  const skipped: GateResult = { pass: false, runs: 0, notJudged: 'busybox sh on a root filesystem' };
+  const entries = [gateEntry(gate('P0.1', pass), pass, 1), gateEntry(gate('P0.5', skipped), skipped, 0)];
+  const report = makeReport(meta, entries);
+
+  it('a gate not judged neither passes nor fails the report, and every form says so', () => {
+    expect(report.pass).toBe(true);
+    const t = reportText(report);
+    expect(t.split('\n')[0]).toBe('procsim gate: phases 0..0 on SUT qemu-riscv64 (runs 5, seed 1, 3 SUT runs per program, timeout 10 s, outcomes against kernel reference)');
+    expect(t).toMatch(/^ {2}P0\.5 {2}gate P0\.5 +not judged +0 /m);
+    expect(t).toContain('P0.5 gate P0.5: not judged under --sut (busybox sh on a root filesystem)');
+    expect(t.trimEnd().split('\n').at(-1)).toBe('PASS: all 1 gates of phases 0..0 judged pass on SUT qemu-riscv64; 1 not judged (P0.5)');
+    const j = JSON.parse(reportJson(report));
+    expect(j.sut).toEqual(meta.sut);
+    expect(j.gates[1]).toMatchObject({ id: 'P0.5', pass: false, notJudged: 'busybox sh on a root filesystem' });
+    const x = reportJunit(report);
+    expect(x).toContain('<testsuite name="phase 0 (SUT qemu-riscv64)" tests="2" failures="0" skipped="1"');
+    expect(x).toContain('<skipped message="not judged under --sut (busybox sh on a root filesystem)"/>');
+    expect(makeReport(meta, [entries[1]]).pass).toBe(false);
+  });
+});

@@ -22,6 +22,7 @@ export const FREESTANDING_GUESTS = [
   'fault',
   'ill',
   'interp',
+  'interp-sut',
 ] as const;
 export const GLIBC_GUESTS = [
   'hello-glibc',

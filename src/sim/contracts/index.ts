@@ -37,7 +37,7 @@ const worlds = new WeakMap<TargetRun, World>();
 function worldOf(result: TargetRun): World {
   let w = worlds.get(result);
   if (w === undefined) {
-    w = new World({ ...parseRun(result, false), program: [], text: '', kernel: 'reference', result, replay: '' });
+    w = new World({ ...parseRun(result, false), program: [] });
     worlds.set(result, w);
   }
   return w;

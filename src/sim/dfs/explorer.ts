@@ -27,6 +27,12 @@ export interface DfsOptions {
   maxExecutions?: number;
   /** Default dpor, or none with a preemption bound. */
   reduction?: Reduction;
+  /**
+   * The outcomes searched for do not depend on the order of console output (each process's
+   * own output stays in order): writes to stdout/stderr commute, which prunes most schedules
+   * of a program that reports on stderr (the gate of an external emulator, src/sim/sut).
+   */
+  unorderedOutput?: boolean;
 }
 
 interface Node {
@@ -51,6 +57,7 @@ export class DfsExplorer {
   /** As the command line spells the search (`dfs`, `dfs:2`). */
   readonly spec: string;
   private readonly maxExecutions: number;
+  private readonly unorderedOutput: boolean;
   private nodes: Node[] = [];
   /** Node where the next execution leaves the previous one (nodes before it are replayed). */
   private branch = 0;
@@ -70,6 +77,7 @@ export class DfsExplorer {
     this.bound = bound ?? Infinity;
     this.spec = bound === undefined ? 'dfs' : `dfs:${bound}`;
     this.maxExecutions = max ?? Infinity;
+    this.unorderedOutput = opts.unorderedOutput ?? false;
   }
 
   /** Executions reported through done(). */
@@ -169,7 +177,11 @@ export class DfsExplorer {
   step(s: number, ready: readonly ProcRef[], ctx: ChoiceContext, run: DfsRun): number {
     const ids = ready.map((r) => r.id);
     if (ctx.footprint === undefined) throw new Error('dfs needs the footprints of the run loop (ChoiceContext.footprint)');
-    const fpOf = (q: number): Footprint => ctx.footprint!(ids.indexOf(q));
+    const fpOf = (q: number): Footprint => {
+      const fp = ctx.footprint!(ids.indexOf(q));
+      if (this.unorderedOutput) fp.unorderConsole();
+      return fp;
+    };
     const prev = s > 0 ? this.nodes[s - 1] : null;
     prev?.fp?.settle();
     let node: Node;

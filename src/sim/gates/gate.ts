@@ -31,6 +31,8 @@ export interface GateResult {
   /** A line on what was checked or measured, for the report. */
   detail?: string;
   counterexample?: Counterexample;
+  /** Set when the gate could not be judged (an external emulator's run shows too little): why. Such a gate has not passed. */
+  notJudged?: string;
 }
 
 export interface Gate {

@@ -39,6 +39,13 @@ export interface ProgramShape {
   pipeWeight?: number;
   /** Relative weight of the variable and exec operations (default 1; 0 for none). */
   imageWeight?: number;
+  /** Blocks may end in an execve (default true). */
+  exec?: boolean;
+  /**
+   * Reads of pipes and stdin, the operations that can block for ever (default true): an
+   * external emulator cannot report a deadlock, it can only hang (procsim gate --sut).
+   */
+  reads?: boolean;
 }
 
 const ref = fc.nat({ max: 7 });
@@ -47,7 +54,7 @@ const simple = (...names: SimpleOpName[]) => fc.constantFrom(...names).map((op):
 function rawBlock(depth: number, s: Required<ProgramShape>): fc.Arbitrary<RawBlock> {
   const ops: { weight: number; arbitrary: fc.Arbitrary<RawOp> }[] = [
     { weight: 3, arbitrary: simple('getpid', 'getppid', 'getpgid', 'getsid') },
-    { weight: 1, arbitrary: simple('gettid', 'setpgid', 'setsid', 'yield', 'out', 'in') },
+    { weight: 1, arbitrary: s.reads ? simple('gettid', 'setpgid', 'setsid', 'yield', 'out', 'in') : simple('gettid', 'setpgid', 'setsid', 'yield', 'out') },
     { weight: 3, arbitrary: fc.record({ op: fc.constant('wait' as const), sel: fc.constantFrom('any' as const, 'child' as const, 'group' as const, 'pgroup' as const), ref, nohang: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('kill' as const), ref }) },
   ];
@@ -57,7 +64,7 @@ function rawBlock(depth: number, s: Required<ProgramShape>): fc.Arbitrary<RawBlo
   if (s.pipeWeight > 0) {
     ops.push(
       { weight: s.pipeWeight, arbitrary: fc.record({ op: fc.constant('pipe' as const), cloexec: fc.boolean() }) },
-      { weight: s.pipeWeight, arbitrary: fc.record({ op: fc.constantFrom('write' as const, 'read' as const), ref }) },
+      { weight: s.pipeWeight, arbitrary: fc.record({ op: s.reads ? fc.constantFrom('write' as const, 'read' as const) : fc.constant('write' as const), ref }) },
       { weight: s.pipeWeight, arbitrary: fc.record({ op: fc.constantFrom('close' as const, 'dup2' as const), ref, end: fc.constantFrom('r' as const, 'w' as const) }) },
     );
   }
@@ -68,7 +75,7 @@ function rawBlock(depth: number, s: Required<ProgramShape>): fc.Arbitrary<RawBlo
     fc.constant({ op: 'none' as const }),
     fc.record({ op: fc.constant('exit' as const), code: fc.constantFrom(0, 1, 2, 3, 255, 256, 257) }),
   ];
-  if (depth > 0 && s.imageWeight > 0) lasts.push(rawBlock(depth - 1, s).map((image) => ({ op: 'exec' as const, image })));
+  if (depth > 0 && s.imageWeight > 0 && s.exec) lasts.push(rawBlock(depth - 1, s).map((image) => ({ op: 'exec' as const, image })));
   return fc.record({
     ops: fc.array(fc.oneof({ withCrossShrink: true }, ...ops), { maxLength: s.block, size: 'max' }),
     last: fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: lasts[0] }, ...lasts.slice(1)),
@@ -153,7 +160,7 @@ function resolveRefs(top: RawBlock): Program {
   return block(top, [], []);
 }
 
-const DEFAULT_SHAPE: Required<ProgramShape> = { depth: 2, block: MAX_BLOCK, forkWeight: 3, pipeWeight: 1, imageWeight: 1 };
+const DEFAULT_SHAPE: Required<ProgramShape> = { depth: 2, block: MAX_BLOCK, forkWeight: 3, pipeWeight: 1, imageWeight: 1, exec: true, reads: true };
 
 /** Programs of the given shape (every one valid: checkProgram accepts it). */
 export function programArb(shape: ProgramShape = {}): fc.Arbitrary<Program> {

@@ -18,19 +18,28 @@ export const INTERP_ARG = 'scenarios/guests/bin/interp';
 /** Where the guest finds itself to execve (replay puts the ELF at /bin/NAME). */
 const INTERP_GUEST_PATH = '/bin/interp';
 
-let interpElf: Uint8Array | undefined;
+/** The interp guest built for external emulators (procsim gate --sut), from the same source. */
+export const SUT_INTERP_ARG = 'scenarios/guests/bin/interp-sut';
 
-function interp(): Uint8Array {
-  if (interpElf === undefined) {
-    const path = fileURLToPath(new URL(`../../../${INTERP_ARG}`, import.meta.url));
+const guestElfs = new Map<string, Uint8Array>();
+
+/** The bytes of a committed guest of scenarios/guests/bin, by its repository path. */
+export function guestElf(arg: string): Uint8Array {
+  let elf = guestElfs.get(arg);
+  if (elf === undefined) {
+    const path = fileURLToPath(new URL(`../../../${arg}`, import.meta.url));
     try {
-      interpElf = new Uint8Array(readFileSync(path));
+      elf = new Uint8Array(readFileSync(path));
     } catch (e) {
-      throw new Error(`interp guest ${path} is missing (${(e as NodeJS.ErrnoException).code}): rebuild with \`bash scenarios/guests/build.sh free interp\``);
+      const name = arg.slice(arg.lastIndexOf('/') + 1);
+      throw new Error(`${name} guest ${path} is missing (${(e as NodeJS.ErrnoException).code}): rebuild with \`bash scenarios/guests/build.sh free ${name}\``);
     }
+    guestElfs.set(arg, elf);
   }
-  return interpElf;
+  return elf;
 }
+
+const interp = (): Uint8Array => guestElf(INTERP_ARG);
 
 export interface GeneratedOptions {
   kernel: KernelVariantName;
