@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ElfError } from '../emu/elf.ts';
 import { FsError } from '../process/fs/fs-error.ts';
+import { TarError } from '../process/fs/tar.ts';
 import { DEFAULT_MAX_PROCS, DEFAULT_MEMORY_LIMIT, MAX_PROCS_LIMIT } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, type KernelVariantName, parseKernelVariant } from '../process/variants/index.ts';
 import { findScenario, ScenarioError, scenarioNames, scenarioTarget } from '../sim/scenarios.ts';
@@ -149,6 +150,11 @@ export function startOrFail<T>(program: string, start: () => T): T | number {
   try {
     return start();
   } catch (e) {
+    if (e instanceof TarError) {
+      // The archive is refused as a whole (corrupt, truncated, or an entry escaping the root).
+      process.stderr.write(`procsim: --rootfs: ${e.message} (the archive must be a plain tar of a root directory)\n`);
+      return 2;
+    }
     if (e instanceof ElfError) {
       process.stderr.write(`procsim: ${e.message}\n`);
       return 126;

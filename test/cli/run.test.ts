@@ -61,6 +61,24 @@ describe('procsim run', () => {
     }
   });
 
+  it('a corrupt rootfs tar, or one whose entry escapes the root, is one line naming the archive, exit 2, for run, replay and explore', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procsim-badtar-'));
+    const corrupt = join(dir, 'corrupt.tar');
+    writeFileSync(corrupt, Buffer.alloc(3072, 0x41));
+    writeFileSync(join(dir, 'a'), 'x\n');
+    const escaping = join(dir, 'escaping.tar');
+    const made = spawnSync('tar', ['cf', escaping, '-C', dir, '--transform', 's,^a,../../etc/evil,', 'a']);
+    expect(made.status, String(made.stderr)).toBe(0);
+    const why = [/tar: bad [^\n(]+/, /tar: entry "\.\.\/\.\.\/etc\/evil" at offset 0 escapes the root/];
+    for (const [i, tar] of [corrupt, escaping].entries()) {
+      for (const cmd of [['run'], ['replay'], ['explore', '--runs', '1']]) {
+        const r = procsim([...cmd, '--rootfs', tar, '/bin/sh']);
+        expect(r.code, `${cmd[0]} ${tar}`).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^procsim: --rootfs: ${why[i].source} \\(the archive must be a plain tar of a root directory\\)\n$`));
+      }
+    }
+  });
+
   it('--memory-limit sizes the machine: the hog children that do not fit are OOM-killed; a bad size is a usage error', () => {
     const r = procsim(['run', '--memory-limit', '64M', join(BIN, 'pm-bad'), 'hog']);
     expect(r.code).toBe(0);
