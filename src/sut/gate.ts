@@ -149,10 +149,15 @@ async function evaluateStaged(g: SutGateSpec, o: SutOptions, elf: string): Promi
   const tally: Tally = { runs: 0, judged: 0, unconfirmed: 0 };
   // Every program once, --sut-runs runs each, --workers at a time; stop at the first failure.
   let failedAt = -1;
+  let first: RunJudgement | undefined;
   await pool(
     cases.map((p, i) => async () => {
       if (failedAt >= 0 && failedAt < i) return;
-      if ((await tryProgram(g, p, o.sutRuns, { ...o, workers: 1 }, elf, tally)) !== undefined && (failedAt < 0 || i < failedAt)) failedAt = i;
+      const f = await tryProgram(g, p, o.sutRuns, { ...o, workers: 1 }, elf, tally);
+      if (f !== undefined && (failedAt < 0 || i < failedAt)) {
+        failedAt = i;
+        first = f.judged;
+      }
     }),
     o.workers,
   );
@@ -173,7 +178,7 @@ async function evaluateStaged(g: SutGateSpec, o: SutOptions, elf: string): Promi
   );
   const found = out.failed && out.counterexample !== null ? last : undefined;
   const shrinks = out.failed ? out.numShrinks : 0;
-  const failing = found ?? (await refind(g, cases[failedAt], o, elf));
+  const failing = found ?? (await refind(g, cases[failedAt], o, elf, first!));
   const text = encodeProgram(failing.program);
   const why = failing.judged.verdict.ok ? 'failed' : failing.judged.verdict.message;
   const status = failing.run?.kind === 'exit' ? ` (the SUT ${failing.run.status})` : '';
@@ -182,13 +187,15 @@ async function evaluateStaged(g: SutGateSpec, o: SutOptions, elf: string): Promi
 }
 
 /** The failing run of the unshrunk case again (when shrinking could not make it recur). */
-async function refind(g: SutGateSpec, program: Program, o: SutOptions, elf: string): Promise<{ program: Program; run?: SutRun; judged: RunJudgement }> {
+async function refind(g: SutGateSpec, program: Program, o: SutOptions, elf: string, first: RunJudgement): Promise<{ program: Program; run?: SutRun; judged: RunJudgement }> {
   const again = 5;
   for (let k = 0; k < again; k++) {
     const f = await tryProgram(g, program, o.sutRuns, o, elf, { runs: 0, judged: 0, unconfirmed: 0 });
     if (f !== undefined) return { program, ...f };
   }
-  const v: Verdict = { ok: false, message: `failed once in ${o.sutRuns} runs and not again in ${again * o.sutRuns} more (a rare interleaving of the SUT's)` };
+  // The first failure's own words, so a failure that does not come back still says what it was.
+  const why = first.verdict.ok ? 'failed' : first.verdict.message;
+  const v: Verdict = { ok: false, message: `${why} (seen once in ${o.sutRuns} runs and not again in ${again * o.sutRuns} more: a rare interleaving of the SUT's)` };
   return { program, judged: { verdict: v } };
 }
 

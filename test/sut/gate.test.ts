@@ -22,7 +22,9 @@ guardedSuite('gate --sut on qemu-riscv64', needs, () => {
 
   it('P0.1, P0.2 and P0.3 pass', async () => {
     for (const id of ['P0.1', 'P0.2', 'P0.3']) {
-      const r = await evaluateSutGate(gate(id), options(qemu));
+      // A generous timeout: a run is judged on procsim's own thread (the reference search), so
+      // on a loaded machine a short one could time out a qemu run that had finished.
+      const r = await evaluateSutGate(gate(id), options(qemu, { timeoutMs: 30_000 }));
       expect(r.pass, `${id}: ${r.counterexample?.summary}`).toBe(true);
       expect(r.detail).toMatch(/8 generated programs, 16 runs on the SUT unshare .* qemu-riscv64; outcome membership: \d+ runs in the reference kernel's outcome set/);
     }
