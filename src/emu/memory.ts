@@ -322,8 +322,9 @@ export class Memory {
     this.flushTlb();
   }
 
-  private pastEof(vpn: number): boolean {
-    return ((this.leafOf(vpn)?.prot[vpn & 1023] ?? 0) & PAST_EOF) !== 0;
+  /** The page table's bits for vpn (0: unmapped): one lookup for the slow paths of the TLBs. */
+  private bitsOf(vpn: number): number {
+    return this.leafOf(vpn)?.prot[vpn & 1023] ?? 0;
   }
 
   /** True if any page of the range is mapped. */
@@ -506,9 +507,9 @@ export class Memory {
     const slot = vpn & TLB_MASK;
     if (this.wTag[slot] === vpn && addr < ADDR_LIMIT && addr >= 0) return this.wDv[slot];
     if (!(addr >= 0 && addr < ADDR_LIMIT)) throw new MemFault(addr, 'write', false);
-    const prot = this.protOf(vpn);
-    if (prot < 0 || (prot & PROT_WRITE) === 0) throw new MemFault(addr, 'write', prot >= 0);
-    if (this.pastEof(vpn)) throw new MemFault(addr, 'write', true, false, true);
+    const bits = this.bitsOf(vpn);
+    if ((bits & PROT_WRITE) === 0) throw new MemFault(addr, 'write', bits !== 0);
+    if (bits & PAST_EOF) throw new MemFault(addr, 'write', true, false, true);
     const p = this.ownPage(vpn);
     if (p.decoded !== null) p.decoded = null;
     this.wTag[slot] = vpn;
@@ -521,9 +522,9 @@ export class Memory {
   /** The executable page holding addr (materialized so decoded code can hang off it). */
   execPage(addr: number): Page {
     const vpn = (addr * PER_PAGE) | 0;
-    const prot = addr >= 0 && addr < ADDR_LIMIT ? this.protOf(vpn) : -1;
-    if (prot < 0 || (prot & PROT_EXEC) === 0) throw new MemFault(addr, 'exec', prot >= 0);
-    if (this.pastEof(vpn)) throw new MemFault(addr, 'exec', true, false, true);
+    const bits = addr >= 0 && addr < ADDR_LIMIT ? this.bitsOf(vpn) : 0;
+    if ((bits & PROT_EXEC) === 0) throw new MemFault(addr, 'exec', bits !== 0);
+    if (bits & PAST_EOF) throw new MemFault(addr, 'exec', true, false, true);
     const leaf = this.leafOf(vpn)!;
     let p = leaf.pages[vpn & 1023];
     if (p === undefined) {

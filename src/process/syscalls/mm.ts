@@ -57,7 +57,8 @@ export const mmap: Handler = (_k, p, a) => {
   }
   let content: Uint8Array | null = null;
   let pristine: Uint8Array | null = null;
-  let fileSize = 0;
+  /** Bytes of the mapping that the file backs (all of it for an anonymous mapping). */
+  let inFile = size;
   if ((flags & MAP_ANONYMOUS) === 0) {
     const file = p.fds.file(fd);
     if ((file.flags & 3) === 1) return -ERRNO.EACCES; // write-only descriptor
@@ -67,7 +68,7 @@ export const mmap: Handler = (_k, p, a) => {
     }
     const known = file.backend.size();
     if (known === null) return -ERRNO.ENODEV;
-    fileSize = known;
+    inFile = Math.min(size, Math.max(0, pageUp(known - off)));
     const be = file.backend;
     pristine = be instanceof InodeBackend && be.inode.kind === 'file' ? be.inode.data.pristine : null;
     if (pristine === null) content = file.backend.read(size, off);
@@ -78,12 +79,9 @@ export const mmap: Handler = (_k, p, a) => {
     const pages = Math.ceil(Math.min(size, Math.max(0, pristine.length - off)) / PAGE_SIZE);
     for (let i = 0; i < pages; i++) p.mem.sharePage(where / PAGE_SIZE + i, contentPage(pristine, off / PAGE_SIZE + i));
   } else if (content !== null && content.length > 0) p.mem.poke(where, content);
-  if ((flags & MAP_ANONYMOUS) === 0) {
-    // Pages wholly past the end of the file fault with SIGBUS (the file's size at mmap time:
-    // a file that grows later does not make them readable here, as it would on Linux).
-    const inFile = Math.max(0, pageUp(fileSize - off));
-    if (inFile < size) p.mem.markPastEof(where + inFile, size - inFile);
-  }
+  // Pages wholly past the end of the file fault with SIGBUS (the file's size at mmap time:
+  // a file that grows later does not make them readable here, as it would on Linux).
+  if (inFile < size) p.mem.markPastEof(where + inFile, size - inFile);
   return where;
 };
 
