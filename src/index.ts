@@ -30,3 +30,10 @@ export { makeReport, reportJson, reportJunit, reportText } from './sim/gates/rep
 
 /** Process-event logs (src/sim/EVENTS.md): parse one any emulator wrote and judge it on the phase-1 contracts. */
 export { checkEventLog, type ContractResult, type EventsReport, EventLogWriter, parseEventLog } from './sim/events-log/index.ts';
+
+/** Systems under test: the in-process module interface (examples/README.md), opening one, and the SUT gates. */
+export type { CreateSut, Sut, SutRequest, SutResult } from './sut/module-api.ts';
+export { parseSutModuleSpec } from './sut/module.ts';
+export { commandSystem, moduleSystem, type SystemUnderTest } from './sut/system.ts';
+export { parseSutCommand, type SutRun } from './sut/command.ts';
+export { evaluateSutGate, judgeSutRun, SUT_GATES, type SutOptions } from './sut/gate.ts';

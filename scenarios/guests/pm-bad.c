@@ -9,6 +9,8 @@
  *             (these two are for procsim's step and time budgets; Linux runs them forever)
  *   hog       8 children each touch 16 MiB at once; the parent counts how they ended (a
  *             machine with less memory OOM-kills some: SIGKILL) and carries on
+ *   flood     600 MiB to stdout in 1 MiB writes (each block's first byte its number), then
+ *             one line: for the bound on what procsim keeps of a run's output
  * (A data file handed to execve is in pm-exec's "fail" mode: ENOEXEC.) */
 #include "pm.h"
 #include <sched.h>
@@ -161,6 +163,21 @@ static void mode_hog(void) {
   yes("the parent carries on", after != NULL && memset(after, 2, 1 << 20) == after);
 }
 
+static void mode_flood(void) {
+  enum { BLOCK = 1 << 20, BLOCKS = 600 };
+  static char buf[BLOCK];
+  memset(buf, 'x', BLOCK);
+  for (int i = 0; i < BLOCKS; i++) {
+    buf[0] = (char)i;
+    for (long at = 0; at < BLOCK;) {
+      long n = write(1, buf + at, BLOCK - at);
+      if (n <= 0) _exit(91);
+      at += n;
+    }
+  }
+  printf("flood: %d MiB written\n", BLOCKS);
+}
+
 static const struct pm_mode MODES[] = {
     {"forkbomb", mode_forkbomb},
     {"memory", mode_memory},
@@ -168,6 +185,7 @@ static const struct pm_mode MODES[] = {
     {"hog", mode_hog},
     {"storm", mode_storm},
     {"faultloop", mode_faultloop},
+    {"flood", mode_flood},
 };
 
 int main(int argc, char **argv) { return pm_main(argc, argv, MODES, COUNT(MODES)); }

@@ -5,7 +5,8 @@
  *   many       20 children reaped by wait(-1): each exactly once
  *   selectors  waitpid -1, >0, 0 (own group) and <-1 (another group)
  *   waitid     P_PID/P_PGID/P_ALL, si_code and si_status, WNOHANG, WNOWAIT, EINVAL
- *   cycles     200 fork/wait cycles in a row */
+ *   cycles     200 fork/wait cycles in a row
+ *   stale      a blocked waitpid(0) sleeps on when its child leaves the group and exits */
 #include "pm.h"
 #include <sched.h>
 
@@ -210,10 +211,46 @@ static void mode_cycles(void) {
   err("wait() after all", wait(NULL));
 }
 
+static volatile sig_atomic_t poked;
+static void on_poke(int sig) { (void)sig; poked = 1; }
+
+/* Linux wakes a blocked wait only for a change of a child its selector takes at that time
+ * (child_wait_callback): b is in our group when we block, leaves it and exits; the wait sleeps
+ * on until c's signal wakes it, then looks again before it sees the signal (do_wait's loop):
+ * no child left in the group, so ECHILD, not EINTR, and only then the handler ran. The sleeps
+ * order b and c after the parent blocks; c leaves the group before anyone waits (both sides
+ * ask, so neither race matters). */
+static void mode_stale(void) {
+  struct sigaction sa = {.sa_handler = on_poke}; /* no SA_RESTART: a wait still asleep ends with EINTR */
+  must("sigaction", sigaction(SIGUSR1, &sa, NULL));
+  pid_t parent = getpid();
+  pid_t b = pm_fork();
+  if (b == 0) {
+    usleep(200000);
+    setpgid(0, 0);
+    child_exit(3);
+  }
+  pid_t c = pm_fork();
+  if (c == 0) {
+    setpgid(0, 0);
+    usleep(600000);
+    kill(parent, SIGUSR1);
+    child_exit(4);
+  }
+  setpgid(c, c);
+  int st;
+  err("waitpid(0) as its child leaves the group and exits", waitpid(0, &st, 0));
+  yes("the signal woke it", poked);
+  printf("b: %s\n", status_str(reap(b)));
+  printf("c: %s\n", status_str(reap(c)));
+  err("waitpid(-1) then", waitpid(-1, &st, 0));
+  signal(SIGUSR1, SIG_DFL);
+}
+
 static const struct pm_mode MODES[] = {
     {"status", mode_status},   {"wnohang", mode_wnohang},     {"echild", mode_echild},
     {"many", mode_many},       {"selectors", mode_selectors}, {"waitid", mode_waitid},
-    {"cycles", mode_cycles},
+    {"cycles", mode_cycles},   {"stale", mode_stale},
 };
 
 int main(int argc, char **argv) { return pm_main(argc, argv, MODES, COUNT(MODES)); }

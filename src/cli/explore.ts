@@ -32,6 +32,8 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
 };
 
 const DEFAULT_RUNS = 100;
+/** dfs's default bound: a search is asked for to be complete, so only a runaway one stops early. */
+const DEFAULT_DFS_RUNS = 100_000;
 const DEFAULT_SHRINK_RUNS = 500;
 
 export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
@@ -50,7 +52,8 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      steps; dfs:PB: every schedule with at most PB preemptions), all with
                      seed S, in one thread (shard 1 runs it whole, the other shards
                      nothing), and says whether it finished.
-  --runs N           runs of the whole sweep; dfs: most executions (default ${DEFAULT_RUNS})
+  --runs N           runs of the whole sweep (default ${DEFAULT_RUNS}); dfs: most executions
+                     (default ${DEFAULT_DFS_RUNS}: to completion)
   --seed S           seed of run 0 (default 0)
   --workers K        worker threads, at most the machine's cores (os.availableParallelism;
                      more are capped, with a note on stderr); the report is the same for
@@ -141,7 +144,8 @@ export function printReport(r: Report, out: (line: string) => void): void {
 export async function exploreCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, EXPLORE_FLAGS);
   const seed = intFlag(args, 'seed', 0);
-  const runs = intFlag(args, 'runs', DEFAULT_RUNS);
+  const strategy = args.flags.get('strategy')?.[0] ?? 'random';
+  const runs = intFlag(args, 'runs', strategy.startsWith('dfs') ? DEFAULT_DFS_RUNS : DEFAULT_RUNS);
   const asked = intFlag(args, 'workers', 1);
   if (asked < 1) throw new UsageError('--workers must be at least 1');
   // Each worker is a thread with its own heap: more of them than cores only costs memory
@@ -151,7 +155,6 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const maxInsns = intFlag(args, 'max-insns', DEFAULT_SIM_MAX_INSNS);
   const maxSteps = intFlag(args, 'max-steps', DEFAULT_SIM_MAX_STEPS);
   const shrinkRuns = intFlag(args, 'shrink-runs', DEFAULT_SHRINK_RUNS);
-  const strategy = args.flags.get('strategy')?.[0] ?? 'random';
   try {
     if (parseDfsSpec(strategy) === undefined) parseStrategy(strategy);
   } catch (e) {

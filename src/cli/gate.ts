@@ -2,12 +2,12 @@
 // JSON / JUnit reports, and exit 0 only if every gate passes. With no flags it gates phase 0
 // on the reference kernel: the main job of the README.
 
-import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, parseKernelVariant } from '../process/variants/index.ts';
+import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS, type KernelVariantName, parseKernelVariant } from '../process/variants/index.ts';
 import { evaluateGate, gatesUpTo, selectGates } from '../sim/gates/evaluate.ts';
 import type { Gate } from '../sim/gates/gate.ts';
 import { gateEntry, makeReport, reportJson, reportJunit, reportText } from '../sim/gates/report.ts';
-import { parseSutCommand, SutCommandError } from '../sut/command.ts';
-import { DEFAULT_SUT_RUNS, DEFAULT_SUT_TIMEOUT_S, DEFAULT_SUT_WORKERS, notJudgedWhy, type SutOptions, sutGates } from '../sut/gate.ts';
+import { DEFAULT_SUT_RUNS, notJudgedWhy, type SutOptions, sutGates } from '../sut/gate.ts';
+import { openSystem, SUT_FLAGS, SUT_HELP } from './sut-flags.ts';
 import { checkOutputDir, checkOutputFile, checkSeedRange, type FlagSpec, intFlag, type Parsed, parseArgs, shardFlag, UsageError, writeOutput } from './args.ts';
 
 export const DEFAULT_GATE_RUNS = 100;
@@ -25,10 +25,8 @@ const GATE_FLAGS: Record<string, FlagSpec> = {
   gates: { value: true, repeat: true },
   out: { value: true },
   shard: { value: true },
-  sut: { value: true },
+  ...SUT_FLAGS,
   'sut-runs': { value: true },
-  'sut-timeout': { value: true },
-  workers: { value: true },
 };
 
 export const GATE_HELP = `procsim gate [--phase N] [--kernel K] [--runs N] [--seed S] [--json FILE] [--junit FILE]
@@ -46,15 +44,10 @@ export const GATE_HELP = `procsim gate [--phase N] [--kernel K] [--runs N] [--se
   --shard I/N      evaluate only every N-th gate, starting at the I-th (a CI matrix of N jobs
                    covers every gate once; each job writes its own --junit file)
   --out DIR        where failing runs' traces are saved (default ${DEFAULT_OUT})
-  --sut 'CMD'      gate an external riscv64 emulator instead, black-box: each generated
-                   program runs as CMD ELF PROGRAM (or where CMD says {elf} and {args});
-                   P0.1-P0.4 are judged on what the guest observes and on the reference
-                   kernel's outcome set, the other gates are listed as not judged. Safe form:
-                   --sut 'unshare --pid --fork --mount-proc setpriv --reuid=65534
-                   --regid=65534 --clear-groups qemu-riscv64'
+${SUT_HELP}
+                   Under a SUT, P0.1-P0.4 are judged on what the guest observes and on the
+                   reference kernel's outcome set, the other gates are listed as not judged.
   --sut-runs N     runs of each program on the SUT (default ${DEFAULT_SUT_RUNS}; its scheduling is its own)
-  --sut-timeout S  seconds a SUT run may take before it is killed: "timed out" (default ${DEFAULT_SUT_TIMEOUT_S})
-  --workers N      SUT runs at a time (default ${DEFAULT_SUT_WORKERS})
   Exit code: 0 when every gate passes (under --sut: every judged one), 1 when one fails,
   2 for a usage error.`;
 
@@ -70,10 +63,12 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
   // A gate runs seeds S .. S+runs-1 (at least one per case of its own: a few) and prints
   // replay commands with them.
   checkSeedRange(seed, Math.max(runs, 64));
-  const sut = sutOptions(args, runs, seed);
-  if (sut === undefined) {
-    for (const f of ['sut-runs', 'sut-timeout', 'workers']) if (args.flags.has(f)) throw new UsageError(`--${f} goes with --sut`);
-  } else if (args.flags.has('kernel')) throw new UsageError('--kernel and --sut exclude each other: under --sut the SUT is what is gated (its outcomes are compared with the reference kernel\'s)');
+  const sutRuns = intFlag(args, 'sut-runs', DEFAULT_SUT_RUNS);
+  if (sutRuns < 1) throw new UsageError('--sut-runs must be at least 1');
+  if (args.flags.has('sut-runs') && !args.flags.has('sut') && !args.flags.has('sut-module')) throw new UsageError('--sut-runs goes with --sut or --sut-module');
+  if (args.flags.has('kernel') && (args.flags.has('sut') || args.flags.has('sut-module'))) {
+    throw new UsageError('--kernel and --sut exclude each other: under --sut the SUT is what is gated (its outcomes are compared with the reference kernel\'s)');
+  }
   let kernel;
   try {
     kernel = parseKernelVariant(args.flags.get('kernel')?.[0] ?? DEFAULT_KERNEL_VARIANT);
@@ -100,6 +95,28 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
     if (path !== undefined) checkOutputFile(f, path);
   }
 
+  // Opened last: a module loads in a worker thread, which must be closed whatever happens next.
+  const opened = await openSystem(args);
+  try {
+    const sut: SutOptions | undefined = opened === undefined ? undefined : { sut: opened.system, runs, seed, sutRuns, workers: opened.workers, timeoutMs: opened.timeoutMs };
+    return await gateOn(gates, sut, { phase, kernel, runs, seed, outDir, shard, args });
+  } finally {
+    await opened?.system.close();
+  }
+}
+
+interface GateRun {
+  phase: number;
+  kernel: KernelVariantName;
+  runs: number;
+  seed: number;
+  outDir: string;
+  shard: string | undefined;
+  args: Parsed;
+}
+
+async function gateOn(gates: readonly Gate[], sut: SutOptions | undefined, o: GateRun): Promise<number> {
+  const { phase, kernel, runs, seed, outDir, shard, args } = o;
   const tty = process.stderr.isTTY === true;
   const onSut = sut === undefined ? undefined : new Map(sutGates(sut).map((g) => [g.id, g]));
   const entries = [];
@@ -114,7 +131,7 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
     entries.push(gateEntry(g, r, (performance.now() - start) / 1000));
   }
   if (tty) process.stderr.write('\r\x1b[K');
-  const sutMeta = sut === undefined ? {} : { sut: { command: sut.cmd.text, sutRuns: sut.sutRuns, timeoutSeconds: sut.timeoutMs / 1000 } };
+  const sutMeta = sut === undefined ? {} : { sut: { label: sut.sut.label, ...sut.sut.describe, sutRuns: sut.sutRuns, timeoutSeconds: sut.timeoutMs / 1000 } };
   const report = makeReport({ phase, kernel, runs, seed, ...sutMeta, ...(shard !== undefined ? { shard } : {}) }, entries);
   process.stdout.write(reportText(report));
   const json = args.flags.get('json')?.[0];
@@ -122,24 +139,4 @@ export async function gateCommand(argv: string[], registry: readonly Gate[]): Pr
   const junit = args.flags.get('junit')?.[0];
   if (junit !== undefined) writeOutput('junit', junit, reportJunit(report));
   return report.pass ? 0 : 1;
-}
-
-/** The --sut flags as options, or undefined without --sut. */
-function sutOptions(args: Parsed, runs: number, seed: number): SutOptions | undefined {
-  const text = args.flags.get('sut')?.[0];
-  if (text === undefined) return undefined;
-  let cmd;
-  try {
-    cmd = parseSutCommand(text);
-  } catch (e) {
-    if (e instanceof SutCommandError) throw new UsageError(e.message);
-    throw e;
-  }
-  const sutRuns = intFlag(args, 'sut-runs', DEFAULT_SUT_RUNS);
-  if (sutRuns < 1) throw new UsageError('--sut-runs must be at least 1');
-  const workers = intFlag(args, 'workers', DEFAULT_SUT_WORKERS);
-  if (workers < 1) throw new UsageError('--workers must be at least 1');
-  const t = args.flags.get('sut-timeout')?.[0] ?? String(DEFAULT_SUT_TIMEOUT_S);
-  if (!/^\d+(\.\d+)?$/.test(t) || Number(t) <= 0 || Number(t) > 86400) throw new UsageError(`--sut-timeout must be a number of seconds above 0 (at most 86400), got ${JSON.stringify(t)}`);
-  return { cmd, runs, seed, sutRuns, workers, timeoutMs: Number(t) * 1000 };
 }

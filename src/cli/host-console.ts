@@ -7,7 +7,8 @@ import { ERRNO, type ErrnoName } from '../process/errno.ts';
 import { FsError } from '../process/fs/fs-error.ts';
 
 /**
- * A host stream that cannot take the bytes (stdout on /dev/full: ENOSPC; EIO, EFBIG, ...)
+ * A host stream that cannot take the bytes (stdout on /dev/full: ENOSPC; a pipe whose reader
+ * went away: EPIPE, and the kernel adds SIGPIPE; EIO, EFBIG, ...)
  * fails the guest's write with that errno, as the same program under Linux or qemu would
  * see it; an unknown host error is EIO.
  */
@@ -15,7 +16,8 @@ function guestError(code: string | undefined): FsError {
   return new FsError(code !== undefined && code in ERRNO ? (code as ErrnoName) : 'EIO');
 }
 
-function writeAll(fd: number, data: Uint8Array): void {
+/** Write all of data, or what the host took before it failed (a short write: the next one fails). */
+function writeAll(fd: number, data: Uint8Array): number {
   let off = 0;
   while (off < data.length) {
     try {
@@ -23,11 +25,11 @@ function writeAll(fd: number, data: Uint8Array): void {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') return; // the host reader went away; the guest keeps running
-      if (off > 0) return; // part of it was written: the rest is lost, as with a short write
+      if (off > 0) return off;
       throw guestError(code);
     }
   }
+  return off;
 }
 
 export class HostConsole implements Console {
@@ -44,11 +46,11 @@ export class HostConsole implements Console {
       }
     }
   }
-  writeStdout(data: Uint8Array): void {
-    writeAll(1, data);
+  writeStdout(data: Uint8Array): number {
+    return writeAll(1, data);
   }
-  writeStderr(data: Uint8Array): void {
-    writeAll(2, data);
+  writeStderr(data: Uint8Array): number {
+    return writeAll(2, data);
   }
 }
 
@@ -72,6 +74,7 @@ export class ForwardingConsole extends FixedInputConsole {
       writeAll(fd, data);
     } catch (e) {
       const code = (e as FsError).code;
+      if (code === 'EPIPE') return; // the host reader went away: the run goes on as it would anywhere
       this.hostError = `${fd === 1 ? 'stdout' : 'stderr'}: ${code === 'ENOSPC' ? 'ENOSPC: no space left on device' : code}`;
     }
   }

@@ -9,6 +9,7 @@ import { GOLDEN_HELP, goldenCommand } from './golden.ts';
 import { MERGE_HELP, mergeCommand } from './merge.ts';
 import { REPLAY_HELP, replayCommandMain } from './replay.ts';
 import { RUN_HELP, runCommand } from './run.ts';
+import { SUT_RUN_HELP, sutRunCommand } from './sut-run.ts';
 
 /** Each command: its help text and what runs it (with the arguments after its name). */
 const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => number | Promise<number> }>([
@@ -19,6 +20,7 @@ const COMMANDS = new Map<string, { help: string; main: (argv: string[]) => numbe
   ['merge', { help: MERGE_HELP, main: mergeCommand }],
   ['golden', { help: GOLDEN_HELP, main: goldenCommand }],
   ['check-events', { help: CHECK_EVENTS_HELP, main: checkEventsCommand }],
+  ['sut-run', { help: SUT_RUN_HELP, main: sutRunCommand }],
 ]);
 
 const HELP = `procsim: deterministic simulation of a RISC-V 64 Linux process model
@@ -31,7 +33,7 @@ ${[...COMMANDS.values()].map((c) => c.help.replace(/^/gm, '  ')).join('\n\n')}
   procsim help | --help      this text
 
 Exit codes: the guest's own for run and replay (replay's findings: see above); 0, 1 for
-gate and check-events (pass, fail); 2 for a
+gate, check-events and sut-run (pass, fail); 2 for a
 usage error (a bad flag or value, an output path that cannot be written, checked before
 the run) or when procsim's own stdout cannot take its output (ENOSPC, EIO); 126 when the
 program cannot be executed (bad ELF), 127 when it does not exist.`;

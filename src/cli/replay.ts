@@ -10,7 +10,7 @@ import type { Strategy } from '../sim/strategy.ts';
 import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
 import { ForwardingConsole } from './host-console.ts';
-import { checkOutputFile, type FlagSpec, intFlag, OutputLines, type Parsed, parseArgs, UsageError, writeOutput } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, OutputLines, type Parsed, parseArgs, UsageError } from './args.ts';
 import { shellStatus } from '../process/run.ts';
 import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -77,14 +77,15 @@ export function replayCommandMain(argv: string[]): number {
   if (eventsPath !== undefined) checkOutputFile('events', eventsPath);
 
   const out = tracePath !== undefined ? new OutputLines('trace', tracePath) : undefined;
+  const eventsOut = eventsPath !== undefined ? new OutputLines('events', eventsPath) : undefined;
   const console = new ForwardingConsole(target.stdin);
-  const r = startOrFail(target.argv[0], () =>
-    simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, console, events: eventsPath !== undefined, ...(out !== undefined ? { traceSink: out.line } : {}) }),
-  );
+  // The trace is made for its hash: without --trace its lines go nowhere (a run of any length).
+  const streams = { traceSink: out?.line ?? ((): void => {}), ...(eventsOut !== undefined ? { events: true, eventsSink: eventsOut.line } : {}) };
+  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, console, ...streams }));
   out?.close();
+  eventsOut?.close();
   if (typeof r === 'number') return r;
   if (console.hostError !== null) throw new UsageError(`cannot write ${console.hostError} (redirect it to a file or pipe that can take the output)`);
-  if (eventsPath !== undefined) writeOutput('events', eventsPath, r.eventLog!.text());
   const say = (s: string) => process.stderr.write(`procsim: ${s}\n`);
   say(verdictText(r.verdict));
   say(`${scheduleArg !== undefined ? 'schedule given' : `strategy ${r.strategy}`}, seed ${seed}: ${r.steps} steps, ${r.choices.length} choices, ${r.instructions} instructions`);

@@ -4,11 +4,11 @@ import { DEFAULT_MAX_PROCS } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, KERNEL_VARIANTS } from '../process/variants/index.ts';
 import type { Process } from '../process/process.ts';
 import { DEFAULT_MAX_INSNS, DEFAULT_MAX_STEPS, runToExit } from '../process/run.ts';
-import { SIGBUS, SIGILL, SIGSEGV, SIGTRAP, signalName } from '../process/signals.ts';
+import { SIGBUS, SIGILL, SIGPIPE, SIGSEGV, SIGTRAP, signalName } from '../process/signals.ts';
 import { simulate, verdictText } from '../sim/engine.ts';
 import { RoundRobinStrategy } from '../sim/strategies/round-robin.ts';
 import { HostConsole } from './host-console.ts';
-import { checkOutputFile, type FlagSpec, intFlag, OutputLines, parseArgs, writeOutput } from './args.ts';
+import { checkOutputFile, type FlagSpec, intFlag, OutputLines, parseArgs } from './args.ts';
 import { boot, shellStatus } from '../process/run.ts';
 import { parseTarget, startOrFail, TARGET_FLAGS } from './target.ts';
 
@@ -80,12 +80,14 @@ export function runCommand(argv: string[]): number {
     else if (end.stepsExceeded) say(`step budget of ${maxSteps} exhausted (raise it with --max-steps)`);
     else if (end.interrupted) say(`wall-clock limit of ${timeLimit} s reached after ${k.instructions} instructions (raise it with --time-limit, 0 for none)`);
     else if (end.deadlock) say(`deadlock: every process is blocked (${end.deadlock.join('; ')})`);
-    else if (end.signal !== undefined) say(killedText(p));
+    // A SIGPIPE death is how `procsim run yes | head` ends: as shells do, it is not reported.
+    else if (end.signal !== undefined && end.signal !== SIGPIPE) say(killedText(p));
     return end.exitCode;
   }
   // The same budgets as plain run (the wall clock aside: a traced run is bounded by its steps).
   const header = { path: target.path, argv: target.argv };
   const out = tracePath !== undefined ? new OutputLines('trace', tracePath) : undefined;
+  const eventsOut = eventsPath !== undefined ? new OutputLines('events', eventsPath) : undefined;
   const r = simulate({
     kernel: k,
     init: p,
@@ -93,15 +95,16 @@ export function runCommand(argv: string[]): number {
     maxInsns,
     maxSteps,
     ...(out !== undefined ? { trace: { header, sink: out.line } } : {}),
-    ...(eventsPath !== undefined ? { events: { header } } : {}),
+    ...(eventsOut !== undefined ? { events: { header, sink: eventsOut.line } } : {}),
   });
   out?.close();
-  if (eventsPath !== undefined) writeOutput('events', eventsPath, r.eventLog!.text());
+  eventsOut?.close();
   if (r.verdict.kind !== 'exit') {
     say(verdictText(r.verdict));
     return 137;
   }
-  if ((p.waitStatus & 0x7f) !== 0) say(killedText(p));
+  // A SIGPIPE death is how `procsim run yes | head` ends: as shells do, it is not reported.
+  if ((p.waitStatus & 0x7f) !== 0 && (p.waitStatus & 0x7f) !== SIGPIPE) say(killedText(p));
   return shellStatus(p.waitStatus);
 }
 

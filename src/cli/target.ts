@@ -4,10 +4,11 @@
 // hermetic: only the program's bytes and the flags enter the run, so the same command gives
 // the same run on any machine.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { ELF_MAX, readBounded, STDIN_MAX } from './bounded-read.ts';
 import { basename, resolve } from 'node:path';
 import { ElfError } from '../emu/elf.ts';
-import { FsError } from '../process/fs/fs-error.ts';
+import { FsError, RootfsLayoutError } from '../process/fs/fs-error.ts';
 import { TarError } from '../process/fs/tar.ts';
 import { DEFAULT_MAX_PROCS, DEFAULT_MEMORY_LIMIT, MAX_PROCS_LIMIT } from '../process/kernel.ts';
 import { DEFAULT_KERNEL_VARIANT, type KernelVariantName, parseKernelVariant } from '../process/variants/index.ts';
@@ -91,7 +92,7 @@ export function parseTarget(args: Parsed, cmd: string, hermetic: boolean): Targe
     if (!statSync(host).isFile()) throw new UsageError(`${cmd}: ${target}: not a regular file`);
     if (hermetic) {
       t.path = bytes(`/bin/${basename(host)}`);
-      t.elf = new Uint8Array(readFileSync(host));
+      t.elf = readBounded(host, { what: `${cmd}: ${target}`, max: ELF_MAX, fix: 'no program is that large' });
     } else {
       t.path = bytes(host);
       t.binds = [{ path: host, hostPath: host }];
@@ -122,11 +123,8 @@ export function hermeticTarget(args: Parsed, cmd: string): Target {
   const target = parseTarget(args, cmd, true);
   const stdinPath = args.flags.get('stdin')?.[0];
   if (stdinPath !== undefined) {
-    try {
-      target.stdin = new Uint8Array(readFileSync(stdinPath));
-    } catch (e) {
-      throw new UsageError(`--stdin ${stdinPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const fix = 'every run of a hermetic command gets the same stdin, so it is held whole: give a smaller file, or use procsim run, which streams the host\'s stdin';
+    target.stdin = readBounded(stdinPath, { what: `--stdin ${stdinPath}`, max: STDIN_MAX, fix, streams: true });
   }
   return target;
 }
@@ -153,6 +151,10 @@ export function startOrFail<T>(program: string, start: () => T): T | number {
     if (e instanceof TarError) {
       // The archive is refused as a whole (corrupt, truncated, or an entry escaping the root).
       process.stderr.write(`procsim: --rootfs: ${e.message} (the archive must be a plain tar of a root directory)\n`);
+      return 2;
+    }
+    if (e instanceof RootfsLayoutError) {
+      process.stderr.write(`procsim: --rootfs: ${e.message}\n`);
       return 2;
     }
     if (e instanceof ElfError) {

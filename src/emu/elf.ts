@@ -64,7 +64,7 @@ export function parseElf(bytes: Uint8Array, name = 'file'): ElfInfo {
   const phnum = dv.getUint16(56, true);
   if (phentsize !== 56) throw new ElfError(`${name}: program header size ${phentsize}, expected 56`);
   if (phnum === 0 || phnum * phentsize > MAX_PHDRS_BYTES) {
-    throw new ElfError(`${name}: ${phnum} program headers (Linux accepts 1 to ${MAX_PHDRS_BYTES / phentsize})`);
+    throw new ElfError(`${name}: ${phnum} program headers (Linux accepts 1 to ${Math.floor(MAX_PHDRS_BYTES / phentsize)})`);
   }
   if (phoff + phnum * phentsize > bytes.length) throw new ElfError(`${name}: program headers beyond end of file`);
   const segments: Segment[] = [];

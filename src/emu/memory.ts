@@ -244,19 +244,46 @@ export class Memory {
   }
 
   /**
-   * Make mapped page vpn hold `page`, shared with whoever else holds it (a content page):
-   * reads and executes use it in place, the first write copies it.
+   * Make mapped page vpn hold `page`, shared with whoever else holds it (a file's page):
+   * reads and executes use it in place; the first write copies it, unless the mapping is
+   * MAP_SHARED, which writes it in place.
    */
   sharePage(vpn: number, page: Page): void {
     const leaf = this.ownLeaf(vpn);
     const j = vpn & 1023;
-    if (leaf.prot[j] === 0 || leaf.prot[j] & SHARED) throw new Error('sharePage: page not privately mapped');
+    if (leaf.prot[j] === 0) throw new Error('sharePage: page not mapped');
     const old = leaf.pages[j];
     if (old !== undefined) unref(old);
     page.refs++;
     leaf.pages[j] = page;
     this.rTag[vpn & TLB_MASK] = -1;
     this.wTag[vpn & TLB_MASK] = -1;
+  }
+
+  /**
+   * Move the pages of [from, from + len) to [to, to + len), which must be unmapped (mremap):
+   * each keeps its contents, protection and sharing.
+   */
+  move(from: number, len: number, to: number): void {
+    this.map(to, len, PROT_NONE);
+    const [f, end] = pageSpan(from, len);
+    const t = Math.floor(to / PAGE_SIZE);
+    for (let vpn = f; vpn < end; vpn++) {
+      const src = this.leafOf(vpn);
+      const bits = src === undefined ? 0 : src.prot[vpn & 1023];
+      if (bits === 0) continue;
+      const page = src!.pages[vpn & 1023];
+      const dvpn = t + (vpn - f);
+      const dst = this.ownLeaf(dvpn);
+      dst.prot[dvpn & 1023] = bits;
+      if (bits & SHARED) this.sharedPages++;
+      if (page !== undefined) {
+        page.refs++;
+        dst.pages[dvpn & 1023] = page;
+      }
+    }
+    this.unmap(from, len);
+    this.flushTlb();
   }
 
   unmap(addr: number, len: number): void {

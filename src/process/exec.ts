@@ -1,11 +1,12 @@
 // execve: replace a process's image with a program from the filesystem. Everything that
 // can fail is checked before the old image is touched, so a failed exec leaves it intact.
 
-import { ElfError, type ElfInfo, isElf, loadElf, loadSpan, parseElf } from '../emu/elf.ts';
-import { Memory } from '../emu/memory.ts';
+import { ElfError, type ElfInfo, isElf, loadElf, loadSpan, parseElf, PT_LOAD } from '../emu/elf.ts';
+import { Memory, PAGE_SIZE } from '../emu/memory.ts';
 import { ARG_MAX, buildStack } from '../emu/stack.ts';
 import { FsError } from './fs/fs-error.ts';
-import { readExecutable } from './files.ts';
+import { type Executable, readExecutable } from './files.ts';
+import { FileMappings } from './mappings.ts';
 import type { Kernel } from './kernel.ts';
 import { endVfork } from './lifecycle.ts';
 import { type Process, SIG_DFL, SIG_IGN } from './process.ts';
@@ -22,11 +23,7 @@ const MAX_INTERP_DEPTH = 4;
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const str = (b: Uint8Array): string => String.fromCharCode(...b);
 
-interface Program {
-  bytes: Uint8Array;
-  /** Canonical path of the ELF file. */
-  path: string;
-  pristine: boolean;
+interface Program extends Executable {
   info: ElfInfo;
   /** The arguments it runs with (a script's interpreter gets the script's path in argv). */
   args: ExecArgs;
@@ -34,7 +31,8 @@ interface Program {
 
 /** The ELF that execve(args.path) runs, after following `#!` lines; throws FsError or ElfError. */
 function resolveProgram(k: Kernel, p: Process, args: ExecArgs, depth = 0): Program {
-  const { bytes, path, pristine } = readExecutable(k, p, args.path);
+  const file = readExecutable(k, p, args.path);
+  const bytes = file.bytes;
   if (bytes[0] === 0x23 && bytes[1] === 0x21) {
     // "#!interpreter [arg]": run the interpreter with the script path in place of argv[0].
     if (depth >= MAX_INTERP_DEPTH) throw new FsError('ELOOP');
@@ -48,7 +46,7 @@ function resolveProgram(k: Kernel, p: Process, args: ExecArgs, depth = 0): Progr
     return resolveProgram(k, p, { path: interp, argv, envp: args.envp }, depth + 1);
   }
   if (!isElf(bytes)) throw new FsError('ENOEXEC');
-  return { bytes, path, pristine, info: parseElf(bytes, path), args };
+  return { ...file, info: parseElf(bytes, file.path), args };
 }
 
 /** Whether execve(path) would run a static ELF (no PT_INTERP); false when it would fail. */
@@ -66,7 +64,8 @@ export function runsStaticElf(k: Kernel, p: Process, path: string): boolean {
  * (a malformed program: the syscall reports ENOEXEC, the CLI the message).
  */
 export function execImage(k: Kernel, p: Process, given: ExecArgs): void {
-  const { bytes, path, pristine, info, args } = resolveProgram(k, p, given);
+  const program = resolveProgram(k, p, given);
+  const { bytes, path, pristine, info, args } = program;
   const interp = info.interp === null ? null : readInterpreter(k, p, info.interp);
   const total = [...args.argv, ...args.envp].reduce((n, s) => n + s.length + 1 + 8, 0);
   if (total > ARG_MAX) throw new FsError('E2BIG');
@@ -75,6 +74,8 @@ export function execImage(k: Kernel, p: Process, given: ExecArgs): void {
   mem.maxPages = p.mem.maxPages;
   mem.budget = p.mem.budget;
   const image = loadElf(mem, bytes, info, { name: path, immutable: pristine });
+  const mappings = new FileMappings();
+  nameSegments(mappings, program, image.base);
   if (image.brk >= brkLimit(image.brk)) throw new ElfError(`${path}: image leaves no room for the heap`);
   let entry = image.entry;
   let interpBase = 0;
@@ -84,6 +85,7 @@ export function execImage(k: Kernel, p: Process, given: ExecArgs): void {
     if (at < 0) throw new FsError('ENOMEM');
     const loaded = loadElf(mem, interp.bytes, interp.info, { name: interp.path, dynBase: at, immutable: interp.pristine });
     interpBase = loaded.base;
+    nameSegments(mappings, interp, loaded.base);
     entry = loaded.entry;
   }
   const stack = buildStack(mem, {
@@ -102,6 +104,7 @@ export function execImage(k: Kernel, p: Process, given: ExecArgs): void {
   if (p.vforkParent !== null) endVfork(k, p);
   else p.mem.release();
   p.mem = mem;
+  p.mappings = mappings;
   const cpu = p.cpu;
   cpu.mem = mem;
   cpu.reset();
@@ -126,16 +129,26 @@ export function execImage(k: Kernel, p: Process, given: ExecArgs): void {
   }
 }
 
+/** An ELF's loaded segments show its file, up to the end of their file part (bss is anonymous). */
+function nameSegments(mappings: FileMappings, file: Executable & { info: ElfInfo }, base: number): void {
+  for (const s of file.info.segments) {
+    if (s.type !== PT_LOAD || s.filesz === 0) continue;
+    const start = Math.floor((base + s.vaddr) / PAGE_SIZE) * PAGE_SIZE;
+    const end = Math.ceil((base + s.vaddr + s.filesz) / PAGE_SIZE) * PAGE_SIZE;
+    mappings.add({ start, end, path: file.path, offset: s.offset - (base + s.vaddr - start), dev: file.dev, ino: file.ino, shared: false });
+  }
+}
+
 /**
  * The ELF interpreter named by PT_INTERP: missing is ENOENT (as open_exec), not an ELF, not
  * riscv64 or malformed is ELIBBAD, as Linux's load_elf_binary reports them.
  */
-function readInterpreter(k: Kernel, p: Process, name: string): { bytes: Uint8Array; info: ElfInfo; path: string; pristine: boolean } {
-  const { bytes, path, pristine } = readExecutable(k, p, name);
+function readInterpreter(k: Kernel, p: Process, name: string): Executable & { info: ElfInfo } {
+  const file = readExecutable(k, p, name);
   try {
-    const info = parseElf(bytes, path);
-    if (info.interp !== null) throw new ElfError(`${path}: an ELF interpreter with an interpreter of its own`);
-    return { bytes, info, path, pristine };
+    const info = parseElf(file.bytes, file.path);
+    if (info.interp !== null) throw new ElfError(`${file.path}: an ELF interpreter with an interpreter of its own`);
+    return { ...file, info };
   } catch (e) {
     if (e instanceof ElfError) throw new FsError('ELIBBAD', e.message);
     throw e;

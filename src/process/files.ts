@@ -49,9 +49,8 @@ export class StdioBackend implements FileBackend {
   }
   write(data: Uint8Array): number {
     if (this.fd === 0) throw new FsError('EBADF');
-    if (this.fd === 1) this.console.writeStdout(data);
-    else this.console.writeStderr(data);
-    return data.length;
+    const taken = this.fd === 1 ? this.console.writeStdout(data) : this.console.writeStderr(data);
+    return taken ?? data.length;
   }
   size(): null {
     return null;
@@ -104,12 +103,21 @@ export function realPath(vfs: Vfs, base: DirInode, path: string, ctx: unknown, d
 }
 
 /** The bytes of an executable and its canonical path; ENOENT, EACCES (not a file, no x bit). */
-export function readExecutable(k: Kernel, p: Process, path: string): { bytes: Uint8Array; path: string; pristine: boolean } {
+export interface Executable {
+  bytes: Uint8Array;
+  /** Canonical path. */
+  path: string;
+  pristine: boolean;
+  dev: number;
+  ino: number;
+}
+
+export function readExecutable(k: Kernel, p: Process, path: string): Executable {
   if (path === '') throw new FsError('ENOENT');
   const inode = k.fs.resolve(p.cwd, path, true, p);
   k.fs.mayExec(inode);
   // A file still as seeded is read in place (no copy): the loader shares its pages.
   const pristine = inode.kind === 'file' ? inode.data.pristine : null;
   const bytes = pristine ?? k.fs.read(inode, 0, inode.size);
-  return { bytes, path: realPath(k.fs, p.cwd, path, p), pristine: pristine !== null };
+  return { bytes, path: realPath(k.fs, p.cwd, path, p), pristine: pristine !== null, dev: inode.dev, ino: inode.ino };
 }

@@ -15,8 +15,9 @@ import { FsError } from './fs/fs-error.ts';
 import { createFs, type RootfsSource } from './fs/index.ts';
 import type { Vfs } from './fs/vfs.ts';
 import { mountProc } from './procfs.ts';
+import { cpuTimerDue, ITIMER_PROF, ITIMER_REAL, ITIMER_VIRTUAL, RealTimers, rearm } from './itimers.ts';
 import { NO_DEADLINE, NS_PER_SEC, Process } from './process.ts';
-import { SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGSEGV, SIGTRAP } from './signals.ts';
+import { SIGALRM, SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGPROF, SIGSEGV, SIGTRAP, SIGVTALRM } from './signals.ts';
 import {
   BUS_ADRALN,
   BUS_ADRERR,
@@ -115,6 +116,8 @@ export class Kernel {
   }
   /** Instructions retired by all processes. */
   instructions = 0;
+  /** Signals queued on every process (sigqueue.ts): root's count against RLIMIT_SIGPENDING. */
+  sigqueued = 0;
   private rng: seedrandom.PRNG;
   /** The process table: live processes and zombies, in creation order. */
   readonly procs = new Map<number, Process>();
@@ -129,6 +132,8 @@ export class Kernel {
   private readonly args: Args = new Float64Array(6);
   /** Blocked processes with a timeout, earliest deadline first. */
   private sleepers: Process[] = [];
+  /** Processes with an armed ITIMER_REAL. */
+  private readonly realTimers = new RealTimers();
   private nextPipeIno = 0x20000;
   /** Told of every syscall the kernel executes (null: nobody watches). */
   syscallObserver: SyscallObserver | null = null;
@@ -250,9 +255,18 @@ export class Kernel {
     }
     const cpu = p.cpu;
     const before = cpu.instret;
-    const stop = cpu.run(budget);
+    // An armed timer cuts the slice where it expires, so a loop that waits for its signal gets it.
+    let run = budget;
+    if (this.realTimers.next !== NO_DEADLINE) {
+      const real = this.realTimers.next - this.timeNs;
+      if (real < BigInt(run)) run = Math.max(1, Number(real));
+    }
+    if (p.cpuTimerAt - before < run) run = Math.max(1, p.cpuTimerAt - before);
+    const stop = cpu.run(run);
     this.timeNs += BigInt(cpu.instret - before);
     this.instructions += cpu.instret - before;
+    if (this.realTimers.next <= this.timeNs) this.fireRealTimers();
+    if (cpu.instret >= p.cpuTimerAt) this.fireCpuTimers(p);
     switch (stop) {
       case Stop.Ecall:
         p.atSyscall = true;
@@ -383,19 +397,62 @@ export class Kernel {
     if (i >= 0) this.sleepers.splice(i, 1);
   }
 
-  /** Earliest timeout among blocked processes (NO_DEADLINE when none). */
+  /** Earliest timeout among blocked processes and ITIMER_REAL timers (NO_DEADLINE when none). */
   nextDeadline(): bigint {
-    return this.sleepers.length > 0 ? this.sleepers[0].deadline : NO_DEADLINE;
+    const sleep = this.sleepers.length > 0 ? this.sleepers[0].deadline : NO_DEADLINE;
+    return sleep < this.realTimers.next ? sleep : this.realTimers.next;
   }
 
-  /** Wake every process whose timeout has passed; returns how many. */
+  /**
+   * Wake every process whose timeout has passed and fire the ITIMER_REAL timers that are due;
+   * returns how many of these changed something (a timer's signal that was already pending
+   * and wakes no one does not).
+   */
   fireTimers(): number {
     let n = 0;
     while (this.sleepers.length > 0 && this.sleepers[0].deadline <= this.timeNs) {
       this.wake(this.sleepers[0]);
       n++;
     }
+    return n + this.fireRealTimers();
+  }
+
+  private fireRealTimers(): number {
+    let n = 0;
+    for (const p of this.realTimers.take(this.timeNs)) if (this.timerSignal(p, SIGALRM)) n++;
     return n;
+  }
+
+  /** p's ITIMER_VIRTUAL and ITIMER_PROF count its instructions: send what expired. */
+  private fireCpuTimers(p: Process): void {
+    const now = BigInt(p.cpu.instret);
+    for (const [which, sig] of [[ITIMER_VIRTUAL, SIGVTALRM], [ITIMER_PROF, SIGPROF]]) {
+      const t = p.itimers[which];
+      if (t.at === null || t.at > now) continue;
+      rearm(t, now);
+      this.timerSignal(p, sig);
+    }
+    p.cpuTimerAt = cpuTimerDue(p);
+  }
+
+  /** A timer's signal, from the kernel as Linux sends it (SI_KERNEL); true if it changed p. */
+  private timerSignal(p: Process, sig: number): boolean {
+    const [pending, state] = [p.pending, p.state];
+    sendSignal(this, p, sig, { code: SI_KERNEL, pid: 0 });
+    return p.pending !== pending || p.state !== state;
+  }
+
+  /** Set one of p's interval timers (at: expiry on its clock, null: disarm). */
+  setItimer(p: Process, which: number, at: bigint | null, interval: bigint): void {
+    p.itimers[which] = { at, interval };
+    if (which === ITIMER_REAL) this.realTimers.update(p);
+    else p.cpuTimerAt = cpuTimerDue(p);
+  }
+
+  /** An exiting process's timers end with it (nothing to do, on every exit, when none is armed). */
+  disarmTimers(p: Process): void {
+    if (p.itimers[ITIMER_REAL].at === null && p.cpuTimerAt === Infinity) return;
+    for (const which of [ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF]) this.setItimer(p, which, null, 0n);
   }
 
   /** Nothing can run: move virtual time to the next timeout and fire it. False if there is none. */
@@ -408,8 +465,8 @@ export class Kernel {
 
   // ---- signals and death ------------------------------------------------------------------
 
-  sendSignal(target: Process, sig: number, info: SendInfo): void {
-    sendSignal(this, target, sig, info);
+  sendSignal(target: Process, sig: number, info: SendInfo): number {
+    return sendSignal(this, target, sig, info);
   }
 
   /** Terminate p with a wait status (exit: code << 8; killed: the signal number). */

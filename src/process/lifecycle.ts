@@ -2,11 +2,14 @@
 // consequences (fds closed, children reparented, the parent notified or the child reaped
 // at once), and reaping by wait.
 
+import { childTicks, recordExit } from './accounting.ts';
 import { ERRNO } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import { NSIG, Process, SIG_IGN } from './process.ts';
 import { SA_NOCLDWAIT, sendSignal } from './signal-delivery.ts';
+import { flushAll } from './sigqueue.ts';
 import { SIGCHLD, SIGKILL } from './signals.ts';
+import { inheritSched } from './syscalls/sched.ts';
 
 export interface ForkOptions {
   /** Share the parent's memory and hold the parent until the child execs or exits. */
@@ -28,7 +31,9 @@ export function fork(k: Kernel, p: Process, opts: ForkOptions): Process | number
   if (pid === null) return -ERRNO.EAGAIN;
   const mem = opts.vfork ? p.mem : p.mem.fork();
   const c = new Process(pid, mem);
+  c.mappings = opts.vfork ? p.mappings : p.mappings.clone();
   c.cpu = p.cpu.clone(mem);
+  c.cpuStart = c.cpu.instret; // a child's CPU time starts at 0
   c.cpu.setX(10, 0n);
   c.cpu.pc += 4;
   if (opts.stack !== 0) c.cpu.setX(2, BigInt(opts.stack));
@@ -50,6 +55,7 @@ export function fork(k: Kernel, p: Process, opts: ForkOptions): Process | number
   c.sigmask = p.sigmask;
   c.altstack = { ...p.altstack };
   c.rlimits = new Map(p.rlimits);
+  inheritSched(c, p);
   if (opts.vfork) c.vforkParent = p;
   k.procs.set(pid, c);
   k.emit({ kind: 'spawn', pid, ppid: p.pid });
@@ -75,12 +81,12 @@ function reaperFor(k: Kernel, p: Process): Process | null {
 export function terminate(k: Kernel, p: Process, waitStatus: number): void {
   if (!p.alive) return;
   k.wake(p); // off every wait queue and timer
+  k.disarmTimers(p);
   p.state = 'zombie';
   p.atSyscall = false;
   p.endSyscall();
   p.waitStatus = waitStatus;
-  p.pending = 0n;
-  p.pendingInfo.clear();
+  flushAll(k, p);
   if (p.clearChildTid !== 0) {
     try {
       p.mem.write(p.clearChildTid, new Uint8Array(4));
@@ -89,6 +95,7 @@ export function terminate(k: Kernel, p: Process, waitStatus: number): void {
     }
   }
   k.variant.onExit?.(k, p);
+  recordExit(p);
   p.fds.closeAll();
   if (p.vforkParent !== null) endVfork(k, p);
   else if (!p.children.some((c) => c.vforkParent === p)) p.mem.release();
@@ -128,11 +135,22 @@ function notifyParent(k: Kernel, c: Process): void {
       code: sig === 0 ? CLD_EXITED : CLD_KILLED,
       pid: c.pid,
       status: sig === 0 ? (c.waitStatus >> 8) & 0xff : sig,
+      ...childTicks(c),
     });
   }
   // The wakeup comes first, as on Linux (do_notify_parent wakes, then release_task): nothing of a reaped pid follows its reap.
   k.emit({ kind: 'wait-wakeup', pid: c.pid, ppid: parent.pid });
   if (autoReap) reap(k, c);
+  wakeForChild(k, parent, c);
+}
+
+/**
+ * A change of child c (exit, stop, continue) wakes its parent's wait if the wait is for c:
+ * Linux's child_wait_callback tests the child against the waiter's pid or group at the time
+ * of the change (a vfork parent, or a wait that is not for a pid, always wakes).
+ */
+export function wakeForChild(k: Kernel, parent: Process, c: Process): void {
+  if (parent.waitSelector?.(c) === false) return; // set only while a wait syscall is in progress
   k.wakeQueue(parent.childWait);
 }
 

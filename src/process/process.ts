@@ -5,7 +5,11 @@ import { Cpu } from '../emu/cpu.ts';
 import { Memory } from '../emu/memory.ts';
 import type { InitialStack } from '../emu/stack.ts';
 import { FdTable } from './fd.ts';
+import { FileMappings } from './mappings.ts';
+import { type Itimer, noTimers } from './itimers.ts';
 import type { DirInode } from './fs/inode.ts';
+import { noUsage, type Usage } from './accounting.ts';
+import type { QueuedSignal } from './sigqueue.ts';
 import { SIGCHLD } from './signals.ts';
 import { WaitQueue } from './wait-queue.ts';
 
@@ -36,6 +40,14 @@ export interface SigInfo {
   status?: number;
   /** SIGSEGV/SIGBUS: the faulting address. */
   addr?: number;
+  /** SIGCHLD: the child's user and system time, in clock ticks. */
+  utime?: bigint;
+  stime?: bigint;
+  /**
+   * rt_sigqueueinfo, rt_tgsigqueueinfo: the sender's own siginfo, Linux's 48 bytes of
+   * kernel_siginfo (si_signo is set from the signal sent); the fields above are read from it.
+   */
+  raw?: Uint8Array;
 }
 
 export const NSIG = 64;
@@ -71,6 +83,8 @@ export class Process {
   subreaper = false;
   cpu: Cpu;
   mem: Memory;
+  /** The files mem's ranges show (/proc/<pid>/maps); shared with mem by a vfork child. */
+  mappings = new FileMappings();
   fds = new FdTable();
   /** Working directory; set by the kernel when the process is created. */
   cwd!: DirInode;
@@ -110,19 +124,53 @@ export class Process {
   interrupted: (() => number) | null = null;
   /** Woken by wait4/waitid when a child changes state. */
   readonly childWait = new WaitQueue();
+  /**
+   * The children a blocked wait4/waitid is for (its pid, group or any, taken when it blocked):
+   * only a change of one of them wakes it, as Linux's child_wait_callback decides.
+   */
+  waitSelector: ((c: Process) => boolean) | null = null;
   /** A vfork child borrows its parent's memory and holds the parent until exec or exit. */
   vforkParent: Process | null = null;
+  /**
+   * Linux's scheduling attributes (syscalls/sched.ts): recorded and reported, never used to
+   * pick who runs. policy is SCHED_OTHER (0) etc.; rtPriority 1..99 under FIFO/RR, else 0.
+   */
+  policy = 0;
+  rtPriority = 0;
+  /** Nice value, -20..19. */
+  nice = 0;
+  /** SCHED_RESET_ON_FORK: a fork child starts without RT policy or negative nice. */
+  resetOnFork = false;
 
   // ---- signals --------------------------------------------------------------------------
   actions: SigAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, flags: 0, mask: 0n, restorer: 0 }));
   sigmask = 0n;
-  /** Pending signals (bit sig-1) and what was recorded when each was sent. */
+  /**
+   * Pending signals (bit sig-1): the union of the thread's own set and the process's shared
+   * one, and the siginfo queued with them, in arrival order (sigqueue.ts).
+   */
   pending = 0n;
-  pendingInfo = new Map<number, SigInfo>();
+  threadPending = 0n;
+  sharedPending = 0n;
+  sigqueue: QueuedSignal[] = [];
+  /** The signals a blocked rt_sigtimedwait waits for: their arrival wakes it, blocked or not. */
+  sigwaitSet = 0n;
   /** The mask to restore after a syscall that runs under a temporary one (rt_sigsuspend, ppoll). */
   savedMask: bigint | null = null;
   altstack = { sp: 0, size: 0, flags: 0 };
+  /** setitimer's ITIMER_REAL, _VIRTUAL, _PROF (itimers.ts); a fork child starts with none. */
+  itimers: Itimer[] = noTimers();
+  /** Instruction count at which a CPU timer expires (Infinity: none armed). */
+  cpuTimerAt = Infinity;
   rlimits = new Map<number, [bigint, bigint]>();
+
+  // ---- accounting (accounting.ts) ----------------------------------------------------------
+  /** cpu.instret when the process was created: its CPU time counts from there. */
+  cpuStart = 0;
+  /** Resident set (KiB) recorded at exit, when its memory goes. */
+  maxrssKb = 0;
+  /** Totals of the children a wait reaped (with their own reaped children's). */
+  childUsage: Usage = noUsage();
 
   constructor(
     readonly pid: number,
@@ -137,10 +185,12 @@ export class Process {
   /** The syscall in progress is over (done, interrupted or abandoned): forget its wait state. */
   endSyscall(): void {
     this.interrupted = null;
+    this.waitSelector = null;
     this.blockedIn = -1;
     this.ioDone = 0;
     this.deadline = NO_DEADLINE;
     this.interruptible = true;
+    this.sigwaitSet = 0n;
   }
 
   /** Return r from the syscall at the pc: a0 = r, and go on after the ecall. */

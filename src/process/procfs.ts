@@ -14,14 +14,17 @@ import { STACK_SIZE, STACK_TOP } from '../emu/stack.ts';
 import { concat } from './console.ts';
 import type { OpenFile } from './fd.ts';
 import { InodeBackend, realPath, StdioBackend } from './files.ts';
-import { O_PATH, S_IFIFO, S_IFMT, S_IFSOCK } from './fs/flags.ts';
+import { major, minor, O_PATH, S_IFIFO, S_IFMT, S_IFSOCK } from './fs/flags.ts';
 import { type Inode, SpecialInode } from './fs/inode.ts';
 import { MOUNTS, PIPE_DEV, PROC_DEV, SYS_DEV, procMounts, procMountinfo } from './fs/mounts.ts';
 import type { SyntheticDir, SyntheticNode } from './fs/synthetic.ts';
 import { EPOCH_SEC, type Kernel } from './kernel.ts';
 import { PipeEnd, reopenPipe } from './pipe.ts';
 import { NSIG, type Process, SIG_DFL, SIG_IGN } from './process.ts';
+import { limitOf, RLIMIT_SIGPENDING } from './rlimits.ts';
+import { clockTicks, cpuTimeNs } from './accounting.ts';
 import { TRAMPOLINE } from './signal-frame.ts';
+import { SCHED_FIFO, SCHED_RR } from './syscalls/sched.ts';
 
 const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const file = (s: string, mode?: number): SyntheticNode => ({ kind: 'file', content: latin1(s), mode });
@@ -42,8 +45,6 @@ export const MEM_FREE_KB = 2 << 20;
 /** Linux's USER_HZ: clock ticks of /proc/stat and /proc/<pid>/stat. */
 const HZ = 100;
 const NS_PER_TICK = 1e9 / HZ;
-/** RLIMIT_SIGPENDING of this machine, as SigQ shows it. */
-const SIGPENDING_MAX = 15_633;
 /** Root's capabilities: all 41 of Linux 6.x (CAP_LAST_CAP = 40). */
 export const CAP_FULL = (1n << 41n) - 1n;
 export const ISA = 'rv64imafdc_zicsr_zifencei';
@@ -145,44 +146,56 @@ export interface MapRegion {
   start: number;
   end: number;
   prot: number;
+  /** A file's path, [heap], [stack], [vdso], or '' (anonymous). */
   name: string;
+  /** For a file: the file offset of start, its device and inode. */
+  offset: number;
+  dev: number;
+  ino: number;
+  shared: boolean;
 }
 
 /**
  * The address space as Linux's VMAs would show it: runs of mapped pages with one protection,
- * split where the heap and the stack begin and end, named [heap], [stack] and [vdso] (the
- * signal trampoline). Memory keeps no mapping records (file names, offsets), so every other
- * region is anonymous.
+ * split where a file mapping, the heap and the stack begin and end; a file mapping is named
+ * by its path (p.mappings), the rest [heap], [stack], [vdso] (the signal trampoline) or
+ * nothing.
  */
 export function memoryRegions(p: Process): MapRegion[] {
   const heapStart = pageUp(p.brkStart);
   const heapEnd = pageUp(p.brk);
   const stackLo = STACK_TOP - STACK_SIZE;
-  const cuts = [heapStart, heapEnd, stackLo, STACK_TOP, TRAMPOLINE, TRAMPOLINE + PAGE_SIZE].sort((a, b) => a - b);
-  const name = (a: number): string =>
+  const fixedCuts = [heapStart, heapEnd, stackLo, STACK_TOP, TRAMPOLINE, TRAMPOLINE + PAGE_SIZE];
+  const special = (a: number): string =>
     a >= heapStart && a < heapEnd ? '[heap]' : a >= stackLo && a < STACK_TOP ? '[stack]' : a >= TRAMPOLINE && a < TRAMPOLINE + PAGE_SIZE ? '[vdso]' : '';
   const out: MapRegion[] = [];
   for (const [first, end, prot] of p.mem.regions()) {
     let start = first * PAGE_SIZE;
     const stop = end * PAGE_SIZE;
-    for (const cut of cuts) {
-      if (cut <= start || cut >= stop) continue;
-      out.push({ start, end: cut, prot, name: name(start) });
+    const files = p.mappings.overlapping(start, stop);
+    const cuts = [...fixedCuts, ...files.flatMap((m) => [m.start, m.end])].filter((c) => c > start && c < stop).sort((a, b) => a - b);
+    for (const cut of [...new Set(cuts), stop]) {
+      const file = files.find((m) => m.start <= start && m.end > start);
+      out.push(
+        file === undefined
+          ? { start, end: cut, prot, name: special(start), offset: 0, dev: 0, ino: 0, shared: false }
+          : { start, end: cut, prot, name: file.path, offset: file.offset + (start - file.start), dev: file.dev, ino: file.ino, shared: file.shared },
+      );
       start = cut;
     }
-    out.push({ start, end: stop, prot, name: name(start) });
   }
   return out;
 }
 
 const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
 
 /** /proc/<pid>/maps (show_map_vma: the name starts in column 74). */
 export function procMaps(p: Process): string {
   return memoryRegions(p)
     .map((r) => {
-      const perms = `${r.prot & 1 ? 'r' : '-'}${r.prot & 2 ? 'w' : '-'}${r.prot & 4 ? 'x' : '-'}p`;
-      const head = `${hex8(r.start)}-${hex8(r.end)} ${perms} 00000000 00:00 0 `;
+      const perms = `${r.prot & 1 ? 'r' : '-'}${r.prot & 2 ? 'w' : '-'}${r.prot & 4 ? 'x' : '-'}${r.shared ? 's' : 'p'}`;
+      const head = `${hex8(r.start)}-${hex8(r.end)} ${perms} ${hex8(r.offset)} ${hex2(major(r.dev))}:${hex2(minor(r.dev))} ${r.ino} `;
       return r.name === '' ? `${head}\n` : `${head.padEnd(73)}${r.name}\n`;
     })
     .join('');
@@ -201,11 +214,10 @@ function vmStats(p: Process): { size: number; rss: number; heap: number; stack: 
 }
 
 /** /proc/<pid>/status, with the fields of Linux 6.1's proc_pid_status, in its order. */
-export function procStatus(p: Process): string {
+export function procStatus(k: Kernel, p: Process): string {
   const [st, stName] = taskState(p);
   const alive = p.state !== 'zombie';
   const { ign, cgt } = dispositions(p);
-  const pendingCount = [...p.pending.toString(2)].filter((c) => c === '1').length;
   const vm = alive ? vmStats(p) : null;
   const kb = (v: number) => `${String(v).padStart(8)} kB`;
   const lines = [
@@ -237,9 +249,10 @@ export function procStatus(p: Process): string {
   }
   lines.push(
     `Threads:\t${alive ? 1 : 0}`,
-    `SigQ:\t${pendingCount}/${SIGPENDING_MAX}`,
-    `SigPnd:\t${hex16(0n)}`,
-    `ShdPnd:\t${hex16(p.pending)}`,
+    // Linux: the signals queued for the user (every process is root here), of the soft limit.
+    `SigQ:\t${k.sigqueued}/${limitOf(p, RLIMIT_SIGPENDING)[0]}`,
+    `SigPnd:\t${hex16(p.threadPending)}`,
+    `ShdPnd:\t${hex16(p.sharedPending)}`,
     `SigBlk:\t${hex16(p.sigmask)}`,
     `SigIgn:\t${hex16(ign)}`,
     `SigCgt:\t${hex16(cgt)}`,
@@ -268,15 +281,17 @@ export function procPidStat(p: Process): string {
   const [st] = taskState(p);
   const alive = p.state !== 'zombie';
   const { ign, cgt } = dispositions(p);
-  const utime = ticks(p.cpu.instret);
+  const [utime, cutime, cstime] = [cpuTimeNs(p), p.childUsage.utime, p.childUsage.stime].map(clockTicks);
   const vsize = alive ? p.mem.mappedPages * PAGE_SIZE : 0;
   const rss = alive ? p.mem.touchedPages() : 0;
   const low = (v: bigint) => String(v & 0xffffffffn); // the legacy signal fields: 32 bits
   const exitCode = p.state === 'zombie' ? p.waitStatus : 0;
+  // task_prio: 20 + nice for a fair task, -1 - rt_priority under FIFO/RR.
+  const prio = p.policy === SCHED_FIFO || p.policy === SCHED_RR ? -1 - p.rtPriority : 20 + p.nice;
   const f = [
-    p.pid, `(${p.comm})`, st, p.ppid, p.pgid, p.sid, 0, -1, 0x400000, 0, 0, 0, 0, utime, 0, 0, 0, 20, 0, alive ? 1 : 0, 0,
-    0, vsize, rss, '18446744073709551615', 0, 0, 0, 0, 0, low(p.pending), low(p.sigmask),
-    low(ign), low(cgt), 0, 0, 0, p.exitSignal, 0, 0, 0, 0, 0, 0, 0, 0, pageUp(p.brkStart), 0, 0, 0, 0, exitCode,
+    p.pid, `(${p.comm})`, st, p.ppid, p.pgid, p.sid, 0, -1, 0x400000, 0, 0, 0, 0, utime, 0, cutime, cstime, prio, p.nice, alive ? 1 : 0, 0,
+    0, vsize, rss, '18446744073709551615', 0, 0, 0, 0, 0, low(p.threadPending), low(p.sigmask),
+    low(ign), low(cgt), 0, 0, 0, p.exitSignal, 0, p.rtPriority, p.policy, 0, 0, 0, 0, 0, pageUp(p.brkStart), 0, 0, 0, 0, exitCode,
   ];
   return f.join(' ') + '\n';
 }
@@ -305,7 +320,7 @@ function fdLink(k: Kernel, p: Process, file: OpenFile): SyntheticNode {
 }
 
 /** The path /proc/<pid>/fd/N shows for a file opened by path: where it is now, as d_path. */
-function fdPath(k: Kernel, p: Process, file: OpenFile, inode: Inode): string {
+export function fdPath(k: Kernel, p: Process, file: OpenFile, inode: Inode): string {
   try {
     if (inode.kind === 'dir') return k.fs.pathOf(inode);
     const path = file.origin === null ? file.path : realPath(k.fs, file.origin.base, file.origin.path, p);
@@ -391,7 +406,7 @@ function pidDir(k: Kernel, p: Process): SyntheticDir {
     mounts: () => file(procMounts()),
     root: () => ({ kind: 'symlink', target: '/', jump: k.fs.root }),
     stat: () => file(procPidStat(p)),
-    status: () => file(procStatus(p)),
+    status: () => file(procStatus(k, p)),
   };
   return staticDir(entries);
 }

@@ -1,17 +1,19 @@
 // Sending and delivering signals. A sent signal becomes pending (standard signals do not
-// queue twice); it is delivered when its target next enters the kernel, before the pending
+// queue twice, real-time ones do: sigqueue.ts); it is delivered when its target next enters the kernel, before the pending
 // syscall runs or right after a syscall returns. Delivery runs the default action or pushes
 // a frame and enters the handler; a syscall blocked when the signal came returns EINTR, or
 // runs again after the handler when it is restartable and the handler has SA_RESTART.
 
 import { MemFault, OutOfMemory } from '../emu/memory.ts';
+import { childTicks } from './accounting.ts';
 import { ERRNO } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import { type Process, SIG_DFL, SIG_IGN, type SigInfo } from './process.ts';
 import { pushFrame } from './signal-frame.ts';
+import { dequeue, enqueue, flushSignals, nextSignal, SI_USER, type SigTarget } from './sigqueue.ts';
 import { defaultAction, SIGCHLD, SIGCONT, SIGKILL, SIGSEGV, sigbit, UNBLOCKABLE } from './signals.ts';
 import { SYS } from './sysno.ts';
-import { terminate } from './lifecycle.ts';
+import { terminate, wakeForChild } from './lifecycle.ts';
 
 export const SA_SIGINFO = 0x4;
 export const SA_ONSTACK = 0x08000000;
@@ -33,9 +35,11 @@ export const SS_DISABLE = 2;
 export const SS_AUTODISARM = 0x80000000 | 0;
 
 /** si_code values. */
-export const SI_USER = 0;
+export { SI_USER };
 export const SI_KERNEL = 0x80;
 export const SI_TKILL = -6;
+/** sigqueue(), and so rt_sigqueueinfo as glibc calls it. */
+export const SI_QUEUE = -1;
 /** si_code of synchronous faults. */
 export const SEGV_MAPERR = 1;
 export const SEGV_ACCERR = 2;
@@ -51,7 +55,7 @@ export type SendInfo = SigInfo;
 const RESTARTABLE = new Set<number>([SYS.read, SYS.readv, SYS.write, SYS.writev, SYS.wait4, SYS.waitid, SYS.openat]);
 
 /** Would sig, if it arrived now, be thrown away without any effect? */
-function ignored(p: Process, sig: number): boolean {
+export function ignored(p: Process, sig: number): boolean {
   const h = p.actions[sig].handler;
   if (h === SIG_IGN) return true;
   if (h !== SIG_DFL) return false;
@@ -59,45 +63,38 @@ function ignored(p: Process, sig: number): boolean {
   return d === 'ignore' || d === 'continue';
 }
 
-/** Make sig pending for target (or kill it at once for SIGKILL), and wake it if it can take it. */
-export function sendSignal(k: Kernel, target: Process, sig: number, info: SendInfo): void {
-  if (!target.alive || !k.variant.signals) return;
+/**
+ * Make sig pending for target (or kill it at once for SIGKILL), and wake it if it can take it
+ * (or waits for it in rt_sigtimedwait). 0, or -EAGAIN when the signal queue is full (sigqueue.ts).
+ */
+export function sendSignal(k: Kernel, target: Process, sig: number, info: SendInfo, to: SigTarget = 'process'): number {
+  if (!target.alive || !k.variant.signals) return 0;
   k.emit({ kind: 'signal', pid: target.pid, sig, from: info.pid });
   const bit = sigbit(sig);
   if (sig === SIGKILL) {
     // Fatal for certain, but like on Linux the target dies in its own context: when it
     // next enters the kernel (even from an uninterruptible wait such as vfork's).
-    target.pending |= bit;
+    enqueue(k, target, sig, info, to);
     if (target.state === 'stopped') target.state = 'running';
     k.wake(target);
-    return;
+    return 0;
   }
   // SIGCONT resumes at once, in the sender's context, and discards pending stops; a stop
   // signal discards a pending SIGCONT.
   if (sig === SIGCONT) {
-    target.pending &= ~STOP_SIGNALS;
+    flushSignals(k, target, STOP_SIGNALS);
     if (target.state === 'stopped') {
       target.state = 'running';
       target.jobChange = { kind: 'continued' };
       notifyJobChange(k, target, CLD_CONTINUED, SIGCONT);
     }
-  } else if (bit & STOP_SIGNALS) target.pending &= ~sigbit(SIGCONT);
+  } else if (bit & STOP_SIGNALS) flushSignals(k, target, sigbit(SIGCONT));
   // An ignored signal is discarded at once, unless blocked (the disposition may change).
-  if (!(target.sigmask & bit) && ignored(target, sig)) return;
-  if (!(target.pending & bit)) {
-    target.pending |= bit;
-    target.pendingInfo.set(sig, info);
-  }
-  if (!(target.sigmask & bit) && target.interruptible) k.wake(target);
-}
-
-/** Lowest-numbered pending signal that is not blocked, or 0. */
-function nextDeliverable(p: Process): number {
-  const ready = p.pending & ~p.sigmask;
-  if (ready === 0n) return 0;
-  let sig = 1;
-  while (!(ready & sigbit(sig))) sig++;
-  return sig;
+  if (!(target.sigmask & bit) && ignored(target, sig)) return 0;
+  const r = enqueue(k, target, sig, info, to);
+  if (r < 0) return r;
+  if ((!(target.sigmask & bit) || target.sigwaitSet & bit) && target.interruptible) k.wake(target);
+  return 0;
 }
 
 /**
@@ -125,17 +122,18 @@ export function killPending(p: Process): boolean {
 }
 
 /**
- * Deliver one pending signal to p, which is entering or leaving the kernel. True when p's
- * course changed (it died, or it now runs a handler); false when nothing was delivered.
+ * Deliver p's pending signals, the thread's own before the process's, each lowest-numbered
+ * first (faults before the rest), as p enters or leaves the kernel. Like
+ * Linux's exit to user mode, it goes on while one is deliverable: each handler entered pushes
+ * its frame on the last one's (under the mask that handler set), so the last entered runs
+ * first. True when p's course changed (it died or stopped, or runs a handler).
  */
 export function deliverPending(k: Kernel, p: Process): boolean {
+  let entered = false;
   for (;;) {
-    const sig = nextDeliverable(p);
-    if (sig === 0) return false;
-    const bit = sigbit(sig);
-    p.pending &= ~bit;
-    const info = p.pendingInfo.get(sig) ?? { code: SI_KERNEL, pid: 0 };
-    p.pendingInfo.delete(sig);
+    const sig = nextSignal(p, ~p.sigmask);
+    if (sig === 0) return entered;
+    const info = dequeue(k, p, sig);
     const act = p.actions[sig];
     if (act.handler === SIG_IGN) continue;
     if (act.handler === SIG_DFL) {
@@ -151,7 +149,8 @@ export function deliverPending(k: Kernel, p: Process): boolean {
       continue; // ignore; continue (the resuming was done when SIGCONT was sent)
     }
     enterHandler(k, p, sig, info);
-    return true;
+    if (!p.alive) return true; // no room for the frame
+    entered = true;
   }
 }
 
@@ -173,8 +172,10 @@ function stop(k: Kernel, p: Process, sig: number): void {
 function notifyJobChange(k: Kernel, c: Process, code: number, sig: number): void {
   const parent = c.parent;
   if (parent === null || !parent.alive) return;
-  if (!(parent.actions[SIGCHLD].flags & SA_NOCLDSTOP)) sendSignal(k, parent, SIGCHLD, { code, pid: c.pid, status: sig });
-  k.wakeQueue(parent.childWait);
+  if (!(parent.actions[SIGCHLD].flags & SA_NOCLDSTOP)) {
+    sendSignal(k, parent, SIGCHLD, { code, pid: c.pid, status: sig, ...childTicks(c) });
+  }
+  wakeForChild(k, parent, c);
 }
 
 function onAltStack(p: Process, sp: number): boolean {
@@ -197,7 +198,8 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
     }
     p.atSyscall = false;
   }
-  const oldMask = p.savedMask ?? p.sigmask;
+  const mask = p.sigmask;
+  const oldMask = p.savedMask ?? mask;
   p.savedMask = null;
   const sp = Number(cpu.getX(2));
   const alt = p.altstack;
@@ -220,17 +222,15 @@ function enterHandler(k: Kernel, p: Process, sig: number, info: SigInfo): void {
   }
   // The frame's uc_stack keeps the stack; rt_sigreturn puts it back.
   if (alt.flags & SS_AUTODISARM) p.altstack = { sp: 0, size: 0, flags: SS_DISABLE };
-  p.sigmask = (oldMask | act.mask | ((act.flags & SA_NODEFER) !== 0 ? 0n : sigbit(sig))) & ~UNBLOCKABLE;
+  // The frame keeps the mask from before a temporary one (sigsuspend's); the handler runs
+  // under the current mask, temporary or not, plus its own (Linux's signal_delivered).
+  p.sigmask = (mask | act.mask | ((act.flags & SA_NODEFER) !== 0 ? 0n : sigbit(sig))) & ~UNBLOCKABLE;
   if (act.flags & SA_RESETHAND) {
     act.handler = SIG_DFL;
     act.flags &= ~SA_SIGINFO;
   }
 }
 
-/**
- * A synchronous fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP) at the current pc: the handler runs
- * if one is installed and the signal is not blocked, else the process dies of it.
- */
 /**
  * The OOM kill: p needed a page and the machine has none left, so it dies of SIGKILL, as
  * Linux's OOM killer kills (Linux picks the process with the most memory; here it is the
@@ -240,6 +240,10 @@ export function oomKill(k: Kernel, p: Process): void {
   forceSignal(k, p, SIGKILL, SI_KERNEL, 0);
 }
 
+/**
+ * A synchronous fault (SIGSEGV, SIGBUS, SIGILL, SIGTRAP) at the current pc: the handler runs
+ * if one is installed and the signal is not blocked, else the process dies of it.
+ */
 export function forceSignal(k: Kernel, p: Process, sig: number, code: number, addr: number): void {
   const h = p.actions[sig].handler;
   if (h === SIG_DFL || h === SIG_IGN || p.sigmask & sigbit(sig)) {

@@ -51,17 +51,29 @@ export interface FrameSpec {
 }
 
 const CLD_SIGINFO_STATUS = 24;
+const CLD_SIGINFO_UTIME = 32;
+/** Linux's kernel_siginfo: what a siginfo holds; the rest of the 128 bytes is zero. */
+export const KERNEL_SIGINFO_SIZE = 48;
 
-function sigInfoBytes(sig: number, info: SigInfo): Uint8Array {
+/**
+ * The siginfo_t of sig as a handler or rt_sigtimedwait gets it: si_signo @0, si_code @8, then
+ * si_pid @16 and si_uid @20 (0: every process is root), or si_addr @16 for a fault; SIGCHLD
+ * adds si_status @24, si_utime @32 and si_stime @40. A sigqueue'd one is the sender's own bytes (si_value @24 among them).
+ */
+export function sigInfoBytes(sig: number, info: SigInfo): Uint8Array {
   const b = new Uint8Array(SIGINFO_SIZE);
   const dv = new DataView(b.buffer);
+  if (info.raw !== undefined) b.set(info.raw.subarray(0, KERNEL_SIGINFO_SIZE));
   dv.setInt32(0, sig, true);
+  if (info.raw !== undefined) return b;
   dv.setInt32(8, info.code, true);
   if (info.addr !== undefined) {
     dv.setBigUint64(16, BigInt(info.addr), true);
   } else {
-    dv.setInt32(16, info.pid, true); // si_pid; si_uid at 20 stays 0 (root)
+    dv.setInt32(16, info.pid, true);
     if (sig === SIGCHLD && info.status !== undefined) dv.setInt32(CLD_SIGINFO_STATUS, info.status, true);
+    if (sig === SIGCHLD && info.utime !== undefined) dv.setBigInt64(CLD_SIGINFO_UTIME, info.utime, true);
+    if (sig === SIGCHLD && info.stime !== undefined) dv.setBigInt64(CLD_SIGINFO_UTIME + 8, info.stime, true);
   }
   return b;
 }

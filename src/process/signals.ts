@@ -21,6 +21,8 @@ export const SIGSTOP = 19;
 export const SIGTSTP = 20;
 export const SIGTTIN = 21;
 export const SIGTTOU = 22;
+export const SIGVTALRM = 26;
+export const SIGPROF = 27;
 
 const NAMES = [
   '', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1',

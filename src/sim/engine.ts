@@ -51,8 +51,8 @@ export interface SimOptions {
   maxSteps?: number;
   /** Record a trace; these fields go into its header (target, argv, ...); with a sink, it streams there. */
   trace?: { header?: { [k: string]: Json }; sink?: TraceSink };
-  /** Write the process-event log (src/sim/EVENTS.md); these fields go into its header. */
-  events?: { header?: { [k: string]: Json } };
+  /** Write the process-event log (src/sim/EVENTS.md); these fields go into its header; with a sink, it streams there. */
+  events?: { header?: { [k: string]: Json }; sink?: (line: string) => void };
   /** Called after each step. */
   onStep?: (info: StepInfo) => void;
 }
@@ -116,7 +116,7 @@ export function simulate(opts: SimOptions): SimResult {
   // the same bytes, whichever strategy made the choices.
   const header = { 'procsim-trace': TRACE_VERSION, seed: k.seed, kernel: k.variant.name, ...opts.trace?.header };
   const rec = opts.trace !== undefined ? new TraceRecorder(k, names, header, opts.trace.sink ?? null) : null;
-  const log = opts.events !== undefined ? new EventLogWriter(init.pid, { kernel: k.variant.name, ...opts.events.header }) : null;
+  const log = opts.events !== undefined ? new EventLogWriter(init.pid, { kernel: k.variant.name, ...opts.events.header }, opts.events.sink) : null;
   /** Drain the kernel's events (only when someone takes them) after step `steps`. */
   const drain = (): void => {
     if (rec === null && log === null) return;

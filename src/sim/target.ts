@@ -2,7 +2,7 @@
 // is here (program bytes, argv, environment, stdin, files), so a run depends on nothing of
 // the host: the same target, seed and schedule give the same run anywhere.
 
-import { CapturedConsole, type Console } from '../process/console.ts';
+import { CapturedConsole, type Console, type CutOutput } from '../process/console.ts';
 import type { Kernel } from '../process/kernel.ts';
 import type { Process } from '../process/process.ts';
 import { boot, type ProgramSpec } from '../process/run.ts';
@@ -15,9 +15,11 @@ export interface Target extends ProgramSpec {
 }
 
 export interface TargetRun extends SimResult {
-  /** What the guest wrote (empty when TargetRunOptions.console took it). */
+  /** What the guest wrote (empty when TargetRunOptions.console took it; at most keepOutput bytes each). */
   stdout: Uint8Array;
   stderr: Uint8Array;
+  /** What keepOutput cut off each stream, if it cut anything. */
+  cut?: { stdout?: CutOutput; stderr?: CutOutput };
 }
 
 export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | 'trace' | 'events'> {
@@ -30,6 +32,10 @@ export interface TargetRunOptions extends Omit<SimOptions, 'kernel' | 'init' | '
   console?: Console;
   /** Write the process-event log (its header names the target too). */
   events?: boolean;
+  /** Stream the event log there instead of keeping it. */
+  eventsSink?: (line: string) => void;
+  /** Bytes kept of each of stdout and stderr by the default capture (all by default). */
+  keepOutput?: number;
 }
 
 /** Boot `target` with a captured console and simulate it under `strategy`. */
@@ -45,13 +51,14 @@ export function simulateKeepingKernel(
   target: Target,
   opts: TargetRunOptions & { onBoot?: (k: Kernel, init: Process) => void },
 ): { run: TargetRun; kernel: Kernel } {
-  const console = opts.console ?? new CapturedConsole(target.stdin);
+  const console = opts.console ?? new CapturedConsole(target.stdin, opts.keepOutput);
   const { kernel, init } = boot(target, opts.seed, console);
-  const { seed: _seed, trace, traceSink, events, onBoot, console: _console, ...rest } = opts;
+  const { seed: _seed, trace, traceSink, events, eventsSink, onBoot, console: _console, keepOutput: _keep, ...rest } = opts;
   onBoot?.(kernel, init);
   const header = { path: target.path, argv: target.argv, ...(target.env?.length ? { env: target.env } : {}) };
   const traced = trace ? { trace: { header, ...(traceSink !== undefined ? { sink: traceSink } : {}) } } : {};
-  const r = simulate({ ...rest, kernel, init, ...traced, ...(events ? { events: { header } } : {}) });
-  const captured = console instanceof CapturedConsole;
-  return { run: { ...r, stdout: captured ? console.stdout : new Uint8Array(0), stderr: captured ? console.stderr : new Uint8Array(0) }, kernel };
+  const r = simulate({ ...rest, kernel, init, ...traced, ...(events ? { events: { header, ...(eventsSink !== undefined ? { sink: eventsSink } : {}) } } : {}) });
+  if (!(console instanceof CapturedConsole)) return { run: { ...r, stdout: new Uint8Array(0), stderr: new Uint8Array(0) }, kernel };
+  const cut = console.cut;
+  return { run: { ...r, stdout: console.stdout, stderr: console.stderr, ...(cut.stdout !== undefined || cut.stderr !== undefined ? { cut } : {}) }, kernel };
 }

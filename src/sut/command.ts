@@ -10,10 +10,9 @@ import { spawn } from 'node:child_process';
 export class SutCommandError extends Error {}
 
 /** Placeholders the command may use, and those a later gate will need. */
-const PLACES = ['{elf}', '{args}'];
+const PLACES = ['{elf}', '{args}', '{events}'];
 const NOT_YET: Record<string, string> = {
   '{rootfs}': 'a root filesystem for the SUT is not supported yet by gate P0.1-P0.4 (they run one static ELF)',
-  '{events}': 'a process-event log from the SUT is not supported yet by gate P0.1-P0.4 (they judge observations)',
 };
 
 export interface SutCommand {
@@ -57,11 +56,15 @@ export function parseSutCommand(text: string): SutCommand {
   return { text, words };
 }
 
-/** The argv that runs `elf` with `args` under the command. */
-export function sutArgv(cmd: SutCommand, elf: string, args: readonly string[]): string[] {
+/** The command asks for a process-event log ({events}: the file the SUT writes it to). */
+export const wantsEvents = (cmd: SutCommand): boolean => cmd.words.some((w) => w.includes('{events}'));
+
+/** The argv that runs `elf` with `args` under the command (`events`: where {events} points). */
+export function sutArgv(cmd: SutCommand, elf: string, args: readonly string[], events = 'events.jsonl'): string[] {
   const placed = cmd.words.some((w) => w.includes('{elf}') || w === '{args}');
-  if (!placed) return [...cmd.words, elf, ...args];
-  return cmd.words.flatMap((w) => (w === '{args}' ? [...args] : [w.replaceAll('{elf}', elf)]));
+  const words = cmd.words.map((w) => w.replaceAll('{events}', events));
+  if (!placed) return [...words, elf, ...args];
+  return words.flatMap((w) => (w === '{args}' ? [...args] : [w.replaceAll('{elf}', elf)]));
 }
 
 /** A word as a POSIX shell reads it back. */
@@ -77,10 +80,14 @@ export interface SutRunOptions {
 }
 
 export type SutRun =
-  | { kind: 'exit'; status: string; stdout: string; stderr: string; ms: number }
-  | { kind: 'timeout'; stdout: string; stderr: string; ms: number }
+  /** events: the process-event log the SUT wrote (JSONL, src/sim/EVENTS.md), if it wrote one. */
+  | { kind: 'exit'; status: string; stdout: string; stderr: string; ms: number; events?: string }
+  /** Killed at its timeout, or (blocked: why) reported by a SUT module as never able to end. */
+  | { kind: 'timeout'; stdout: string; stderr: string; ms: number; blocked?: string }
   | { kind: 'too-large'; stdout: string; stderr: string; ms: number }
-  | { kind: 'spawn-error'; message: string; ms: number };
+  | { kind: 'spawn-error'; message: string; ms: number }
+  /** A SUT module threw, returned a bad result, or its thread died. */
+  | { kind: 'sut-error'; message: string; ms: number };
 
 /** `exited 3`, `killed SIGTERM`: how the SUT's process ended, in the trace's words. */
 const statusOf = (code: number | null, signal: NodeJS.Signals | null): string => (signal !== null ? `killed ${signal}` : `exited ${code}`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +76,34 @@ describe('procsim run', () => {
         expect(r.code, `${cmd[0]} ${tar}`).toBe(2);
         expect(r.stderr).toMatch(new RegExp(`^procsim: --rootfs: ${why[i].source} \\(the archive must be a plain tar of a root directory\\)\n$`));
       }
+    }
+  });
+
+  it('a rootfs with a full /proc boots with procsim\'s /proc over it; one with a file where a directory must be is one line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procsim-rootfs-'));
+    mkdirSync(join(dir, 'bin'));
+    copyFileSync(join(BIN, 'hello'), join(dir, 'bin/hello'));
+    // A copy of a live system: /proc holds what the host's did.
+    mkdirSync(join(dir, 'proc/1'), { recursive: true });
+    writeFileSync(join(dir, 'proc/1/status'), 'Name: init\n');
+    writeFileSync(join(dir, 'proc/version'), 'Linux version 0.0-host\n');
+    const ok = procsim(['run', '--rootfs', dir, '/bin/hello']);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const tar = join(mkdtempSync(join(tmpdir(), 'procsim-rootfs-tar-')), 'r.tar');
+    expect(spawnSync('tar', ['cf', tar, '-C', dir, '.']).status).toBe(0);
+    const version = procsim(['run', '--rootfs', tar, '/bin/hello']);
+    expect(version.code).toBe(0);
+    for (const [name, make] of [['proc', 'file'], ['tmp', 'file'], ['dev', 'symlink']] as const) {
+      const bad = mkdtempSync(join(tmpdir(), 'procsim-rootfs-bad-'));
+      mkdirSync(join(bad, 'bin'));
+      copyFileSync(join(BIN, 'hello'), join(bad, 'bin/hello'));
+      if (make === 'file') writeFileSync(join(bad, name), 'x\n');
+      else symlinkSync('/nowhere', join(bad, name));
+      const r = procsim(['run', '--rootfs', bad, '/bin/hello']);
+      expect(r.code, name).toBe(2);
+      const kind = make === 'file' ? 'regular file' : 'symbolic link';
+      expect(r.stderr).toBe(`procsim: --rootfs: /${name} must be a directory (every system has it), but the rootfs has a ${kind} there: remove it from the rootfs\n`);
     }
   });
 

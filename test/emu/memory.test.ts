@@ -160,6 +160,40 @@ describe('guest memory', () => {
     );
   });
 
+  it('move (mremap) keeps every page: contents, protection and sharing with a fork; the old range is unmapped', () => {
+    const PROTS = [PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE, PROT_READ | PROT_EXEC];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...REGIONS),
+        fc.array(fc.record({ prot: fc.constantFrom(...PROTS), value: fc.option(fc.integer(), { nil: undefined }) }), { minLength: 1, maxLength: 8 }),
+        fc.boolean(),
+        (from, pages, shared) => {
+          const len = pages.length * PAGE_SIZE;
+          const to = from === REGIONS[0] ? REGIONS[2] : REGIONS[0];
+          const mem = new Memory();
+          mem.map(from, len, PROT_READ | PROT_WRITE, shared);
+          for (const [i, pg] of pages.entries()) {
+            if (pg.value !== undefined) mem.store32(from + i * PAGE_SIZE, pg.value);
+            mem.protect(from + i * PAGE_SIZE, PAGE_SIZE, pg.prot);
+          }
+          const child = mem.fork();
+          mem.move(from, len, to);
+          expect(mem.anyMapped(from, len)).toBe(false);
+          for (const [i, pg] of pages.entries()) {
+            expect(mem.protOf(to / PAGE_SIZE + i)).toBe(pg.prot);
+            expect(new DataView(mem.peek(to + i * PAGE_SIZE, 4).buffer).getInt32(0, true)).toBe((pg.value ?? 0) | 0);
+          }
+          // The fork's copy still has the old range: a shared page is one page with the moved one.
+          child.protect(from, len, PROT_READ | PROT_WRITE);
+          child.store32(from, 12345);
+          const seen = new DataView(mem.peek(to, 4).buffer).getInt32(0, true);
+          expect(seen).toBe(shared ? 12345 : (pages[0].value ?? 0) | 0);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it('writes to read-only or unmapped memory fault and change nothing', () => {
     const mem = new Memory();
     mem.map(0x20000, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);

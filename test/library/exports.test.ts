@@ -21,7 +21,7 @@ describe("import from 'procsim'", () => {
   it('exports every group: arbitraries, predicates, contracts, simulation, gates, the event-log checker', () => {
     for (const name of ['programArb', 'forkingProgramArb', 'choicesArb', 'runGenerated', 'always', 'never', 'eventually', 'exactlyOnce', 'before', 'all',
       'CONTRACT_PROPERTIES', 'CONTRACT_GATES', 'runContractViolations', 'simulate', 'simulateTarget', 'parseStrategy', 'ALL_GATES', 'evaluateGate',
-      'parseEventLog', 'checkEventLog', 'EventLogWriter'] as const) {
+      'parseEventLog', 'checkEventLog', 'EventLogWriter', 'parseSutModuleSpec', 'moduleSystem', 'commandSystem', 'parseSutCommand', 'evaluateSutGate', 'SUT_GATES'] as const) {
       expect(typeof procsim[name], name).not.toBe('undefined');
     }
     expect(procsim.CONTRACT_PROPERTIES.map((p) => p.id)).toEqual(['P0.1', 'P0.2', 'P0.3', 'P0.4', 'P1.1', 'P1.2', 'P1.3', 'P1.4', 'P2.1', 'P2.2', 'P2.3']);
@@ -35,6 +35,15 @@ describe("import from 'procsim'", () => {
     const r = fc.check(eachChildCollectedOnce('legacy-rollback'), { numRuns: 40, seed: 1 });
     expect(r.failed).toBe(true);
     expect(String(r.errorInstance)).toMatch(/a wait4 of p1 returns p2: .*\n  replay: procsim replay --seed 0 --schedule s1:\S* --kernel legacy-rollback scenarios\/guests\/bin\/interp fx3\.fx4\.wawa/);
+  });
+
+  it('a SUT module runs a program in-process through the package (examples/procsim-kernel.mjs)', async () => {
+    const sut = await procsim.moduleSystem(procsim.parseSutModuleSpec('examples/procsim-kernel.mjs?kernel=reference'), 1);
+    try {
+      expect(await sut.run('fx3.wa', 7, 20_000)).toMatchObject({ kind: 'exit', status: 'exited 0', stderr: expect.stringMatching(/@procsim n1 fork/) });
+    } finally {
+      await sut.close();
+    }
   });
 
   it('the event-log checker judges a log the simulator wrote', () => {

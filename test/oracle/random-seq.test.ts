@@ -11,7 +11,7 @@
 
 import { afterAll, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oracleSuite } from '../support/oracle.ts';
@@ -263,6 +263,7 @@ interface Outcome {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'random-seq-'));
+chmodSync(tmp, 0o755); // qemu runs sandboxed, as nobody (test/support/real-linux.ts)
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let serial = 0;
 

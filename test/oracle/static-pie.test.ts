@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { runQemu } from '../support/real-linux.ts';
 oracleSuite('static-pie executables', ['cross-gcc', 'qemu'], () => {
   it('load at the PIE base and run like under qemu-riscv64', () => {
     const dir = mkdtempSync(join(tmpdir(), 'procsim-pie-'));
+    chmodSync(dir, 0o755); // qemu runs sandboxed, as nobody (test/support/real-linux.ts)
     try {
       const out = join(dir, 'echo-pie');
       execFileSync('riscv64-linux-gnu-gcc', [

@@ -2,7 +2,7 @@
 // `procsim: ...` line naming the path or value and the fix, with exit 2 (or the guest's
 // status), at once: never a stack trace, never a hang, never a command it then refuses.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -133,4 +133,18 @@ describe('merge validates every report field', () => {
       oneLine(['merge', file], msg);
     }
   });
+});
+
+describe('inputs procsim holds whole are bounded', () => {
+  it('--stdin from /dev/zero or an endless pipe, a rootfs tar that is /dev/zero, a hermetic ELF that is a device: one line, exit 2, no host memory', () => {
+    oneLine(['replay', '--stdin', '/dev/zero', HELLO], /^procsim: --stdin \/dev\/zero: not a regular file or a pipe\n$/);
+    oneLine(['explore', '--runs', '1', '--stdin', '/dev/zero', HELLO], /^procsim: --stdin \/dev\/zero: not a regular file or a pipe\n$/);
+    const zeroTar = at('zero.tar');
+    symlinkSync('/dev/zero', zeroTar);
+    oneLine(['run', '--rootfs', zeroTar, '/bin/sh'], /^procsim: --rootfs .*zero\.tar: not a regular file\n$/);
+    // 300 MiB through a pipe: refused once past the 256 MiB bound, with the fix named.
+    const r = spawnSync('sh', ['-c', `head -c 314572800 /dev/zero | "${process.execPath}" "${join(REPO_ROOT, 'bin/procsim.mjs')}" replay --stdin /dev/stdin "${HELLO}"`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^procsim: --stdin \/dev\/stdin: more than the 256 MiB procsim reads \(every run of a hermetic command gets the same stdin, so it is held whole: give a smaller file, or use procsim run, which streams the host's stdin\)\n$/);
+  }, 90_000);
 });

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { A0, BUF, Prog, SYS } from '../process/kernel/harness.ts';
 import { SIGCHLD } from '../../src/process/signals.ts';
 import { REPO_ROOT, guestPath } from '../support/guests.ts';
+import { GUEST_BUSYBOX, requireBusybox } from '../support/busybox.ts';
 
 const FORK_WAIT = guestPath('fork-wait');
 const dir = mkdtempSync(join(tmpdir(), 'procsim-sim-cli-'));
@@ -43,6 +44,44 @@ describe('a trace streams to its file', () => {
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ steps: 400000, hash: `sha256:${body.digest('hex')}` });
     expect(JSON.parse(lines.at(-2)!)).toMatchObject({ end: 'budget' });
   });
+});
+
+describe('an event log streams to its file', () => {
+  it('run and replay --events of 400,000 steps of a signal storm in a 40 MiB heap: every event on its line, checked by check-events', () => {
+    for (const cmd of ['run', 'replay']) {
+      const file = join(dir, `storm-${cmd}.events.jsonl`);
+      const r = spawnSync(
+        process.execPath,
+        ['--max-old-space-size=40', join(REPO_ROOT, 'bin/procsim.mjs'), cmd, '--max-steps', '400000', '--events', file, guestPath('pm-bad'), 'storm'],
+        { encoding: 'utf8', cwd: dir },
+      );
+      expect(r.stderr, cmd).toMatch(/steps budget of 400000 exhausted/);
+      const lines = readFileSync(file, 'latin1').trimEnd().split('\n');
+      expect(lines.length, cmd).toBeGreaterThan(100_000);
+      expect(lines.slice(1).filter((l) => l.includes('"kind":"signal"')).length, cmd).toBeGreaterThan(100_000);
+      const checked = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/procsim.mjs'), 'check-events', file], { encoding: 'utf8' });
+      expect(checked.stderr, cmd).toBe('');
+    }
+  }, 120_000);
+});
+
+describe('explore keeps a bounded part of each run\'s output', () => {
+  it('two runs writing 600 MiB each in a 64 MiB heap: one outcome, its first 64 KiB and a digest of the rest', () => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=64', join(REPO_ROOT, 'bin/procsim.mjs'), 'explore', '--runs', '2', guestPath('pm-bad'), 'flood'], {
+      encoding: 'utf8',
+      cwd: dir,
+      maxBuffer: 1 << 24,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    // Checked on the report's end and start: the 64 KiB kept would swamp a failure's diff.
+    const head = r.stdout.slice(0, 300);
+    const tail = r.stdout.slice(-400);
+    expect(head).toMatch(/^1 distinct outcome:\n {2}#1 {2}2 runs /m);
+    // The mode's banner, 600 MiB and the last line, less the 65536 bytes kept.
+    const rest = '== flood ==\n'.length + 600 * (1 << 20) + 'flood: 600 MiB written\n'.length - 65536;
+    expect(tail).toMatch(new RegExp(`\\| \\[procsim: ${rest} more bytes not kept, sha256 [0-9a-f]{64}\\]\n`));
+    expect(tail).toMatch(/^no failures$/m);
+  }, 120_000);
 });
 
 describe('procsim replay', () => {
@@ -160,14 +199,26 @@ describe('procsim on a closed pipe', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(141);
   });
+
+  it('run gives the guest EPIPE and SIGPIPE when the host reader goes, as Linux and qemu-riscv64 do: `procsim run busybox yes | head -2` ends', { skip: requireBusybox('run | head') !== null, timeout: 90_000 }, () => {
+    const cmd = `set -o pipefail; timeout 60 ${JSON.stringify(process.execPath)} bin/procsim.mjs run ${JSON.stringify(GUEST_BUSYBOX)} yes | head -2`;
+    const r = spawnSync('bash', ['-c', cmd], { encoding: 'utf8', cwd: REPO_ROOT });
+    expect(r.stdout).toBe('y\ny\n');
+    // Killed by SIGPIPE: 128 + 13, and not reported, as a shell does not report it.
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(141);
+  });
 });
 
 describe('procsim explore', () => {
-  it('explore --strategy dfs searches fork-wait to completion: the 6 orders of the children', () => {
+  it('explore --strategy dfs searches fork-wait to completion: the 6 orders of the children (by default, and within --runs)', () => {
     const r = procsim(['explore', '--strategy', 'dfs', '--runs', '5000', FORK_WAIT]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\d+ runs of .*fork-wait: strategy dfs, seed 0 \(at most 5000 executions\)\n6 distinct outcomes:\n/);
     expect(r.stdout).toMatch(/\nexecutions: \d+; searched to completion: yes\n$/);
+    const byDefault = procsim(['explore', '--strategy', 'dfs', FORK_WAIT]);
+    expect(byDefault.stdout).toMatch(/^\d+ runs of .*fork-wait: strategy dfs, seed 0 \(at most 100000 executions\)\n/);
+    expect(byDefault.stdout).toMatch(/\nexecutions: \d+; searched to completion: yes\n$/);
   });
 
   it('explore shows each outcome\'s whole output: what tells outcomes apart', () => {

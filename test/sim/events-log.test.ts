@@ -28,7 +28,7 @@ const PM_MODES: Record<string, string[]> = {
   'pm-identity': ['fork', 'memory', 'shared', 'groups', 'stdio', 'pingpong', 'stderr'],
   'pm-orphan': ['orphan', 'zombie', 'nested'],
   'pm-pipe': ['eof', 'epipe', 'big', 'capacity', 'dup2', 'offsets'],
-  'pm-signal': ['defaults', 'stop', 'probe', 'sigchld', 'mask', 'eintr', 'group', 'die'],
+  'pm-signal': ['defaults', 'stop', 'probe', 'sigchld', 'mask', 'eintr', 'group', 'die', 'order', 'timers'],
   'pm-spawn': ['vfork', 'vfork-exec', 'spawn', 'spawn-fail'],
   'pm-wait': ['status', 'wnohang', 'echild', 'many', 'selectors', 'waitid', 'cycles'],
 };

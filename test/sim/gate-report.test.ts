@@ -89,7 +89,7 @@ describe('reports', () => {
 });
 
 describe('reports of an external emulator (--sut)', () => {
-  const meta = { phase: 0, kernel: 'reference', runs: 5, seed: 1, sut: { command: 'qemu-riscv64', sutRuns: 3, timeoutSeconds: 10 } };
+  const meta = { phase: 0, kernel: 'reference', runs: 5, seed: 1, sut: { label: 'SUT qemu-riscv64', command: 'qemu-riscv64', sutRuns: 3, timeoutSeconds: 10 } };
   const skipped: GateResult = { pass: false, runs: 0, notJudged: 'busybox sh on a root filesystem' };
   const entries = [gateEntry(gate('P0.1', pass), pass, 1), gateEntry(gate('P0.5', skipped), skipped, 0)];
   const report = makeReport(meta, entries);

@@ -41,6 +41,8 @@ export const GLIBC_GUESTS = [
   'pm-orphan',
   'pm-order',
   'pm-bad',
+  'pm-sched',
+  'pm-rusage',
   'exec-child',
   'fork-touch',
   'planted-order',

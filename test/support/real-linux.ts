@@ -2,7 +2,7 @@
 // for one, and report what it did; and find the tools that needs, naming the fix when one is
 // missing. No vitest here: the bench uses these too (test/support/oracle.ts has the suites).
 import { spawnSync, type SpawnSyncOptionsWithBufferEncoding } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,38 +84,90 @@ export interface HostRunOptions {
   timeoutMs?: number;
 }
 
+// Host tools of the sandbox, by absolute path (the run's environment is the guest's).
+const SANDBOX = { unshare: '/usr/bin/unshare', setpriv: '/usr/bin/setpriv', perl: '/usr/bin/perl' };
+/** The unprivileged uid and gid a sandboxed run has (nobody). */
+const SANDBOX_UID = 65534;
+
+// pid 1 of a sandboxed run's PID namespace: takes a count N and N NAME=value arguments as
+// the whole environment (in order: perl appends each new variable to environ), then FILE
+// ARGV0 ARGS...; runs that as its only child, in a session of its own (pid = pgid = sid, as
+// without the sandbox), reaps every orphan, and writes the child's wait status to fd 3
+// ("exit N" or "signal N"). The program is not pid 1 itself: a namespace's
+// init ignores signals it has no handler for, and a guest killing itself must die of it.
+const REAPER = String.raw`
+use POSIX ();
+open(my $out, ">&=", 3) or exit 1;
+%ENV = ();
+for (1 .. shift @ARGV) { my ($n, $v) = split /=/, shift(@ARGV), 2; $ENV{$n} = $v }
+my $file = shift @ARGV;
+my $pid = fork;
+defined $pid or do { print $out "sandbox: fork: $!\n"; exit 1 };
+if (!$pid) { POSIX::close(3); POSIX::setsid(); exec { $file } @ARGV; exit 127 }
+my $st;
+while ((my $w = waitpid(-1, 0)) > 0) { if ($w == $pid) { $st = $?; last } }
+defined $st or do { print $out "sandbox: lost the program (waitpid: $!)\n"; exit 1 };
+print $out (($st & 127) ? "signal " . ($st & 127) : "exit " . ($st >> 8)), "\n";
+exit 0;
+`;
+
 /**
  * Runs a host program as a guest's stand-in and reports what it did. It runs in a scratch
  * working directory of its own (with core dumps enabled, a process killed by a signal leaves
  * a core file there) and in a new session and process group, without a controlling terminal,
  * which it and whatever it left behind (children blocked for ever after a failure, say) lose
- * to SIGKILL once it is done.
+ * to SIGKILL once it is done. Run as root, it is sandboxed: a PID namespace of its own (the
+ * namespace dies with its reaper, REAPER, taking every leftover with it) as uid/gid 65534
+ * without groups, so nothing it does (kill(-1), a runaway fork) reaches the machine; inside
+ * a user namespace where that uid is root, so it still sees uid 0 (a root shell's prompt, as
+ * procsim's processes, all root, see), without any privilege over the machine. Its files
+ * must be readable by others.
  */
 export function runHostProgram(who: string, file: string, args: readonly string[], opts: HostRunOptions): GuestResult {
   const scratch = mkdtempSync(join(tmpdir(), 'procsim-oracle-'));
+  const sandboxed = process.getuid?.() === 0;
   let r;
   try {
+    const env = typeof opts.env === 'function' ? opts.env(scratch) : opts.env;
+    if (sandboxed) chownSync(scratch, SANDBOX_UID, SANDBOX_UID);
+    const [command, argv] = sandboxed
+      ? [SANDBOX.unshare, [
+          '--pid', '--fork', '--kill-child', '--mount-proc',
+          SANDBOX.setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups',
+          SANDBOX.unshare, '--user', '--map-root-user',
+          SANDBOX.perl, '-e', REAPER, String(Object.keys(env).length), ...Object.entries(env).map(([n, v]) => `${n}=${v}`), file, opts.argv0, ...args,
+        ]]
+      : [file, [...args]];
     // spawnSync honours `detached` (setsid in the child) though its types leave it out.
     const options: SpawnSyncOptionsWithBufferEncoding & { detached: boolean } = {
-      argv0: opts.argv0,
+      argv0: sandboxed ? SANDBOX.unshare : opts.argv0,
       cwd: scratch,
-      env: typeof opts.env === 'function' ? opts.env(scratch) : opts.env,
+      env: sandboxed ? {} : env,
       input: opts.stdin ?? Buffer.alloc(0),
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
       maxBuffer: 256 << 20,
       timeout: opts.timeoutMs ?? 60_000,
       detached: true,
     };
-    r = spawnSync(file, [...args], options);
+    r = spawnSync(command, argv, options);
   } finally {
     if (r?.pid) killGroup(r.pid);
     rmSync(scratch, { recursive: true, force: true });
   }
   if (r.error) throw new Error(`${who}: ${r.error.message}`);
-  const signal = r.signal !== null ? constants.signals[r.signal] : undefined;
+  let signal = r.signal !== null ? constants.signals[r.signal] : undefined;
+  let status = r.status;
+  if (sandboxed && signal === undefined) {
+    const report = r.output[3]?.toString() ?? '';
+    const m = /^(exit|signal) (\d+)\n$/.exec(report);
+    if (m === null) throw new Error(`${who}: the sandbox ended without the program's status (${report.trim() || r.stderr.toString().trim() || 'no message'}; status ${r.status})`);
+    if (m[1] === 'signal') signal = Number(m[2]);
+    else status = Number(m[2]);
+  }
   return {
     stdout: r.stdout,
     stderr: r.stderr,
-    exitCode: signal !== undefined ? 128 + signal : (r.status ?? -1),
+    exitCode: signal !== undefined ? 128 + signal : (status ?? -1),
     ...(signal !== undefined ? { signal } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseSutCommand, runSut, shellQuote, sutArgv } from '../../src/sut/command.ts';
+import { parseSutCommand, runSut, shellQuote, sutArgv, wantsEvents } from '../../src/sut/command.ts';
 import { guardedSuite } from '../support/oracle.ts';
 import { which } from '../support/real-linux.ts';
 
@@ -17,13 +17,16 @@ describe('the --sut command line', () => {
     expect(c.words).toEqual(['qemu-riscv64', '-E', 'A=a b', 'x"y', 'z w']);
     expect(sutArgv(c, '/t/elf', ['P'])).toEqual([...c.words, '/t/elf', 'P']);
     expect(sutArgv(parseSutCommand('emu --load={elf} -- {args} --end'), '/t/elf', ['P', 'Q'])).toEqual(['emu', '--load=/t/elf', '--', 'P', 'Q', '--end']);
+    const logged = parseSutCommand('emu --events={events}');
+    expect(wantsEvents(logged)).toBe(true);
+    expect(wantsEvents(c)).toBe(false);
+    expect(sutArgv(logged, '/t/elf', ['P'], '/t/ev.jsonl')).toEqual(['emu', '--events=/t/ev.jsonl', '/t/elf', 'P']);
   });
 
   it('refuses what it cannot do, in one line naming why', () => {
     expect(() => parseSutCommand('')).toThrow(/--sut needs a command/);
     expect(() => parseSutCommand("qemu 'open")).toThrow(/unterminated single quote/);
     expect(() => parseSutCommand('emu --root {rootfs}')).toThrow(/\{rootfs\}: .*not supported yet by gate P0.1-P0.4/);
-    expect(() => parseSutCommand('emu --log {events}')).toThrow(/\{events\}: .*not supported yet/);
     expect(() => parseSutCommand('emu {elfs}')).toThrow(/unknown placeholder \{elfs\}/);
     expect(() => parseSutCommand('emu x{args}')).toThrow(/\{args\} must be a word of its own/);
   });
@@ -68,7 +71,7 @@ describe('procsim gate --sut flags', () => {
 
   it('bad combinations and values are usage errors (exit 2) in one line', () => {
     expect(gate('--sut', 'qemu-riscv64', '--kernel', 'reference')).toEqual({ code: 2, stderr: expect.stringMatching(/^procsim: --kernel and --sut exclude each other/) });
-    expect(gate('--sut-runs', '2')).toEqual({ code: 2, stderr: 'procsim: --sut-runs goes with --sut\n' });
+    expect(gate('--sut-runs', '2')).toEqual({ code: 2, stderr: 'procsim: --sut-runs goes with --sut or --sut-module\n' });
     expect(gate('--sut', 'x', '--sut-timeout', 'soon').stderr).toMatch(/^procsim: --sut-timeout must be a number of seconds above 0/);
     expect(gate('--sut', 'emu {rootfs}').stderr).toMatch(/^procsim: --sut: \{rootfs\}: .*not supported yet/);
   });

@@ -11,6 +11,7 @@
 import { DEV_TTY, type RandomSource, memoryDevices } from './devices.ts';
 import type { DirInode, Inode } from './inode.ts';
 import type { Vfs } from './vfs.ts';
+import { FsError, notADirectory } from './fs-error.ts';
 
 const ETC_FILES: [string, string][] = [
   ['passwd', 'root:x:0:0:root:/root:/bin/sh\n'],
@@ -24,9 +25,29 @@ const DEV_LINKS: [string, string][] = [
   ['stderr', '/proc/self/fd/2'],
 ];
 
+/** The kind of what is at path itself (a final symlink not followed), if its parent can be walked to. */
+function kindAt(vfs: Vfs, path: string): string | undefined {
+  try {
+    return vfs.walk(vfs.root, path, 'parent').inode?.kind;
+  } catch {
+    return undefined;
+  }
+}
+
 function dirWithMode(vfs: Vfs, path: string, mode: number): DirInode {
-  const existed = vfs.walk(vfs.root, path, 'parent').inode !== undefined;
-  const dir = vfs.ensureDir(path, mode);
+  const why = 'every system has it';
+  let existed: boolean;
+  let dir: DirInode;
+  try {
+    const found = vfs.walk(vfs.root, path, 'follow').inode;
+    if (found !== undefined && found.kind !== 'dir') throw notADirectory(path, found.kind, why);
+    existed = found !== undefined;
+    dir = vfs.ensureDir(path, mode);
+  } catch (e) {
+    if (!(e instanceof FsError)) throw e;
+    // A symlink that leads nowhere (or through a file), or a parent that is not a directory.
+    throw notADirectory(path, kindAt(vfs, path), why);
+  }
   if (!existed) vfs.chmod(dir, mode);
   return dir;
 }

@@ -3,7 +3,10 @@
 // Chunks make appends amortised O(1) (the last chunk grows by doubling, earlier chunks never
 // move), keep multi-MiB files cheap to grow, and leave holes of sparse files unallocated
 // (a hole reads as zeros). A file seeded from an archive starts as views into the archive's
-// bytes; a view is copied the first time it is written (copy-on-write).
+// bytes; a view is copied the first time it is written (copy-on-write). A page a mapping
+// uses is a view of its chunk (the page cache): MAP_SHARED writes land in the file, and
+// write() shows in every mapping, as on Linux.
+import { Page, PAGE_SIZE } from '../../emu/memory.ts';
 import { FsError } from './fs-error.ts';
 
 export const CHUNK_SHIFT = 16;
@@ -21,6 +24,10 @@ export class FileData {
   size = 0;
   /** The borrowed bytes while the file still is exactly them (never written or truncated). */
   pristine: Uint8Array | null = null;
+  /** The page cache: page index -> a page over this file's own bytes (in a pinned chunk). */
+  private pages: Map<number, Page> | undefined;
+  /** Chunks pages are views of: full-size and owned, never reallocated or dropped. */
+  private pinned: Set<number> | undefined;
 
   /** A file whose content starts as `bytes` (not copied: borrowed until first written). */
   static borrowing(bytes: Uint8Array): FileData {
@@ -55,11 +62,30 @@ export class FileData {
     return out;
   }
 
+  /**
+   * Page `index` of the file, for a mapping: its bytes are the file's (a MAP_SHARED mapping
+   * writes the file in place; a private one copies the page on its first write). Mapped
+   * memory can change the file unseen, so the file is no longer pristine.
+   */
+  mappedPage(index: number): Page {
+    let page = this.pages?.get(index);
+    if (page !== undefined) return page;
+    this.pristine = null;
+    const ci = Math.floor((index * PAGE_SIZE) / CHUNK_SIZE);
+    const chunk = this.writable(ci, CHUNK_SIZE);
+    (this.pinned ??= new Set()).add(ci);
+    const at = index * PAGE_SIZE - ci * CHUNK_SIZE;
+    page = new Page(chunk.subarray(at, at + PAGE_SIZE));
+    (this.pages ??= new Map()).set(index, page);
+    return page;
+  }
+
   /** Writes all of `data` at `offset`, growing the file as needed. */
   write(offset: number, data: Uint8Array): void {
     const end = offset + data.length;
     if (data.length > 0) this.pristine = null;
     if (end > MAX_FILE_SIZE) throw new FsError('EFBIG');
+    if (this.pages !== undefined) this.touchMapped(offset, end);
     let pos = offset;
     while (pos < end) {
       const ci = Math.floor(pos / CHUNK_SIZE);
@@ -76,9 +102,18 @@ export class FileData {
   truncate(size: number): void {
     if (size > MAX_FILE_SIZE) throw new FsError('EFBIG');
     if (size !== this.size) this.pristine = null;
+    if (size > this.size && this.pages !== undefined) this.touchMapped(this.size, size);
     if (size < this.size) {
       const keep = Math.ceil(size / CHUNK_SIZE);
-      if (this.chunks.length > keep) this.chunks.length = keep;
+      if (this.pinned === undefined) {
+        if (this.chunks.length > keep) this.chunks.length = keep;
+      } else {
+        // A mapped chunk stays (its pages are views of it), zeroed as a dropped one reads.
+        for (let i = keep; i < this.chunks.length; i++) {
+          if (this.pinned.has(i)) this.chunks[i]!.fill(0);
+          else this.chunks[i] = undefined;
+        }
+      }
       if (this.borrowed) for (const i of [...this.borrowed]) if (i >= keep) this.borrowed.delete(i);
       const ci = Math.floor(size / CHUNK_SIZE);
       const inChunk = size - ci * CHUNK_SIZE;
@@ -93,6 +128,25 @@ export class FileData {
       }
     }
     this.size = size;
+  }
+
+  /**
+   * Bytes [from, to) are about to change: mapped pages there drop their decoded code, and
+   * what a mapping wrote past the old end of file (kept in a pinned chunk) reads as zeros
+   * once the file grows over it.
+   */
+  private touchMapped(from: number, to: number): void {
+    for (let i = Math.floor(from / PAGE_SIZE); i < Math.ceil(to / PAGE_SIZE); i++) {
+      const page = this.pages!.get(i);
+      if (page !== undefined) page.decoded = null;
+    }
+    if (to <= this.size) return;
+    const start = Math.max(from, this.size);
+    for (let ci = Math.floor(start / CHUNK_SIZE); ci * CHUNK_SIZE < to; ci++) {
+      if (!this.pinned!.has(ci)) continue;
+      const base = ci * CHUNK_SIZE;
+      this.chunks[ci]!.fill(0, Math.max(0, start - base), Math.min(CHUNK_SIZE, to - base));
+    }
   }
 
   /** Chunk `ci`, owned and at least `need` bytes long. */

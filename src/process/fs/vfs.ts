@@ -14,7 +14,7 @@
 // read/write/truncate here take explicit offsets and sizes.
 import { DeviceTable } from './devices.ts';
 import { type Dirent, dtype, packDirents } from './dirent.ts';
-import { FsError } from './fs-error.ts';
+import { FsError, notADirectory } from './fs-error.ts';
 import {
   O_ACCMODE,
   O_CREAT,
@@ -339,12 +339,24 @@ export class Vfs {
   }
 
   /** Mounts a synthetic directory (e.g. /proc) at `path`, replacing an empty directory there. */
+  /**
+   * Mount `provider` at `path` (at boot). As a Linux mount does, it hides what a directory
+   * there held (a rootfs copied from a live system has a full /proc); anything but a
+   * directory there is a rootfs that cannot be booted.
+   */
   mountSynthetic(path: string, provider: SyntheticDir, dev: number): DirInode {
-    const w = this.walk(this.root, path, 'parent');
+    const why = `procsim mounts its ${path.slice(1)} filesystem there`;
+    let w;
+    try {
+      w = this.walk(this.root, path, 'parent');
+    } catch (e) {
+      if (e instanceof FsError) throw notADirectory(path, undefined, why);
+      throw e;
+    }
     if (w.kind !== 'norm') throw new FsError('EBUSY', path);
     if (w.inode) {
-      if (w.inode.kind !== 'dir') throw new FsError('ENOTDIR', path);
-      if (w.inode.count > 0) throw new FsError('EBUSY', path);
+      if (w.inode.kind !== 'dir') throw notADirectory(path, w.inode.kind, why);
+      if (w.inode.mountRoot) throw new FsError('EBUSY', path);
       this.unlinkEntry(w.dir, w.name);
     }
     const mount = new SyntheticMount(dev, this.clock);

@@ -1,8 +1,10 @@
 // Process identity, lifetime and limits: exit, the id calls, prctl, rlimits, uname,
 // getrandom, futex for a single-threaded process.
 
+import { rusageBytes, selfUsage } from '../accounting.ts';
 import { ERRNO } from '../errno.ts';
 import { NS_PER_SEC, type Process } from '../process.ts';
+import { limitOf, RLIM_NLIMITS, RLIMIT_NOFILE } from '../rlimits.ts';
 import type { Handler } from './table.ts';
 
 export const exit: Handler = (k, p, a) => {
@@ -107,17 +109,6 @@ export const prctl: Handler = (_k, p, a) => {
 
 // ---- resource limits ------------------------------------------------------------------
 
-const RLIM_INFINITY = (1n << 64n) - 1n;
-const RLIMIT_STACK = 3;
-const RLIMIT_NOFILE = 7;
-const RLIM_NLIMITS = 16;
-
-function defaultLimit(res: number): [bigint, bigint] {
-  if (res === RLIMIT_STACK) return [8n << 20n, RLIM_INFINITY];
-  if (res === RLIMIT_NOFILE) return [1024n, 1024n];
-  return [RLIM_INFINITY, RLIM_INFINITY];
-}
-
 function rlimitBytes([cur, max]: [bigint, bigint]): Uint8Array {
   const b = new Uint8Array(16);
   const dv = new DataView(b.buffer);
@@ -128,7 +119,7 @@ function rlimitBytes([cur, max]: [bigint, bigint]): Uint8Array {
 
 function limitCall(p: Process, res: number, newAddr: number, oldAddr: number): number {
   if (res < 0 || res >= RLIM_NLIMITS) return -ERRNO.EINVAL;
-  const cur = p.rlimits.get(res) ?? defaultLimit(res);
+  const cur = limitOf(p, res);
   if (newAddr !== 0) {
     const dv = new DataView(p.mem.read(newAddr, 16).buffer);
     const next: [bigint, bigint] = [dv.getBigUint64(0, true), dv.getBigUint64(8, true)];
@@ -151,18 +142,14 @@ export const prlimit64: Handler = (k, p, a) => {
 export const getrlimit: Handler = (_k, p, a) => limitCall(p, a[0] | 0, 0, a[1]);
 export const setrlimit: Handler = (_k, p, a) => limitCall(p, a[0] | 0, a[1], 0);
 
+const RUSAGE_SELF = 0;
+const RUSAGE_CHILDREN = -1;
+const RUSAGE_THREAD = 1;
+
 export const getrusage: Handler = (_k, p, a) => {
   const who = a[0] | 0;
-  if (who !== 0 && who !== -1 && who !== 1) return -ERRNO.EINVAL;
-  const b = new Uint8Array(144);
-  if (who === 0 || who === 1) {
-    // ru_utime from virtual time: one nanosecond per retired instruction.
-    const us = Math.floor(p.cpu.instret / 1000);
-    const dv = new DataView(b.buffer);
-    dv.setBigInt64(0, BigInt(Math.floor(us / 1e6)), true);
-    dv.setBigInt64(8, BigInt(us % 1e6), true);
-  }
-  p.mem.write(a[1], b);
+  if (who !== RUSAGE_SELF && who !== RUSAGE_CHILDREN && who !== RUSAGE_THREAD) return -ERRNO.EINVAL;
+  p.mem.write(a[1], rusageBytes(who === RUSAGE_CHILDREN ? p.childUsage : selfUsage(p)));
   return 0;
 };
 

@@ -1,14 +1,18 @@
-// Signal syscalls: dispositions and masks, sending (kill, tkill, tgkill), waiting
-// (rt_sigsuspend), the alternate stack, and the return from a handler.
+// Signal syscalls: dispositions and masks, sending (kill, tkill, tgkill, and with a siginfo of
+// the sender's own, rt_sigqueueinfo and rt_tgsigqueueinfo), waiting (rt_sigsuspend, and
+// rt_sigtimedwait, which takes a signal instead of running its handler), the alternate
+// stack, and the return from a handler.
 
 import { MemFault } from '../../emu/memory.ts';
 import { ERRNO } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import { KEEP_REGS } from '../kernel.ts';
-import { NSIG, type Process } from '../process.ts';
-import { sendSignal, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, useTemporaryMask } from '../signal-delivery.ts';
-import { type AltStack, popFrame } from '../signal-frame.ts';
-import { SIGKILL, SIGSEGV, SIGSTOP, UNBLOCKABLE } from '../signals.ts';
+import { expiry, NO_DEADLINE, NSIG, type Process, type SigInfo } from '../process.ts';
+import { ignored, sendSignal, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, useTemporaryMask } from '../signal-delivery.ts';
+import { type AltStack, KERNEL_SIGINFO_SIZE, popFrame, sigInfoBytes } from '../signal-frame.ts';
+import { dequeue, flushSignals, nextSignal } from '../sigqueue.ts';
+import { SIGKILL, SIGSEGV, SIGSTOP, sigbit, UNBLOCKABLE } from '../signals.ts';
+import { readTimespec } from './time.ts';
 import type { Handler } from './table.ts';
 
 const SIG_BLOCK = 0;
@@ -16,7 +20,7 @@ const SIG_UNBLOCK = 1;
 const SIG_SETMASK = 2;
 
 /** struct sigaction of riscv64 (no sa_restorer): handler @0, flags @8, mask @16. */
-export const rt_sigaction: Handler = (_k, p, a) => {
+export const rt_sigaction: Handler = (k, p, a) => {
   const [sig, act, oact, size] = [a[0] | 0, a[1], a[2], a[3]];
   if (size !== 8 || sig < 1 || sig > NSIG) return -ERRNO.EINVAL;
   if (act !== 0 && (sig === SIGKILL || sig === SIGSTOP)) return -ERRNO.EINVAL;
@@ -34,6 +38,8 @@ export const rt_sigaction: Handler = (_k, p, a) => {
     cur.handler = Number(next.getBigUint64(0, true));
     cur.flags = Number(next.getBigUint64(8, true) & 0xffffffffn);
     cur.mask = next.getBigUint64(16, true) & ~UNBLOCKABLE;
+    // POSIX: a pending signal whose action becomes "ignore" is discarded, blocked or not.
+    if (ignored(p, sig)) flushSignals(k, p, sigbit(sig));
   }
   return 0;
 };
@@ -90,19 +96,89 @@ export const kill: Handler = (k, p, a) => {
   return 0;
 };
 
-function threadKill(k: Kernel, p: Process, tgid: number, tid: number, sig: number): number {
-  if (!validSig(sig) || tid <= 0) return -ERRNO.EINVAL;
+/**
+ * Linux's do_send_specific: sig (0: a probe) with info to thread tid of thread group tgid
+ * (0: any). One thread per process: the thread id is the pid. The thread is looked up before
+ * sig is checked, and a zombie is still found (its signal is then dropped).
+ */
+function sendSpecific(k: Kernel, tgid: number, tid: number, sig: number, info: SigInfo): number {
   const t = k.procs.get(tid);
-  // One thread per process: the thread id is the pid, and a zombie has no threads left.
-  if (t === undefined || !t.alive || (tgid !== -1 && tgid !== tid)) return -ERRNO.ESRCH;
-  if (sig !== 0) sendSignal(k, t, sig, { code: SI_TKILL, pid: p.pid });
-  return 0;
+  if (t === undefined || (tgid > 0 && tgid !== tid)) return -ERRNO.ESRCH;
+  if (!validSig(sig)) return -ERRNO.EINVAL;
+  return sig === 0 ? 0 : sendSignal(k, t, sig, info, 'thread');
 }
 
-export const tkill: Handler = (k, p, a) => threadKill(k, p, -1, a[0] | 0, a[1] | 0);
+export const tkill: Handler = (k, p, a) => {
+  const tid = a[0] | 0;
+  return tid <= 0 ? -ERRNO.EINVAL : sendSpecific(k, 0, tid, a[1] | 0, { code: SI_TKILL, pid: p.pid });
+};
 export const tgkill: Handler = (k, p, a) => {
-  if ((a[0] | 0) <= 0) return -ERRNO.EINVAL;
-  return threadKill(k, p, a[0] | 0, a[1] | 0, a[2] | 0);
+  const [tgid, tid] = [a[0] | 0, a[1] | 0];
+  return tgid <= 0 || tid <= 0 ? -ERRNO.EINVAL : sendSpecific(k, tgid, tid, a[2] | 0, { code: SI_TKILL, pid: p.pid });
+};
+
+/**
+ * The sender's siginfo for signal sig (copy_siginfo_from_user: its first 48 bytes, si_signo
+ * set to sig). Throws MemFault (EFAULT).
+ */
+function queuedInfo(p: Process, sig: number, addr: number): SigInfo {
+  const raw = p.mem.read(addr, KERNEL_SIGINFO_SIZE);
+  const dv = new DataView(raw.buffer, raw.byteOffset);
+  dv.setInt32(0, sig, true);
+  return { code: dv.getInt32(8, true), pid: dv.getInt32(16, true), raw };
+}
+
+/** Not even root may pretend to be the kernel, kill() or tgkill() toward another process. */
+const impersonates = (p: Process, info: SigInfo, pid: number): boolean => (info.code >= 0 || info.code === SI_TKILL) && pid !== p.pid;
+
+/** sigqueue(3): sig with the caller's siginfo (si_value) to process pid. */
+export const rt_sigqueueinfo: Handler = (k, p, a) => {
+  const [pid, sig] = [a[0] | 0, a[1] | 0];
+  const info = queuedInfo(p, sig, a[2]);
+  if (impersonates(p, info, pid)) return -ERRNO.EPERM;
+  // Linux looks the pid up first (none for pid <= 0: no groups here), then checks sig.
+  const t = pid > 0 ? k.procs.get(pid) : undefined;
+  if (t === undefined) return -ERRNO.ESRCH;
+  if (!validSig(sig)) return -ERRNO.EINVAL;
+  return sig === 0 ? 0 : sendSignal(k, t, sig, info);
+};
+
+/** rt_sigqueueinfo toward one thread (tid) of thread group tgid: here the process tid. */
+export const rt_tgsigqueueinfo: Handler = (k, p, a) => {
+  const [tgid, tid, sig] = [a[0] | 0, a[1] | 0, a[2] | 0];
+  const info = queuedInfo(p, sig, a[3]);
+  if (tid <= 0 || tgid <= 0) return -ERRNO.EINVAL;
+  if (impersonates(p, info, tid)) return -ERRNO.EPERM;
+  return sendSpecific(k, tgid, tid, sig, info);
+};
+
+/**
+ * sigwaitinfo / sigtimedwait / sigwait: take a pending signal of the set (as a delivery would
+ * pick it: sigqueue.ts) with its siginfo, whether blocked or not; else sleep until one comes (it wakes the
+ * sleeper though blocked, and is taken here, never by a handler), the timeout passes on the
+ * virtual clock (EAGAIN), or another signal's handler runs (EINTR, never restarted).
+ */
+export const rt_sigtimedwait: Handler = (k, p, a) => {
+  const [setAddr, infoAddr, tsAddr, size] = [a[0], a[1], a[2], a[3]];
+  if (size !== 8) return -ERRNO.EINVAL;
+  const resumed = k.resumed(p);
+  const set = (resumed ? p.sigwaitSet : p.mem.readU64(setAddr)) & ~UNBLOCKABLE;
+  let deadline = resumed ? p.deadline : NO_DEADLINE;
+  if (!resumed && tsAddr !== 0) {
+    const ns = readTimespec(p, tsAddr);
+    if (ns === null) return -ERRNO.EINVAL;
+    deadline = expiry(k.timeNs, ns);
+  }
+  const sig = nextSignal(p, set);
+  if (sig !== 0) {
+    // Linux takes the signal before writing the siginfo: a bad pointer loses it (EFAULT).
+    const info = dequeue(k, p, sig);
+    if (infoAddr !== 0) p.mem.write(infoAddr, sigInfoBytes(sig, info));
+    return sig;
+  }
+  if (k.timeNs >= deadline) return -ERRNO.EAGAIN;
+  p.sigwaitSet = set;
+  return k.block(p, 'sigtimedwait', [], deadline);
 };
 
 const MINSIGSTKSZ = 2048;

@@ -12,6 +12,7 @@ import * as pgrp from './pgrp.ts';
 import * as pipe from './pipe.ts';
 import * as poll from './poll.ts';
 import * as proc from './proc.ts';
+import * as sched from './sched.ts';
 import * as signal from './signal.ts';
 import * as socket from './socket.ts';
 import * as time from './time.ts';
@@ -19,7 +20,7 @@ import * as wait from './wait.ts';
 
 export type Handler = (k: Kernel, p: Process, a: Args) => number;
 
-const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, fsinfo, mm, pgrp, pipe, poll, proc, signal, socket, time, wait];
+const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, fsinfo, mm, pgrp, pipe, poll, proc, sched, signal, socket, time, wait];
 
 export const HANDLERS: (Handler | undefined)[] = [];
 for (const mod of MODULES) {

@@ -3,6 +3,8 @@
 import { MemFault } from '../../emu/memory.ts';
 import { ERRNO } from '../errno.ts';
 import { EPOCH_SEC, type Kernel } from '../kernel.ts';
+import { clockTicks, cpuTimeNs, selfTimes, setTimeval } from '../accounting.ts';
+import { ITIMER_PROF, ITIMER_REAL } from '../itimers.ts';
 import { expiry, NS_PER_SEC, type Process } from '../process.ts';
 import type { Handler } from './table.ts';
 
@@ -30,7 +32,7 @@ function clockNs(k: Kernel, p: Process, clk: number): bigint | null {
       return k.timeNs;
     case CLOCK_PROCESS_CPUTIME_ID:
     case CLOCK_THREAD_CPUTIME_ID:
-      return BigInt(p.cpu.instret);
+      return cpuTimeNs(p);
     case 1: // MONOTONIC
     case 4: // MONOTONIC_RAW
     case 6: // MONOTONIC_COARSE
@@ -50,7 +52,7 @@ function timespec(ns: bigint, baseSec = 0): Uint8Array {
 }
 
 /** A guest struct timespec in exact ns (less baseSec seconds); null when out of range (EINVAL). */
-function readTimespec(p: Process, addr: number, baseSec = 0): bigint | null {
+export function readTimespec(p: Process, addr: number, baseSec = 0): bigint | null {
   const b = p.mem.read(addr, 16);
   const dv = new DataView(b.buffer);
   const sec = dv.getBigInt64(0, true);
@@ -128,12 +130,69 @@ export const clock_nanosleep: Handler = (k, p, a) => {
   return delta > 0n ? sleepUntil(k, p, expiry(k.timeNs, delta), abs ? 0 : a[3]) : 0;
 };
 
+/** struct tms: utime, stime, then the reaped children's cutime, cstime, in clock ticks. */
 export const times: Handler = (k, p, a) => {
-  const ticks = Math.floor(p.cpu.instret / 1e7); // USER_HZ = 100: 10 ms per tick of virtual time
   if (a[0] !== 0) {
     const b = new Uint8Array(32);
-    new DataView(b.buffer).setBigInt64(0, BigInt(ticks), true);
+    const dv = new DataView(b.buffer);
+    const self = selfTimes(p);
+    [self.utime, self.stime, p.childUsage.utime, p.childUsage.stime].forEach((ns, i) => dv.setBigInt64(8 * i, clockTicks(ns), true));
     p.mem.write(a[0], b);
   }
-  return Number(k.timeNs / 10_000_000n);
+  return Number(clockTicks(k.timeNs));
+};
+
+const NS_PER_USEC = 1000n;
+const USEC_PER_SEC = 1_000_000n;
+
+/** struct itimerval: it_interval, then it_value, each a struct timeval (sec, usec). */
+function itimerval(interval: bigint, value: bigint): Uint8Array {
+  const b = new Uint8Array(32);
+  const dv = new DataView(b.buffer);
+  setTimeval(dv, 0, interval);
+  setTimeval(dv, 16, value);
+  return b;
+}
+
+/** A guest itimerval in ns, or null when a timeval is out of range (EINVAL). */
+function readItimerval(p: Process, addr: number): { interval: bigint; value: bigint } | null {
+  const dv = new DataView(p.mem.read(addr, 32).buffer);
+  const ns: bigint[] = [];
+  for (const off of [0, 16]) {
+    const [sec, usec] = [dv.getBigInt64(off, true), dv.getBigInt64(off + 8, true)];
+    if (sec < 0n || usec < 0n || usec >= USEC_PER_SEC) return null;
+    ns.push(sec * NS_PER_SEC + usec * NS_PER_USEC);
+  }
+  return { interval: ns[0], value: ns[1] };
+}
+
+/** Now on a timer's clock: virtual time for ITIMER_REAL, the process's instructions for the CPU ones. */
+const timerNow = (k: Kernel, p: Process, which: number): bigint => (which === ITIMER_REAL ? k.timeNs : BigInt(p.cpu.instret));
+
+/** What getitimer shows: the period, and the time left (at least 1 us while armed, as Linux). */
+function timerLeft(k: Kernel, p: Process, which: number): Uint8Array {
+  const t = p.itimers[which];
+  const left = t.at === null ? 0n : t.at - timerNow(k, p, which);
+  return itimerval(t.interval, t.at === null ? 0n : left < NS_PER_USEC ? NS_PER_USEC : left);
+}
+
+export const getitimer: Handler = (k, p, a) => {
+  const which = a[0] | 0;
+  if (which < ITIMER_REAL || which > ITIMER_PROF) return -ERRNO.EINVAL;
+  p.mem.write(a[1], timerLeft(k, p, which));
+  return 0;
+};
+
+/** A value of zero disarms; a NULL new value too (Linux's old behaviour, kept). */
+export const setitimer: Handler = (k, p, a) => {
+  const which = a[0] | 0;
+  if (which < ITIMER_REAL || which > ITIMER_PROF) return -ERRNO.EINVAL;
+  const next = a[1] === 0 ? { interval: 0n, value: 0n } : readItimerval(p, a[1]);
+  if (next === null) return -ERRNO.EINVAL;
+  const old = timerLeft(k, p, which);
+  const off = next.value === 0n;
+  // A disarmed ITIMER_REAL forgets its period; the CPU timers keep theirs (as Linux does).
+  k.setItimer(p, which, off ? null : expiry(timerNow(k, p, which), next.value), off && which === ITIMER_REAL ? 0n : next.interval);
+  if (a[2] !== 0) p.mem.write(a[2], old);
+  return 0;
 };

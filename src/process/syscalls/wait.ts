@@ -1,6 +1,11 @@
 // wait4 and waitid: collect a child's exit. A parent with matching children that are all
-// still running sleeps on its child-wait queue (unless WNOHANG); every child exit wakes it.
+// still running sleeps on its child-wait queue (unless WNOHANG); a change of a child its
+// selector takes at that moment wakes it (wakeForChild). As on Linux, a sleeper whose last
+// matching child left its group (setpgid) and then exited is not woken: it sleeps on. A
+// signal that ends the sleep runs the call again first (Kernel.execute), as Linux's do_wait
+// loop looks again: a child to report, or none left to wait for (ECHILD), wins over EINTR.
 
+import { accountReaped, bothUsage, rusageBytes } from '../accounting.ts';
 import { ERRNO } from '../errno.ts';
 import type { Kernel } from '../kernel.ts';
 import { CLD_EXITED, CLD_KILLED, reap } from '../lifecycle.ts';
@@ -25,7 +30,6 @@ const P_PID = 1;
 const P_PGID = 2;
 const P_PIDFD = 3;
 
-const RUSAGE_SIZE = 144;
 const INT_MIN = -2147483648;
 
 type Match = (c: Process) => boolean;
@@ -61,6 +65,7 @@ function findReport(k: Kernel, p: Process, match: Match, options: number, exited
     else if (c.jobChange?.kind === 'continued' && options & WCONTINUED) return { child: c, kind: 'continued' };
   }
   if (options & WNOHANG) return 0;
+  p.waitSelector = match;
   return k.block(p, 'wait', [p.childWait]);
 }
 
@@ -71,10 +76,12 @@ function statusOf(r: Report): number {
   return r.child.waitStatus;
 }
 
-/** Consume what was reported: reap an exited child, forget a reported stop or continue. */
-function consume(k: Kernel, r: Report): void {
-  if (r.kind === 'exited') reap(k, r.child);
-  else r.child.jobChange = null;
+/** Consume what was reported: reap an exited child (its times join ours), forget a reported stop or continue. */
+function consume(k: Kernel, p: Process, r: Report): void {
+  if (r.kind === 'exited') {
+    accountReaped(p, r.child);
+    reap(k, r.child);
+  } else r.child.jobChange = null;
 }
 
 function selector(p: Process, pid: number): Match {
@@ -92,9 +99,11 @@ export const wait4: Handler = (k, p, a) => {
   if (typeof r === 'number') return r;
   // Linux collects the child first: a bad status pointer gives EFAULT, but the child is gone.
   const status = statusOf(r);
-  consume(k, r);
+  // Taken before the reap, which adds the child's times to ours; only when asked (the fork-wait path).
+  const usage = rusage !== 0 ? rusageBytes(bothUsage(r.child)) : null;
+  consume(k, p, r);
   if (statusAddr !== 0) p.mem.writeU32(statusAddr, status);
-  if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
+  if (usage !== null) p.mem.write(rusage, usage);
   return r.child.pid;
 };
 
@@ -141,8 +150,9 @@ export const waitid: Handler = (k, p, a) => {
   }
   // As wait4: the child is collected before a bad infop pointer can fault.
   const info = childInfo(r);
-  if (!(options & WNOWAIT)) consume(k, r);
+  const usage = rusage !== 0 ? rusageBytes(bothUsage(r.child)) : null;
+  if (!(options & WNOWAIT)) consume(k, p, r);
   if (infop !== 0) p.mem.write(infop, info);
-  if (rusage !== 0) p.mem.write(rusage, new Uint8Array(RUSAGE_SIZE));
+  if (usage !== null) p.mem.write(rusage, usage);
   return 0;
 };

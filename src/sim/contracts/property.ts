@@ -14,7 +14,7 @@ import type { Gate, GateOptions, GateResult } from '../gates/gate.ts';
 import { fail, OK, type Verdict } from '../predicates.ts';
 import { choicesArb } from '../programs/arbitrary.ts';
 import { encodeProgram, type Program } from '../programs/program.ts';
-import { DfsExplorer } from '../dfs/index.ts';
+import { IterativeBoundedSearch } from '../dfs/index.ts';
 import { type GeneratedRun, replayCommand, runGenerated, runGeneratedWith } from '../programs/run.ts';
 import { World } from './world.ts';
 
@@ -71,8 +71,9 @@ export const SEARCH_SCHEDULES: readonly (readonly number[])[] = [[], new Array<n
 
 /**
  * Most executions of the exhaustive search an existential property falls back on. The search
- * has no reduction: a witness is about the order of two steps that may commute, and a
- * partial-order reduction keeps only one order of those.
+ * has no reduction (a witness is about the order of two steps that may commute, and a
+ * partial-order reduction keeps only one order of those) and goes by increasing preemptions:
+ * a plain depth-first search can spend all of these reordering the ends of one prefix.
  */
 export const EXHAUSTIVE_CAP = 200;
 
@@ -104,7 +105,7 @@ export function existential(
       const verdict = judge(run);
       if (verdict !== undefined) return { run, verdict };
     }
-    const search = new DfsExplorer({ reduction: 'none', maxExecutions: EXHAUSTIVE_CAP });
+    const search = new IterativeBoundedSearch(EXHAUSTIVE_CAP);
     for (let s = search.next(); s !== undefined; s = search.next()) {
       const run = runGeneratedWith(c.program, s, { kernel });
       search.done(run.result);
@@ -113,7 +114,7 @@ export function existential(
     }
     const searched = search.complete
       ? `none exists: the exhaustive search covered all ${search.executions}`
-      : `none in the first ${search.executions} of an exhaustive search`;
+      : `none in the first ${search.executions} of an exhaustive search, which got to ${search.preemptionBound} preemptions`;
     return { run: first!, verdict: fail(`no schedule in which ${what} (${searched}, after ${SEARCH_SCHEDULES.length + 1} fixed ones)`) };
   };
 }

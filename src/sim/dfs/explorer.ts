@@ -66,6 +66,8 @@ export class DfsExplorer {
   private runs = 0;
   /** Executions that ended up only reordering an explored one (every ready process asleep). */
   sleepBlocked = 0;
+  /** The preemption bound kept some schedule out: a complete search covered only the bounded space. */
+  boundPruned = false;
 
   constructor(opts: DfsOptions = {}) {
     const bound = opts.preemptionBound;
@@ -226,7 +228,9 @@ export class DfsExplorer {
   private allowedNew(s: number, ready: readonly number[], q: number, prev: Node | null): boolean {
     if (this.bound === Infinity || prev === null) return true;
     const before = prev.preemptions + (this.preempts(s - 1, prev.ready, prev.chosen) ? 1 : 0);
-    return before + (this.preempts(s, ready, q) ? 1 : 0) <= this.bound;
+    const ok = before + (this.preempts(s, ready, q) ? 1 : 0) <= this.bound;
+    if (!ok) this.boundPruned = true;
+    return ok;
   }
 }
 

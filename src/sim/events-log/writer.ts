@@ -12,13 +12,17 @@ function eventLine(e: ProcessEvent): string {
 }
 
 export class EventLogWriter {
-  readonly lines: string[];
+  /** The lines so far (header first), when no sink takes them. */
+  readonly lines: string[] = [];
   /** The seq the next event will have (every event so far is a line or counted dropped). */
   private next = 0;
+  private readonly put: (line: string) => void;
 
-  constructor(init: number, header: Record<string, unknown> = {}) {
+  /** With `sink`, every line goes there as it is made and none is kept (a log of any length). */
+  constructor(init: number, header: Record<string, unknown> = {}, sink?: (line: string) => void) {
+    this.put = sink ?? ((l) => this.lines.push(l));
     const h: LogHeader = { 'procsim-events': EVENTS_VERSION, init, ...header };
-    this.lines = [JSON.stringify(h)];
+    this.put(JSON.stringify(h));
   }
 
   /**
@@ -27,15 +31,16 @@ export class EventLogWriter {
    */
   drain({ events, dropped }: Drained): void {
     for (const e of events) {
-      this.lines.push(eventLine(e));
+      this.put(eventLine(e));
       this.next = e.seq + 1;
     }
     if (dropped > 0) {
-      this.lines.push(JSON.stringify({ dropped, seq: this.next }));
+      this.put(JSON.stringify({ dropped, seq: this.next }));
       this.next += dropped;
     }
   }
 
+  /** The log as one text (only when no sink took the lines). */
   text(): string {
     return `${this.lines.join('\n')}\n`;
   }

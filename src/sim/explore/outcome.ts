@@ -8,6 +8,7 @@
 // The class ("deadlock", "fault SIGABRT", "property NAME", ...) is what shrinking keeps.
 
 import { verdictText } from '../engine.ts';
+import type { CutOutput } from '../../process/console.ts';
 import type { TargetRun } from '../target.ts';
 
 export interface Outcome {
@@ -35,10 +36,15 @@ const FAULT_SIGNALS = new Set(['SIGSEGV', 'SIGILL', 'SIGBUS', 'SIGFPE', 'SIGABRT
 /** Output bytes as text: UTF-8 (malformed sequences become U+FFFD). */
 const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 
+/** The note that ends a stream an outcome kept only the start of. */
+function cutNote(c: CutOutput | undefined): string {
+  return c === undefined ? '' : `\n[procsim: ${c.bytes} more bytes not kept, sha256 ${c.sha256}]`;
+}
+
 export function outcomeOf(run: TargetRun): Outcome {
   return {
-    stdout: text(run.stdout),
-    stderr: text(run.stderr),
+    stdout: text(run.stdout) + cutNote(run.cut?.stdout),
+    stderr: text(run.stderr) + cutNote(run.cut?.stderr),
     verdict: verdictText(run.verdict),
     procs: run.procs.map((p) => `${p.name} ${p.status}`),
   };

@@ -52,10 +52,18 @@ export function fixedStrategy(base: Omit<SweepSpec, 'strategy'>, spec: string): 
   return `pct:${s.depth}:${k}`;
 }
 
+/**
+ * Bytes of each of stdout and stderr an outcome keeps: a sweep holds every distinct outcome,
+ * so a guest writing gigabytes must not be held whole; past this, an outcome keeps the count
+ * and a digest of the rest (two runs that differ only there are still two outcomes).
+ */
+export const OUTCOME_OUTPUT_KEEP = 64 * 1024;
+
 /** The budgets of a sweep's runs, as simulateTarget takes them. */
-export const runLimits = (spec: Omit<SweepSpec, 'strategy'>): { maxSteps?: number; maxInsns?: number } => ({
+export const runLimits = (spec: Omit<SweepSpec, 'strategy'>): { maxSteps?: number; maxInsns?: number; keepOutput: number } => ({
   ...(spec.maxSteps !== undefined ? { maxSteps: spec.maxSteps } : {}),
   ...(spec.maxInsns !== undefined ? { maxInsns: spec.maxInsns } : {}),
+  keepOutput: OUTCOME_OUTPUT_KEEP,
 });
 
 /** Told after each run: whether it failed, and its outcome key. */

@@ -19,8 +19,11 @@ export interface GateReport {
   seed: number;
   /** "I/N" when only a shard of the gates was evaluated. */
   shard?: string;
-  /** Set when an external emulator was gated (procsim gate --sut); `kernel` is then the reference its outcomes are compared with. */
-  sut?: { command: string; sutRuns: number; timeoutSeconds: number };
+  /**
+   * Set when an external emulator was gated (procsim gate --sut or --sut-module); `kernel` is
+   * then the reference its outcomes are compared with. `label` names it ("SUT qemu-riscv64").
+   */
+  sut?: { label: string; command?: string; module?: string; name?: string; sutRuns: number; timeoutSeconds: number };
   gates: GateEntry[];
 }
 
@@ -35,7 +38,7 @@ export function makeReport(meta: Omit<GateReport, 'pass' | 'gates'>, gates: Gate
 }
 
 /** What was gated, for the header and the verdict line. */
-const subject = (r: GateReport): string => (r.sut !== undefined ? `SUT ${r.sut.command}` : r.kernel);
+const subject = (r: GateReport): string => r.sut?.label ?? r.kernel;
 
 const verdictOf = (g: GateEntry): string => (g.notJudged !== undefined ? 'not judged' : g.pass ? 'pass' : 'FAIL');
 
@@ -44,7 +47,7 @@ const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repea
 /** The table: one line per gate, the findings of failed gates below it, a verdict line. */
 export function reportText(r: GateReport): string {
   const nameWidth = Math.max(4, ...r.gates.map((g) => g.name.length));
-  const on = r.sut !== undefined ? `SUT ${r.sut.command}` : `kernel ${r.kernel}`;
+  const on = r.sut?.label ?? `kernel ${r.kernel}`;
   const sutMeta = r.sut !== undefined ? `, ${r.sut.sutRuns} SUT runs per program, timeout ${r.sut.timeoutSeconds} s, outcomes against kernel ${r.kernel}` : '';
   const lines = [`procsim gate: phases 0..${r.phase} on ${on} (runs ${r.runs}, seed ${r.seed}${sutMeta}${r.shard !== undefined ? `, shard ${r.shard}` : ''})`, ''];
   const width = r.gates.some((g) => g.notJudged !== undefined) ? 12 : 9;

@@ -6,7 +6,7 @@ import { execHolds, forkHolds, identityHolds, waitHolds } from '../contracts/pha
 import { World } from '../contracts/world.ts';
 import { all, always, fail, OK, type Verdict } from '../predicates.ts';
 import type { Program } from '../programs/program.ts';
-import { ObservationError, outsideView, type MarkedLine } from './observed.ts';
+import { isParentFork, ObservationError, outsideView, placeLines, type MarkedLine } from './observed.ts';
 import { outcomeDiff, outcomeDistance, outcomeText } from './outcome.ts';
 import type { ReferenceOutcomes } from './reference.ts';
 
@@ -68,11 +68,11 @@ export interface ObservedJudgement {
   membership?: Membership;
 }
 
-/** One run's output judged on one gate: the predicate, then the outcome membership. */
-export function judgeObserved(gate: SutGateId, program: Program, lines: readonly MarkedLine[], end: string, ref: () => ReferenceOutcomes): ObservedJudgement {
+/** One run's output judged on one gate: the predicate, then the outcome membership (`blocked`: the run never ended). */
+export function judgeObserved(gate: SutGateId, program: Program, lines: readonly MarkedLine[], end: string, ref: () => ReferenceOutcomes, blocked = false): ObservedJudgement {
   let w: World;
   try {
-    w = new World(outsideView(program, lines));
+    w = new World(outsideView(program, lines, blocked));
   } catch (e) {
     if (e instanceof ObservationError) return { verdict: fail(`unreadable output: ${e.message}`) };
     throw e;
@@ -81,4 +81,22 @@ export function judgeObserved(gate: SutGateId, program: Program, lines: readonly
   if (!v.ok) return { verdict: v };
   const m = membership(program, lines, end, ref());
   return { verdict: m.kind === 'outside' ? fail(m.note!) : OK, membership: m };
+}
+
+/**
+ * P2.1 from outside, on one run: did p1 write a line after its first fork (the fork line it
+ * writes once fork returned) before that child reported its exit (which it does before it
+ * exits)? Lines are in the order they were written. Undefined when p1 forked no child or the
+ * child left no exit report (killed): the run shows nothing either way.
+ */
+export function parentStepsAfterFork(program: Program, lines: readonly MarkedLine[]): boolean | undefined {
+  const placed = placeLines(program, lines);
+  const fork = placed.findIndex((l) => l.key === 0 && isParentFork(l) && Number(l.vals[0]) > 0);
+  if (fork < 0) return undefined;
+  const child = placed[fork].node;
+  let exit = -1;
+  placed.forEach((l, i) => {
+    if (l.key === child && l.tag === 'exit') exit = i;
+  });
+  return exit < 0 ? undefined : fork < exit;
 }

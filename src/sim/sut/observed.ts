@@ -129,8 +129,11 @@ function place(s: Structure, lines: readonly MarkedLine[]): Placed[] {
   });
 }
 
-/** The World view of an emulator's run of `program`. */
-export function outsideView(program: Program, lines: readonly MarkedLine[]): WorldView {
+/**
+ * The World view of an emulator's run of `program`. A `blocked` run never ended (it timed
+ * out): a process whose last line is not its exit report is taken to be still blocked.
+ */
+export function outsideView(program: Program, lines: readonly MarkedLine[], blocked = false): WorldView {
   const s = new Structure(program);
   const placed = place(s, lines);
   const start = placed[0];
@@ -182,6 +185,7 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
     return ev;
   };
   const writerPid = new Map<number, number>();
+  const stuck: { proc: string; reason: string }[] = [];
   const unreportedAfter = new Map<string, number>();
   const image = new Map<number, number>([[0, 0]]);
   /** The process runs image `img` from now: an execve if it was in an older one. */
@@ -236,7 +240,12 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
       writerPid.set(o.i, l.pid);
     }
     if (lastLine.get(l.key) === k) {
-      const exit = push({ event: 'exit', proc, status: statusOf(l.key) });
+      const status = statusOf(l.key);
+      if (blocked && l.tag !== 'exit' && !status.startsWith('killed ')) {
+        stuck.push({ proc, reason: 'seen from outside: no exit' });
+        return;
+      }
+      const exit = push({ event: 'exit', proc, status });
       if (l.tag !== 'exit') unreportedAfter.set(proc, exit.i);
     }
   });
@@ -246,7 +255,7 @@ export function outsideView(program: Program, lines: readonly MarkedLine[]): Wor
     events,
     obs,
     pids,
-    verdict: { kind: 'exit', status: 0 },
+    verdict: blocked ? { kind: 'deadlock', blocked: stuck } : { kind: 'exit', status: 0 },
     outside: { top: { ppid, pgid, sid }, reaperIsP1: start.pid === 1, writerPid, unreportedAfter },
   };
 }

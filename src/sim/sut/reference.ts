@@ -19,8 +19,16 @@ export interface ReferenceOutcomes {
   outcomes: Set<string>;
   /** The search covered every schedule (the set is all the reference kernel can do). */
   complete: boolean;
+  /** Some run blocked for ever (its outcome ends BLOCKED_END). */
+  blocks: boolean;
   executions: number;
 }
+
+/**
+ * How a run that blocks for ever ends (Linux has such runs: a wait4 for a group whose last
+ * child left it and exited sleeps on). Seen from outside, that is a SUT run that times out.
+ */
+export const BLOCKED_END = 'blocked for ever';
 
 /** Where the guest sits in the reference run: execve finds it again through argv[0]. */
 const GUEST_PATH = '/bin/interp-sut';
@@ -41,14 +49,16 @@ export function referenceOutcomes(program: Program, budget = DEFAULT_REFERENCE_B
   const target = sutTarget(t);
   const search = new DfsExplorer({ maxExecutions: budget, unorderedOutput: true });
   const outcomes = new Set<string>();
+  let blocks = false;
   for (let s = search.next(); s !== undefined; s = search.next()) {
     const run = simulateTarget(target, { seed: 0, strategy: s });
     search.done(run);
     const p1 = run.procs[0]?.status ?? 'not started';
-    const end = run.verdict.kind === 'exit' ? p1 : verdictText(run.verdict);
+    blocks ||= run.verdict.kind === 'deadlock';
+    const end = run.verdict.kind === 'exit' ? p1 : run.verdict.kind === 'deadlock' ? BLOCKED_END : verdictText(run.verdict);
     outcomes.add(outcomeText(program, markedLines(text(run.stdout), text(run.stderr)), end));
   }
-  const r = { outcomes, complete: search.complete, executions: search.executions };
+  const r = { outcomes, complete: search.complete, blocks, executions: search.executions };
   cache.set(key, r);
   return r;
 }

@@ -4,6 +4,7 @@ import * as F from '../../../src/process/fs/flags.ts';
 import type { DirInode, Inode } from '../../../src/process/fs/inode.ts';
 import type { SyntheticDir, SyntheticNode } from '../../../src/process/fs/synthetic.ts';
 import { Vfs } from '../../../src/process/fs/vfs.ts';
+import { RootfsLayoutError } from '../../../src/process/fs/fs-error.ts';
 import { errnoOf, newVfs, readFile, text, writeFile } from './helpers.ts';
 
 interface Proc {
@@ -127,14 +128,18 @@ describe('synthetic directories', () => {
     expect(errnoOf(() => vfs.truncate(vfs.resolve(vfs.root, '/proc/7/status', true, p7), 0))).toBe('EACCES');
   });
 
-  it('mounting needs an empty directory or a free name', () => {
+  it('mounting hides what a directory held, and needs a directory or a free name', () => {
     const vfs = newVfs();
     vfs.mkdir(vfs.root, '/busy', 0o755);
     writeFile(vfs, '/busy/x', '');
     writeFile(vfs, '/file', '');
     const empty: SyntheticDir = { lookup: () => undefined, list: () => [] };
+    const over = vfs.mountSynthetic('/busy', empty, 9) as DirInode;
+    expect([...vfs.readdir(over)].map((d) => d.name)).toEqual(['.', '..']);
+    expect(errnoOf(() => vfs.resolve(vfs.root, '/busy/x'))).toBe('ENOENT');
     expect(errnoOf(() => vfs.mountSynthetic('/busy', empty, 9))).toBe('EBUSY');
-    expect(errnoOf(() => vfs.mountSynthetic('/file', empty, 9))).toBe('ENOTDIR');
+    expect(() => vfs.mountSynthetic('/file', empty, 9)).toThrow(RootfsLayoutError);
+    expect(() => vfs.mountSynthetic('/file/sub', empty, 9)).toThrow(/\/file\/sub must be a directory .* a component of its path is not a directory/);
     const m = vfs.mountSynthetic('/fresh', empty, 9) as DirInode;
     expect(vfs.resolve(vfs.root, '/fresh')).toBe(m);
     expect([...vfs.readdir(m)].map((d) => d.name)).toEqual(['.', '..']);
