@@ -167,8 +167,9 @@ describe('guest memory', () => {
         fc.constantFrom(...REGIONS),
         fc.array(fc.record({ prot: fc.constantFrom(...PROTS), value: fc.option(fc.integer(), { nil: undefined }) }), { minLength: 1, maxLength: 8 }),
         fc.boolean(),
-        (from, pages, shared) => {
+        (region, pages, shared) => {
           const len = pages.length * PAGE_SIZE;
+          const from = Math.min(region, ADDR_LIMIT - len);
           const to = from === REGIONS[0] ? REGIONS[2] : REGIONS[0];
           const mem = new Memory();
           mem.map(from, len, PROT_READ | PROT_WRITE, shared);

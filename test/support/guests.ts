@@ -43,6 +43,7 @@ export const GLIBC_GUESTS = [
   'pm-bad',
   'pm-sched',
   'pm-rusage',
+  'pm-mmap',
   'exec-child',
   'fork-touch',
   'planted-order',
