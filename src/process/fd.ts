@@ -67,8 +67,13 @@ export interface FdEntry {
 /** Linux's default RLIMIT_NOFILE soft limit. */
 export const MAX_FDS = 1024;
 
+/** Told of every descriptor closed: its table, its description, whether that was the last one. */
+export type CloseHook = (table: FdTable, file: OpenFile, last: boolean) => void;
+
 export class FdTable {
   private slots: (FdEntry | undefined)[] = [];
+  /** Told of every close (file locks go on it); a forked child's table has the same. */
+  onClose: CloseHook | null = null;
 
   get(fd: number): FdEntry | undefined {
     return fd >= 0 ? this.slots[fd] : undefined;
@@ -101,7 +106,9 @@ export class FdTable {
     const e = this.get(fd);
     if (e === undefined) return false;
     this.slots[fd] = undefined;
-    if (--e.file.refs === 0) e.file.backend.release?.();
+    const last = --e.file.refs === 0;
+    this.onClose?.(this, e.file, last);
+    if (last) e.file.backend.release?.();
     return true;
   }
 
@@ -134,6 +141,7 @@ export class FdTable {
   /** A copy for a forked child: same descriptions, shared offsets. */
   clone(): FdTable {
     const t = new FdTable();
+    t.onClose = this.onClose;
     this.slots.forEach((e, fd) => {
       if (e !== undefined) {
         e.file.refs++;

@@ -39,7 +39,8 @@ import type { Handler } from './syscalls/table.ts';
 import { createVariant, DEFAULT_KERNEL_VARIANT, type KernelVariant, type KernelVariantName } from './variants/index.ts';
 import type { Console } from './console.ts';
 import { OpenFile } from './fd.ts';
-import { StdioBackend } from './files.ts';
+import { InodeBackend, StdioBackend } from './files.ts';
+import { LockTable } from './locks.ts';
 import { O_RDONLY, O_WRONLY } from './fs/flags.ts';
 import type { WaitQueue } from './wait-queue.ts';
 
@@ -127,6 +128,11 @@ export class Kernel {
   private lastPid = 0;
   /** Process events for a host to drain (spawn, exec, exit, signal, wait-wakeup, reap). */
   readonly events: EventRing;
+  /** Advisory file locks (fcntl, flock), by file: an inode, or another backend itself. */
+  readonly locks = new LockTable(
+    (f) => (f.backend instanceof InodeBackend ? f.backend.inode : f.backend),
+    (q) => this.wakeQueue(q),
+  );
   /** Unknown syscalls seen, by number: they return ENOSYS and are reported. */
   readonly unknownSyscalls = new Map<number, number>();
   private readonly args: Args = new Float64Array(6);
@@ -219,6 +225,7 @@ export class Kernel {
     p.mem.budget = this.memory;
     p.cwd = cwd === undefined ? this.fs.root : this.fs.resolveDir(this.fs.root, cwd);
     p.cpu.timeSource = () => Number(this.timeNs / 100n); // a 10 MHz timebase, as on common boards
+    p.fds.onClose = (t, f, last) => this.locks.closed(t, f, last);
     this.installStdio(p);
     execImage(this, p, args);
     this.procs.set(pid, p);

@@ -18,6 +18,7 @@ export const SYS = {
   dup3: 24,
   fcntl: 25,
   ioctl: 29,
+  flock: 32,
   mkdirat: 34,
   unlinkat: 35,
   symlinkat: 36,

@@ -54,6 +54,7 @@ const SPECS: Partial<Record<SyscallName, Spec>> = {
   dup3: spec('oldfd:fd newfd:fd flags:oflags'),
   fcntl: spec('fd cmd:fcntl arg:long'),
   ioctl: spec('fd req:hex arg:hex'),
+  flock: spec('fd op:int'),
   mkdirat: spec('dirfd path mode'),
   unlinkat: spec('dirfd path flags:hex'),
   symlinkat: spec('target:path dirfd path'),
@@ -243,7 +244,10 @@ const WAIT_BITS: [string, number][] = [
   ['__WNOTHREAD', 0x20000000], ['__WALL', 0x40000000], ['__WCLONE', 0x80000000],
 ];
 
-const FCNTL: Record<number, string> = { 0: 'F_DUPFD', 1: 'F_GETFD', 2: 'F_SETFD', 3: 'F_GETFL', 4: 'F_SETFL', 1030: 'F_DUPFD_CLOEXEC' };
+const FCNTL: Record<number, string> = {
+  0: 'F_DUPFD', 1: 'F_GETFD', 2: 'F_SETFD', 3: 'F_GETFL', 4: 'F_SETFL', 5: 'F_GETLK', 6: 'F_SETLK', 7: 'F_SETLKW',
+  36: 'F_OFD_GETLK', 37: 'F_OFD_SETLK', 38: 'F_OFD_SETLKW', 1030: 'F_DUPFD_CLOEXEC',
+};
 const HOW = ['SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'];
 
 const sigValue = (sig: number): Json => (sig === 0 ? 0 : signalName(sig));

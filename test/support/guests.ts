@@ -44,6 +44,7 @@ export const GLIBC_GUESTS = [
   'pm-sched',
   'pm-rusage',
   'pm-mmap',
+  'pm-lock',
   'exec-child',
   'fork-touch',
   'planted-order',

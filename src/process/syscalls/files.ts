@@ -14,8 +14,14 @@ import {
   F_DUPFD_CLOEXEC,
   F_GETFD,
   F_GETFL,
+  F_GETLK,
+  F_OFD_GETLK,
+  F_OFD_SETLK,
+  F_OFD_SETLKW,
   F_SETFD,
   F_SETFL,
+  F_SETLK,
+  F_SETLKW,
   O_ACCMODE,
   O_APPEND,
   O_CLOEXEC,
@@ -35,6 +41,7 @@ import { SI_KERNEL } from '../signal-delivery.ts';
 import { SIGPIPE } from '../signals.ts';
 import { PIPE_BUF, PIPE_CAPACITY, PipeReadEnd, POLLERR, POLLOUT } from '../pipe.ts';
 import type { Process } from '../process.ts';
+import { fcntlLock } from './locks.ts';
 import { UnixSocket } from './socket.ts';
 import type { Handler } from './table.ts';
 
@@ -281,7 +288,7 @@ const FD_CLOEXEC = 1;
 /** F_SETFL may change only these. */
 const SETFL_MASK = O_APPEND | O_NONBLOCK;
 
-export const fcntl: Handler = (_k, p, a) => {
+export const fcntl: Handler = (k, p, a) => {
   const [fd, cmd, arg] = [a[0] | 0, a[1] | 0, a[2]];
   const e = p.fds.get(fd);
   if (e === undefined) return -ERRNO.EBADF;
@@ -300,6 +307,13 @@ export const fcntl: Handler = (_k, p, a) => {
     case F_SETFL:
       e.file.flags = (e.file.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
       return 0;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+      return fcntlLock(k, p, e.file, cmd, arg);
     default:
       return -ERRNO.EINVAL;
   }

@@ -7,6 +7,7 @@ import { SYS, type SyscallName } from '../sysno.ts';
 import * as clone from './clone.ts';
 import * as files from './files.ts';
 import * as fsinfo from './fsinfo.ts';
+import * as locks from './locks.ts';
 import * as mm from './mm.ts';
 import * as pgrp from './pgrp.ts';
 import * as pipe from './pipe.ts';
@@ -20,7 +21,7 @@ import * as wait from './wait.ts';
 
 export type Handler = (k: Kernel, p: Process, a: Args) => number;
 
-const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, fsinfo, mm, pgrp, pipe, poll, proc, sched, signal, socket, time, wait];
+const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, fsinfo, locks, mm, pgrp, pipe, poll, proc, sched, signal, socket, time, wait];
 
 export const HANDLERS: (Handler | undefined)[] = [];
 for (const mod of MODULES) {
