@@ -47,16 +47,6 @@ static const char *getlk(int fd, int cmd, int type, off_t start, off_t len, pid_
   return buf;
 }
 
-/* The status of the one child there is. */
-static int reap_one(void) {
-  int st;
-  pid_t r;
-  do r = wait(&st);
-  while (r < 0 && errno == EINTR);
-  if (r < 0) die("wait");
-  return st;
-}
-
 /* A fork child asks F_GETLK what stands in the way of a request, and says. */
 static void child_sees(const char *label, int fd, int type, off_t start, off_t len) {
   pid_t owner = getpid();
@@ -64,7 +54,7 @@ static void child_sees(const char *label, int fd, int type, off_t start, off_t l
     printf("%s: %s\n", label, getlk(fd, F_GETLK, type, start, len, owner));
     child_exit(0);
   }
-  reap_one();
+  reap_any();
 }
 
 /* A fork child tries F_SETLK, and says what it got. */
@@ -73,7 +63,7 @@ static void child_tries(const char *label, int fd, int type, off_t start, off_t 
     res(label, lk(fd, F_SETLK, type, SEEK_SET, start, len));
     child_exit(0);
   }
-  reap_one();
+  reap_any();
 }
 
 static void mode_record(void) {
@@ -169,7 +159,7 @@ static void mode_fork(void) {
     res("child: unlock at 0 (it holds nothing there)", lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 1));
     child_exit(0);
   }
-  printf("child: %s\n", status_str(reap_one()));
+  printf("child: %s\n", status_str(reap_any()));
   printf("the parent's own F_GETLK at 0: its own lock is no conflict: %s\n", getlk(fd, F_GETLK, F_WRLCK, 0, 1, parent));
   child_sees("a new child's F_GETLK at 0", fd, F_WRLCK, 0, 1);
 
@@ -209,7 +199,7 @@ static void mode_wait(void) {
   fflush(stdout);
   gate_release(unlocked, 1);
   must("unlock", lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 10));
-  printf("child: %s\n", status_str(reap_one()));
+  printf("child: %s\n", status_str(reap_any()));
 
   /* Each holds one byte and waits for the other's. */
   struct gate holds = gate_new();
@@ -252,7 +242,7 @@ static void mode_ofd(void) {
     res("child: an OFD lock on [5,20) through the shared fd1", lk(fd1, F_OFD_SETLK, F_WRLCK, SEEK_SET, 5, 15));
     child_exit(0);
   }
-  printf("child: %s\n", status_str(reap_one()));
+  printf("child: %s\n", status_str(reap_any()));
   printf("the child's lock is the description's: %s\n", getlk(fd2, F_OFD_GETLK, F_WRLCK, 0, 100, getpid()));
   res("close of the second open", close(fd2));
   int fd3 = (int)must("open", open(path, O_RDWR));
@@ -285,7 +275,7 @@ static void mode_flock(void) {
     res("child: LOCK_UN on it", flock(fd2, LOCK_UN));
     child_exit(0);
   }
-  printf("child: %s\n", status_str(reap_one()));
+  printf("child: %s\n", status_str(reap_any()));
   res("the child's unlock was the description's: LOCK_EX|LOCK_NB on fd1", flock(fd1, LOCK_EX | LOCK_NB));
 
   struct gate closed = gate_new();
@@ -303,7 +293,7 @@ static void mode_flock(void) {
   fflush(stdout);
   gate_release(closed, 1);
   close(fd1);
-  printf("child: %s\n", status_str(reap_one()));
+  printf("child: %s\n", status_str(reap_any()));
   gate_close(closed);
   close(fd2);
   unlink(path);

@@ -81,6 +81,16 @@ static inline int reap(pid_t pid) {
   return st;
 }
 
+/* The status of whichever child ends first (the one there is), retrying on EINTR. */
+static inline int reap_any(void) {
+  int st;
+  pid_t r;
+  do r = wait(&st);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) die("wait");
+  return st;
+}
+
 /* A gate holds children until the parent lets them go: a pipe from which each waiting child
  * takes one byte. Releasing writes bytes rather than closing, so copies of the write end
  * inherited by other children do not matter. */

@@ -120,6 +120,7 @@ export function execImage(k: Kernel, p: Process, given: ExecArgs): void {
   p.didExec = true;
   p.altstack = { sp: 0, size: 0, flags: 0 };
   p.fds.closeOnExec();
+  if (p.posixTimers.size > 0) k.deletePosixTimers(p); // exit_itimers: setitimer's stay
   for (const act of p.actions) {
     // Caught signals revert to the default; ignored ones stay ignored.
     if (act.handler !== SIG_IGN) act.handler = SIG_DFL;

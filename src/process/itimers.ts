@@ -5,7 +5,8 @@
 // periodic timer that fell behind fires once and is moved past now (hrtimer_forward: the
 // overruns are lost, as a coalesced signal would lose them anyway).
 
-import { expiry, NO_DEADLINE, type Process } from './process.ts';
+import { firesAt } from './posix-timers.ts';
+import { expiry, type Process } from './process.ts';
 
 export const ITIMER_REAL = 0;
 export const ITIMER_VIRTUAL = 1;
@@ -28,43 +29,14 @@ export function rearm(t: Itimer, now: bigint): void {
   t.at = expiry(t.at, ((now - t.at) / t.interval + 1n) * t.interval);
 }
 
-/** The processes with an armed ITIMER_REAL, and the earliest expiry among them. */
-export class RealTimers {
-  private armed: Process[] = [];
-  /** Earliest expiry (NO_DEADLINE when none): a bigint compare on the hot path. */
-  next = NO_DEADLINE;
-
-  /** p's ITIMER_REAL changed (armed, rearmed or disarmed). */
-  update(p: Process): void {
-    const i = this.armed.indexOf(p);
-    const on = p.itimers[ITIMER_REAL].at !== null;
-    if (!on && i >= 0) this.armed.splice(i, 1);
-    if (on && i < 0) this.armed.push(p);
-    this.recompute();
-  }
-
-  /** The processes whose timer expired by `now`, earliest first (then by pid), each rearmed or disarmed. */
-  take(now: bigint): Process[] {
-    const at = (p: Process): bigint => p.itimers[ITIMER_REAL].at!;
-    const due = this.armed.filter((p) => at(p) <= now);
-    if (due.length === 0) return due;
-    due.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : a.pid - b.pid));
-    for (const p of due) rearm(p.itimers[ITIMER_REAL], now);
-    this.armed = this.armed.filter((p) => p.itimers[ITIMER_REAL].at !== null);
-    this.recompute();
-    return due;
-  }
-
-  private recompute(): void {
-    let n = NO_DEADLINE;
-    for (const p of this.armed) if (p.itimers[ITIMER_REAL].at! < n) n = p.itimers[ITIMER_REAL].at!;
-    this.next = n;
-  }
-}
-
 /** The earliest instruction count at which one of p's CPU timers expires (Infinity: none). */
 export function cpuTimerDue(p: Process): number {
   const v = p.itimers[ITIMER_VIRTUAL].at;
   const f = p.itimers[ITIMER_PROF].at;
-  return Math.min(v === null ? Infinity : Number(v), f === null ? Infinity : Number(f));
+  let due = Math.min(v === null ? Infinity : Number(v), f === null ? Infinity : Number(f));
+  for (const t of p.posixTimers.values()) {
+    const at = t.cpu ? firesAt(t) : null;
+    if (at !== null && Number(at) < due) due = Number(at);
+  }
+  return due;
 }

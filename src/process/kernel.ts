@@ -15,8 +15,10 @@ import { FsError } from './fs/fs-error.ts';
 import { createFs, type RootfsSource } from './fs/index.ts';
 import type { Vfs } from './fs/vfs.ts';
 import { mountProc } from './procfs.ts';
-import { cpuTimerDue, ITIMER_PROF, ITIMER_REAL, ITIMER_VIRTUAL, RealTimers, rearm } from './itimers.ts';
-import { NO_DEADLINE, NS_PER_SEC, Process } from './process.ts';
+import { Deadlines } from './deadlines.ts';
+import { cpuTimerDue, ITIMER_PROF, ITIMER_REAL, ITIMER_VIRTUAL, rearm } from './itimers.ts';
+import { clockOf, expire, firesAt, type PosixTimer, sent, taken } from './posix-timers.ts';
+import { NO_DEADLINE, NS_PER_SEC, Process, type SigInfo } from './process.ts';
 import { SIGALRM, SIGBUS, SIGILL, SIGKILL, SIGPIPE, SIGPROF, SIGSEGV, SIGTRAP, SIGVTALRM } from './signals.ts';
 import {
   BUS_ADRALN,
@@ -139,7 +141,9 @@ export class Kernel {
   /** Blocked processes with a timeout, earliest deadline first. */
   private sleepers: Process[] = [];
   /** Processes with an armed ITIMER_REAL. */
-  private readonly realTimers = new RealTimers();
+  private readonly realTimers = new Deadlines<Process>((p) => p.itimers[ITIMER_REAL].at, (a, b) => a.pid - b.pid);
+  /** POSIX timers on a time clock that will fire (those on CPU time count in cpuTimerAt). */
+  private readonly posixTimers = new Deadlines<PosixTimer>(firesAt, (a, b) => a.owner.pid - b.owner.pid || a.id - b.id);
   private nextPipeIno = 0x20000;
   /** Told of every syscall the kernel executes (null: nobody watches). */
   syscallObserver: SyscallObserver | null = null;
@@ -264,15 +268,16 @@ export class Kernel {
     const before = cpu.instret;
     // An armed timer cuts the slice where it expires, so a loop that waits for its signal gets it.
     let run = budget;
-    if (this.realTimers.next !== NO_DEADLINE) {
-      const real = this.realTimers.next - this.timeNs;
+    const timer = this.nextTimer();
+    if (timer !== NO_DEADLINE) {
+      const real = timer - this.timeNs;
       if (real < BigInt(run)) run = Math.max(1, Number(real));
     }
     if (p.cpuTimerAt - before < run) run = Math.max(1, p.cpuTimerAt - before);
     const stop = cpu.run(run);
     this.timeNs += BigInt(cpu.instret - before);
     this.instructions += cpu.instret - before;
-    if (this.realTimers.next <= this.timeNs) this.fireRealTimers();
+    if (timer <= this.timeNs) this.fireRealTimers();
     if (cpu.instret >= p.cpuTimerAt) this.fireCpuTimers(p);
     switch (stop) {
       case Stop.Ecall:
@@ -407,7 +412,14 @@ export class Kernel {
   /** Earliest timeout among blocked processes and ITIMER_REAL timers (NO_DEADLINE when none). */
   nextDeadline(): bigint {
     const sleep = this.sleepers.length > 0 ? this.sleepers[0].deadline : NO_DEADLINE;
-    return sleep < this.realTimers.next ? sleep : this.realTimers.next;
+    const timer = this.nextTimer();
+    return sleep < timer ? sleep : timer;
+  }
+
+  /** Earliest expiry of an ITIMER_REAL or a POSIX timer on a time clock. */
+  private nextTimer(): bigint {
+    const [a, b] = [this.realTimers.next, this.posixTimers.next];
+    return a < b ? a : b;
   }
 
   /**
@@ -426,8 +438,64 @@ export class Kernel {
 
   private fireRealTimers(): number {
     let n = 0;
-    for (const p of this.realTimers.take(this.timeNs)) if (this.timerSignal(p, SIGALRM)) n++;
+    for (const p of this.realTimers.take(this.timeNs)) {
+      rearm(p.itimers[ITIMER_REAL], this.timeNs);
+      this.realTimers.update(p);
+      if (this.timerSignal(p, SIGALRM)) n++;
+    }
+    for (const t of this.posixTimers.take(this.timeNs)) if (this.firePosixTimer(t)) n++;
     return n;
+  }
+
+  /** POSIX timer t expired: send its signal (or count an overrun); true if that changed its owner. */
+  private firePosixTimer(t: PosixTimer): boolean {
+    const p = t.owner;
+    const info = expire(t);
+    let changed = false;
+    if (info !== null) {
+      const [pending, state] = [p.pending, p.state];
+      sendSignal(this, p, t.signo, info, t.toThread ? 'thread' : 'process');
+      sent(t, p.sigqueue.some((e) => e.info === info), clockOf(t, this.timeNs));
+      changed = p.pending !== pending || p.state !== state;
+    }
+    this.rescheduleTimer(t);
+    return changed;
+  }
+
+  /** t's expiry changed: file it where the kernel looks for the next one. */
+  private rescheduleTimer(t: PosixTimer): void {
+    if (t.cpu) t.owner.cpuTimerAt = cpuTimerDue(t.owner);
+    else this.posixTimers.update(t);
+  }
+
+  /**
+   * Arm POSIX timer t to expire at `at` on its clock (null: disarm) and then every
+   * `interval`; one already due fires now. Its overrun count starts again.
+   */
+  armPosixTimer(t: PosixTimer, at: bigint | null, interval: bigint): void {
+    t.at = at;
+    t.interval = interval;
+    t.awaitingRearm = false;
+    t.overrun = 0;
+    if (at !== null && !t.silent && at <= clockOf(t, this.timeNs)) this.firePosixTimer(t);
+    else this.rescheduleTimer(t);
+  }
+
+  /** A POSIX timer's signal was taken (or flushed): it may be rearmed now. */
+  timerSignalTaken(info: SigInfo): void {
+    const t = info.timer!;
+    taken(t, info, clockOf(t, this.timeNs));
+    this.rescheduleTimer(t);
+  }
+
+  /** timer_delete, exec, exit: p's POSIX timers (all, or one) are gone; a pending signal stays. */
+  deletePosixTimers(p: Process, only?: PosixTimer): void {
+    for (const t of only === undefined ? [...p.posixTimers.values()] : [only]) {
+      t.deleted = true;
+      t.at = null;
+      p.posixTimers.delete(t.id);
+      this.rescheduleTimer(t);
+    }
   }
 
   /** p's ITIMER_VIRTUAL and ITIMER_PROF count its instructions: send what expired. */
@@ -438,6 +506,10 @@ export class Kernel {
       if (t.at === null || t.at > now) continue;
       rearm(t, now);
       this.timerSignal(p, sig);
+    }
+    for (const t of p.posixTimers.values()) {
+      const at = t.cpu ? firesAt(t) : null;
+      if (at !== null && at <= now) this.firePosixTimer(t);
     }
     p.cpuTimerAt = cpuTimerDue(p);
   }
@@ -458,6 +530,7 @@ export class Kernel {
 
   /** An exiting process's timers end with it (nothing to do, on every exit, when none is armed). */
   disarmTimers(p: Process): void {
+    if (p.posixTimers.size > 0) this.deletePosixTimers(p);
     if (p.itimers[ITIMER_REAL].at === null && p.cpuTimerAt === Infinity) return;
     for (const which of [ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF]) this.setItimer(p, which, null, 0n);
   }

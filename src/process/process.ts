@@ -7,6 +7,7 @@ import type { InitialStack } from '../emu/stack.ts';
 import { FdTable } from './fd.ts';
 import { FileMappings } from './mappings.ts';
 import { type Itimer, noTimers } from './itimers.ts';
+import type { PosixTimer } from './posix-timers.ts';
 import type { DirInode } from './fs/inode.ts';
 import { noUsage, type Usage } from './accounting.ts';
 import type { QueuedSignal } from './sigqueue.ts';
@@ -48,6 +49,8 @@ export interface SigInfo {
    * kernel_siginfo (si_signo is set from the signal sent); the fields above are read from it.
    */
   raw?: Uint8Array;
+  /** A POSIX timer's signal: the timer, told when the signal is taken (posix-timers.ts). */
+  timer?: PosixTimer;
 }
 
 export const NSIG = 64;
@@ -162,6 +165,10 @@ export class Process {
   itimers: Itimer[] = noTimers();
   /** Instruction count at which a CPU timer expires (Infinity: none armed). */
   cpuTimerAt = Infinity;
+  /** timer_create's timers, by id (posix-timers.ts); a fork child starts with none. */
+  posixTimers = new Map<number, PosixTimer>();
+  /** The id the next timer_create gives (Linux counts up, per process). */
+  nextTimerId = 0;
   rlimits = new Map<number, [bigint, bigint]>();
 
   // ---- accounting (accounting.ts) ----------------------------------------------------------

@@ -91,6 +91,7 @@ export function dequeue(k: Kernel, p: Process, sig: number): SigInfo {
   if (i < 0) return { code: SI_USER, pid: 0 };
   const [e] = q.splice(i, 1);
   k.sigqueued--;
+  if (e.info.timer !== undefined) k.timerSignalTaken(e.info);
   return e.info;
 }
 
@@ -99,6 +100,7 @@ export function flushSignals(k: Kernel, p: Process, mask: bigint): void {
   if ((p.pending & mask) === 0n) return;
   const keep = p.sigqueue.filter((e) => !(sigbit(e.sig) & mask));
   k.sigqueued -= p.sigqueue.length - keep.length;
+  for (const e of p.sigqueue) if (e.info.timer !== undefined && sigbit(e.sig) & mask) k.timerSignalTaken(e.info);
   p.sigqueue = keep;
   setBits(p, 'thread', p.threadPending & ~mask);
   setBits(p, 'process', p.sharedPending & ~mask);

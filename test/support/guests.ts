@@ -45,6 +45,7 @@ export const GLIBC_GUESTS = [
   'pm-rusage',
   'pm-mmap',
   'pm-lock',
+  'pm-timer',
   'exec-child',
   'fork-touch',
   'planted-order',

@@ -17,11 +17,12 @@ import * as sched from './sched.ts';
 import * as signal from './signal.ts';
 import * as socket from './socket.ts';
 import * as time from './time.ts';
+import * as timers from './timers.ts';
 import * as wait from './wait.ts';
 
 export type Handler = (k: Kernel, p: Process, a: Args) => number;
 
-const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, fsinfo, locks, mm, pgrp, pipe, poll, proc, sched, signal, socket, time, wait];
+const MODULES: Partial<Record<SyscallName, Handler>>[] = [clone, files, fsinfo, locks, mm, pgrp, pipe, poll, proc, sched, signal, socket, time, timers, wait];
 
 export const HANDLERS: (Handler | undefined)[] = [];
 for (const mod of MODULES) {

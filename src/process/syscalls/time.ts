@@ -43,7 +43,7 @@ function clockNs(k: Kernel, p: Process, clk: number): bigint | null {
   }
 }
 
-function timespec(ns: bigint, baseSec = 0): Uint8Array {
+export function timespec(ns: bigint, baseSec = 0): Uint8Array {
   const b = new Uint8Array(16);
   const dv = new DataView(b.buffer);
   dv.setBigInt64(0, BigInt.asIntN(64, BigInt(baseSec) + ns / NS_PER_SEC), true);
