@@ -27,7 +27,7 @@ FREESTANDING=(hello exit-code cpu-loop mem-traffic echo-args cat write-stderr fa
 # glibc guests are static glibc programs.
 GLIBC=(hello-glibc printf-float setjmp malloc-heavy file-io args-stdin fork-wait
   pm-identity pm-wait pm-exec pm-pipe pm-signal pm-spawn pm-orphan pm-order pm-bad pm-sched pm-rusage pm-mmap pm-lock pm-timer
-  exec-child fork-touch planted-order planted-window fsinfo)
+  exec-child fork-touch planted-order planted-window fsinfo fault-bugs)
 
 FREE_OUT="${FREE_OUT:-$here/bin}"
 GLIBC_OUT="${GLIBC_OUT:-$here/bin}"

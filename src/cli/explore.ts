@@ -10,8 +10,8 @@ import { PCT_CALIBRATION_RUNS } from '../sim/explore/sweep.ts';
 import { buildReport, type Report } from '../sim/explore/report.ts';
 import { DFS_SPEC_HELP, parseDfsSpec } from '../sim/dfs/index.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
-import { ReplayStrategy } from '../sim/strategies/replay.ts';
-import { parseSchedule } from '../sim/schedule.ts';
+import { DEFAULT_FAULT_RATE, type FaultSpec, parseFaultSpec } from '../sim/faults.ts';
+import { scheduleRun } from '../sim/strategies/replay.ts';
 import { simulateTarget } from '../sim/target.ts';
 import { checkOutputFile, checkSeedRange, type FlagSpec, intFlag, parseArgs, shardFlag, UsageError, writeOutput } from './args.ts';
 import { hermeticTarget, replayedTargetArgs, startOrFail, TARGET_FLAGS } from './target.ts';
@@ -29,6 +29,7 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
   'shrink-runs': { value: true },
   'check-determinism': {},
   contracts: {},
+  faults: { value: true },
 };
 
 const DEFAULT_RUNS = 100;
@@ -67,6 +68,13 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
   --contracts        judge every run by the contract properties that apply to any program
                      (P0.1, P0.3, P1.1-P1.4, P2.2, P2.3); a violation is a failure
                      "property P1.2", shrunk like the others
+  --faults LIST[:RATE]  inject faults Linux may give, each point faulted with chance RATE
+                     (default ${DEFAULT_FAULT_RATE}), drawn from the run's seed: fork (fork and clone fail
+                     with EAGAIN), mem (mmap, mremap, a growing brk fail with ENOMEM),
+                     signal (a handled signal arrives when a syscall blocks: EINTR, or a
+                     restart under SA_RESTART). Faults are in the schedule string (.fb2:
+                     p2's 2nd fork failed), replay from it, and a shrunk failure keeps only
+                     the faults it needs. Not with dfs.
   --shrink-runs N    candidate runs per failure when shrinking (default ${DEFAULT_SHRINK_RUNS}; 0: no shrinking)
   --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity,
   --memory-limit, --max-insns:
@@ -166,6 +174,14 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   const target = hermeticTarget(args, 'explore');
   const checkDeterminism = args.flags.has('check-determinism');
   const contracts = args.flags.has('contracts');
+  const faultsArg = args.flags.get('faults')?.[0];
+  let faults: FaultSpec | undefined;
+  try {
+    faults = faultsArg !== undefined ? parseFaultSpec(faultsArg) : undefined;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (faults !== undefined && parseDfsSpec(strategy) !== undefined) throw new UsageError('--faults works with the random, rr and pct strategies, not dfs');
   for (const f of ['json', 'trace']) {
     const path = args.flags.get(f)?.[0];
     if (path !== undefined) checkOutputFile(f, path);
@@ -184,6 +200,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     maxSteps,
     checkDeterminism,
     contracts,
+    ...(faults !== undefined ? { faults } : {}),
     shrink: shrinkRuns === 0 ? false : { maxRuns: shrinkRuns },
     onProgress: bar.update,
     ...(shard !== undefined ? { shard } : {}),
@@ -203,7 +220,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
       shrunk?.run.trace ??
       (first === undefined
         ? undefined
-        : simulateTarget(target, { seed: first.seed, strategy: new ReplayStrategy(parseSchedule(first.schedule)), maxInsns, maxSteps, trace: true }).trace);
+        : simulateTarget(target, { seed: first.seed, maxInsns, maxSteps, trace: true, ...scheduleRun(first.schedule) }).trace);
     if (trace !== undefined) writeOutput('trace', tracePath, trace.text());
   }
   return report.failures.length > 0 ? 1 : 0;

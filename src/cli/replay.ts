@@ -3,9 +3,10 @@
 // hash of its trace, with the command that reproduces it.
 
 import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS, type Verdict, verdictText } from '../sim/engine.ts';
-import { parseSchedule, ScheduleSyntaxError } from '../sim/schedule.ts';
+import type { FaultPolicy } from '../sim/faults.ts';
+import { ScheduleSyntaxError } from '../sim/schedule.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
-import { ReplayStrategy } from '../sim/strategies/replay.ts';
+import { scheduleRun } from '../sim/strategies/replay.ts';
 import type { Strategy } from '../sim/strategy.ts';
 import { replayCommandLine } from '../sim/replay-command.ts';
 import { simulateTarget } from '../sim/target.ts';
@@ -63,9 +64,9 @@ export function replayCommandMain(argv: string[]): number {
   const scheduleArg = args.flags.get('schedule')?.[0];
   const strategyArg = args.flags.get('strategy')?.[0];
   if (scheduleArg !== undefined && strategyArg !== undefined) throw new UsageError('replay: give --strategy or --schedule, not both');
-  let strategy: Strategy;
+  let how: { strategy: Strategy; faults?: FaultPolicy };
   try {
-    strategy = scheduleArg !== undefined ? new ReplayStrategy(parseSchedule(scheduleArg)) : parseStrategy(strategyArg ?? 'random');
+    how = scheduleArg !== undefined ? scheduleRun(scheduleArg) : { strategy: parseStrategy(strategyArg ?? 'random') };
   } catch (e) {
     if (e instanceof ScheduleSyntaxError || e instanceof RangeError) throw new UsageError(`--${scheduleArg !== undefined ? 'schedule' : 'strategy'}: ${e.message}`);
     throw e;
@@ -81,7 +82,7 @@ export function replayCommandMain(argv: string[]): number {
   const console = new ForwardingConsole(target.stdin);
   // The trace is made for its hash: without --trace its lines go nowhere (a run of any length).
   const streams = { traceSink: out?.line ?? ((): void => {}), ...(eventsOut !== undefined ? { events: true, eventsSink: eventsOut.line } : {}) };
-  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, strategy, maxInsns, maxSteps, trace: true, console, ...streams }));
+  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, ...how, maxInsns, maxSteps, trace: true, console, ...streams }));
   out?.close();
   eventsOut?.close();
   if (typeof r === 'number') return r;

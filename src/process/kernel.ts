@@ -147,6 +147,12 @@ export class Kernel {
   private nextPipeIno = 0x20000;
   /** Told of every syscall the kernel executes (null: nobody watches). */
   syscallObserver: SyscallObserver | null = null;
+  /**
+   * Asked before a syscall runs for the first time (not when a blocked one runs again): a
+   * result to return instead of running it (a -errno), or null to run it. Like seccomp's
+   * SECCOMP_RET_ERRNO: how a simulation injects the failures Linux may give.
+   */
+  syscallInterposer: ((p: Process, nr: number, a: Args) => number | null) | null = null;
 
   constructor(opts: KernelOptions) {
     this.console = opts.console;
@@ -333,7 +339,9 @@ export class Kernel {
     const nr = p.cpu.x[34];
     const h = this.handlers[nr];
     let r: number;
-    if (h === undefined) {
+    const forced = this.syscallInterposer !== null && p.blockedIn < 0 ? this.syscallInterposer(p, nr, a) : null;
+    if (forced !== null) r = forced;
+    else if (h === undefined) {
       this.unknownSyscalls.set(nr, (this.unknownSyscalls.get(nr) ?? 0) + 1);
       r = -ERRNO.ENOSYS;
     } else {

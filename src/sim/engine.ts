@@ -10,6 +10,7 @@ import type { Kernel } from '../process/kernel.ts';
 import type { Process } from '../process/process.ts';
 import type { Json } from './decode.ts';
 import { waitStatusText } from './decode.ts';
+import { type Fault, FaultInjector, type FaultPolicy } from './faults.ts';
 import { stepFootprint } from './footprint.ts';
 import { ProcNames } from './names.ts';
 import { encodeSchedule } from './schedule.ts';
@@ -55,6 +56,8 @@ export interface SimOptions {
   events?: { header?: { [k: string]: Json }; sink?: (line: string) => void };
   /** Called after each step. */
   onStep?: (info: StepInfo) => void;
+  /** Inject faults (faults.ts) where this says. */
+  faults?: FaultPolicy;
 }
 
 export interface SimResult {
@@ -64,7 +67,9 @@ export interface SimResult {
   strategy: string;
   /** Process chosen at each decision point (two or more ready), by canonical number. */
   choices: number[];
-  /** The choices as a schedule string (`s1:...`). */
+  /** Faults injected, in the order they happened. */
+  faults: Fault[];
+  /** The choices and faults as a schedule string (`s1:...`). */
   schedule: string;
   steps: number;
   instructions: number;
@@ -124,6 +129,8 @@ export function simulate(opts: SimOptions): SimResult {
     rec?.events(steps, d);
     log?.drain(d);
   };
+  const faults = opts.faults !== undefined ? new FaultInjector(opts.faults) : null;
+  faults?.attach(k, names);
   strategy.begin(k.seed);
   const spec = strategy.spec;
   const choices: number[] = [];
@@ -181,6 +188,11 @@ export function simulate(opts: SimOptions): SimResult {
       steps++;
       rec?.beforeStep(steps, p);
       k.execute(p);
+      if (faults !== null) {
+        faults.afterStep(k, p, names);
+        if (faults.stepFault !== null) rec?.markFault(faults.stepFault);
+        faults.stepFault = null;
+      }
       names.sync(k);
       rec?.afterStep();
       opts.onStep?.({ step: steps, ready: refs, chosen: refs[i] });
@@ -195,13 +207,16 @@ export function simulate(opts: SimOptions): SimResult {
   // What a crashed step left in the ring goes to the log; the trace keeps its bytes as they were.
   if (log !== null && k.events.length > 0) log.drain(k.events.drain());
   rec?.detach();
+  faults?.detach(k);
 
-  const schedule = encodeSchedule(choices);
+  const injected = faults?.injected ?? [];
+  const schedule = encodeSchedule(choices, injected);
   const result: SimResult = {
     verdict,
     seed: k.seed,
     strategy: spec,
     choices,
+    faults: injected,
     schedule,
     steps,
     instructions: k.instructions,

@@ -1,12 +1,17 @@
 // Schedules as short strings. A schedule is the list of choices made where two or more
 // processes were ready, each the canonical number of the process that ran (3 for p3).
 //
-//   s1:<token>*     version 1
+//   s1:<token>*<fault>*   version 1
 //   token           id, or id followed by a decimal count (>= 2) of repetitions
 //   id              a-z for processes 1..26, A-Z for 27..52, _N_ (decimal) beyond
+//   fault           . then f (fork), m (mem) or s (signal), the id of the process, and the
+//                   decimal n of its nth point of that kind (faults.ts): .fb2 is p2's 2nd fork
 //
-// e.g. [1, 2, 2, 2, 2, 2, 1, 60, 60, 60] prints as s1:ab5a_60_3. Only letters, digits and _
-// appear, so the string needs no quoting in a shell. The encoder writes the shortest form.
+// e.g. [1, 2, 2, 2, 2, 2, 1, 60, 60, 60] prints as s1:ab5a_60_3, and with p1's first mmap
+// failing as s1:ab5a_60_3.ma1. Only letters, digits, _ and . appear, so the string needs no
+// quoting in a shell. The encoder writes the shortest form, faults in the order they happened.
+
+import type { Fault, FaultKind } from './faults.ts';
 
 export const SCHEDULE_PREFIX = 's1:';
 
@@ -19,7 +24,14 @@ function idText(id: number): string {
   return id <= LETTERS.length ? LETTERS[id - 1] : `_${id}_`;
 }
 
-export function encodeSchedule(choices: readonly number[]): string {
+const FAULT_LETTER: Record<FaultKind, string> = { fork: 'f', mem: 'm', signal: 's' };
+const LETTER_FAULT: Record<string, FaultKind> = { f: 'fork', m: 'mem', s: 'signal' };
+
+export function encodeSchedule(choices: readonly number[], faults: readonly Fault[] = []): string {
+  return encodeChoices(choices) + faults.map((f) => `.${FAULT_LETTER[f.kind]}${idText(f.proc)}${f.nth}`).join('');
+}
+
+function encodeChoices(choices: readonly number[]): string {
   let out = SCHEDULE_PREFIX;
   for (let i = 0; i < choices.length; ) {
     let j = i + 1;
@@ -36,7 +48,15 @@ export function encodeSchedule(choices: readonly number[]): string {
 /** Longest schedule a string may ask for: a typo in a count must not eat the memory. */
 const MAX_CHOICES = 10_000_000;
 
+/** The choices of a schedule string that has no faults (one with faults: parseRunSchedule). */
 export function parseSchedule(text: string): number[] {
+  const { choices, faults } = parseRunSchedule(text);
+  if (faults.length > 0) throw new ScheduleSyntaxError(`schedule ${JSON.stringify(text)} has faults (${text.slice(text.indexOf('.'))}): it needs a run that injects them`);
+  return choices;
+}
+
+/** The choices and the faults of a schedule string. */
+export function parseRunSchedule(text: string): { choices: number[]; faults: Fault[] } {
   const fail = (at: number, why: string): never => {
     throw new ScheduleSyntaxError(`bad schedule ${JSON.stringify(text)}: ${at >= 0 ? `at character ${at + 1}: ` : ''}${why}`);
   };
@@ -45,7 +65,9 @@ export function parseSchedule(text: string): number[] {
   const re = /_([1-9][0-9]*)_|([a-zA-Z])|([0-9]+)/y;
   re.lastIndex = SCHEDULE_PREFIX.length;
   let last: number | undefined;
-  while (re.lastIndex < text.length) {
+  const dot = text.indexOf('.');
+  const end = dot < 0 ? text.length : dot;
+  while (re.lastIndex < end) {
     const at = re.lastIndex;
     const m = re.exec(text);
     if (m === null) fail(at, `expected a process (a-z, A-Z or _N_) or a count, got ${JSON.stringify(text[at])}`);
@@ -64,5 +86,17 @@ export function parseSchedule(text: string): number[] {
     out.push(id);
     last = id;
   }
-  return out;
+  const faults: Fault[] = [];
+  const fre = /\.([fms])(?:_([1-9][0-9]*)_|([a-zA-Z]))([1-9][0-9]*)/y;
+  fre.lastIndex = end;
+  while (fre.lastIndex < text.length) {
+    const at = fre.lastIndex;
+    const m = fre.exec(text);
+    if (m === null) fail(at, 'expected a fault: . then f, m or s, a process (a-z, A-Z or _N_) and a count from 1 (e.g. .fb2)');
+    const [, kind, big, letter, nth] = m!;
+    const proc = big !== undefined ? Number(big) : LETTERS.indexOf(letter!) + 1;
+    if (!Number.isSafeInteger(proc) || !Number.isSafeInteger(Number(nth))) fail(at, 'a fault\'s process or count is too large');
+    faults.push({ kind: LETTER_FAULT[kind!], proc, nth: Number(nth) });
+  }
+  return { choices: out, faults };
 }

@@ -9,6 +9,8 @@
 // the run's own choices, not the candidate, become the next best. The search restarts
 // after every improvement and stops at a fixpoint (no candidate improves) or at the budget.
 
+import type { Fault } from './faults.ts';
+
 /** Choices that name a different process than the choice before them. */
 export function contextSwitches(choices: readonly number[]): number {
   let n = 0;
@@ -130,4 +132,43 @@ export function shrinkSchedule<R extends { choices: number[] }>(
     }
     if (!improved) return { run: best, switches: contextSwitches(best.choices), tried, fixpoint: true };
   }
+}
+
+/** Most runs shrinkFaults tries one fault at for its position (the nth point). */
+const MAX_FAULT_POSITIONS = 64;
+
+/**
+ * Shrink the faults of a failing run (before its schedule): none at all if the failure
+ * stays without them; else one fault alone, at its own point or another of its kind and
+ * process (a dropped fault moves the numbering of the points after it: a failed brk adds
+ * glibc's fallback mmap); else every fault the failure does not need, dropped one at a time.
+ */
+export function shrinkFaults<R extends { choices: number[]; faults: Fault[] }>(
+  start: R,
+  run: (choices: number[], faults: Fault[]) => R,
+  fails: (r: R) => boolean,
+): { run: R; tried: number } {
+  let tried = 0;
+  const attempt = (faults: Fault[]): R | null => {
+    tried++;
+    const r = run(start.choices, faults);
+    return fails(r) ? r : null;
+  };
+  if (start.faults.length === 0) return { run: start, tried };
+  const none = attempt([]);
+  if (none !== null) return { run: none, tried };
+  if (start.faults.length > 1) {
+    for (const f of start.faults) {
+      for (let nth = 1; nth <= Math.min(f.nth + 2, MAX_FAULT_POSITIONS); nth++) {
+        const alone = attempt([{ ...f, nth }]);
+        if (alone !== null) return { run: alone, tried };
+      }
+    }
+  }
+  let best = start;
+  for (let i = best.faults.length - 1; i >= 0; i--) {
+    const r = attempt(best.faults.filter((_, j) => j !== i));
+    if (r !== null) best = r;
+  }
+  return { run: best, tried };
 }

@@ -114,6 +114,11 @@ export class TraceRecorder {
     else if (ret !== KEEP_REGS) decodeResult(nr, a, ret, p, this.names, cur.line);
   }
 
+  /** The current step had a fault injected (faults.ts): its line says which. */
+  markFault(what: string): void {
+    if (this.cur !== null) this.cur.line.fault = what;
+  }
+
   /** The step ran (names of new processes already synced). */
   afterStep(): void {
     const cur = this.cur;

@@ -51,6 +51,7 @@ export const GLIBC_GUESTS = [
   'planted-order',
   'planted-window',
   'fsinfo',
+  'fault-bugs',
 ] as const;
 
 type FreestandingGuest = (typeof FREESTANDING_GUESTS)[number];

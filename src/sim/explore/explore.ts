@@ -11,7 +11,8 @@
 
 import { Worker } from 'node:worker_threads';
 import { parseDfsSpec } from '../dfs/index.ts';
-import { type Shrunk, shrinkSchedule, type ShrinkOptions } from '../shrink.ts';
+import { type Fault, type FaultSpec, PlannedFaults } from '../faults.ts';
+import { shrinkFaults, type Shrunk, shrinkSchedule, type ShrinkOptions } from '../shrink.ts';
 import { GuidedStrategy } from '../strategies/guided.ts';
 import { ReplayStrategy } from '../strategies/replay.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
@@ -47,6 +48,8 @@ export interface ExploreOptions {
   checkDeterminism?: boolean;
   /** Judge every run by the run-level contract properties; a violation is a failure `property P1.2`. */
   contracts?: boolean;
+  /** Inject faults (faults.ts), drawn from each run's seed; not with dfs. */
+  faults?: FaultSpec;
   maxSteps?: number;
   maxInsns?: number;
   /** Properties checked on every run; functions stay in this thread, so only with one worker. */
@@ -100,8 +103,10 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
     ...(opts.maxInsns !== undefined ? { maxInsns: opts.maxInsns } : {}),
     ...(opts.checkDeterminism ? { checkDeterminism: true } : {}),
     ...(opts.contracts ? { contracts: true } : {}),
+    ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
   };
   const dfs = parseDfsSpec(opts.strategy);
+  if (dfs !== undefined && opts.faults !== undefined) throw new RangeError('--faults works with the random, rr and pct strategies, not dfs (it searches schedules, not faults)');
   const spec: SweepSpec = { ...base, strategy: dfs !== undefined ? opts.strategy : fixedStrategy(base, opts.strategy) };
   const runs = shardRuns(opts.runs, opts.shard);
   const notes: string[] = [];
@@ -162,14 +167,21 @@ async function inWorkers(spec: SweepSpec, runs: number[], k: number, onRun: (fai
   return mergeTallies(tallies);
 }
 
-/** Shrink the first run of a failure class; the result replays from its schedule. */
+/**
+ * Shrink the first run of a failure class; the result replays from its schedule. Faults go
+ * first (shrinkFaults), then the schedule shrinks with the faults that are left.
+ */
 function shrinkFailure(spec: SweepSpec, f: FailureTally, checks: readonly RunCheck[], opts: ShrinkOptions): ShrunkFailure {
   const limits = runLimits(spec);
-  const guided = (choices: number[]): TargetRun =>
-    simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id'), trace: tracedRuns(spec) });
+  const planned = (faults: readonly Fault[]): { faults?: PlannedFaults } => (faults.length > 0 ? { faults: new PlannedFaults(faults) } : {});
+  const guided = (choices: number[], faults: readonly Fault[]): TargetRun =>
+    simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id'), trace: tracedRuns(spec), ...planned(faults) });
   const all = sweepChecks(spec, checks);
   const same = (r: TargetRun): boolean => failureOf(r, all)?.class === f.class;
-  const s: Shrunk<TargetRun> = shrinkSchedule(guided(f.choices), guided, same, opts);
-  const run = simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new ReplayStrategy(s.run.choices), trace: true });
-  return { run, switches: s.switches, tried: s.tried, fixpoint: s.fixpoint };
+  const first = shrinkFaults(guided(f.choices, f.faults ?? []), guided, same);
+  const [start, tried] = [first.run, first.tried + 1];
+  const faults = start.faults;
+  const s: Shrunk<TargetRun> = shrinkSchedule(start, (c) => guided(c, faults), same, opts);
+  const run = simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new ReplayStrategy(s.run.choices), trace: true, ...planned(s.run.faults) });
+  return { run, switches: s.switches, tried: s.tried + tried, fixpoint: s.fixpoint };
 }

@@ -3,6 +3,7 @@
 // of how it ran (workers, timing), so equal sweeps give equal reports and the reports of
 // the shards of a sweep merge to the report of the whole sweep.
 
+import type { Fault } from '../faults.ts';
 import { encodeSchedule } from '../schedule.ts';
 import type { ExploreResult, Shard } from './explore.ts';
 import type { Outcome } from './outcome.ts';
@@ -64,8 +65,8 @@ const replayLine = (target: readonly string[], seed: number, schedule: string): 
   replayCommandLine(['--seed', String(seed), '--schedule', schedule, ...target]);
 
 export function buildReport(r: ExploreResult, target: string[], checkDeterminism: boolean): Report {
-  const seen = (e: { count: number; firstRun: number; seed: number; choices: number[] }): Seen => {
-    const schedule = encodeSchedule(e.choices);
+  const seen = (e: { count: number; firstRun: number; seed: number; choices: number[]; faults?: Fault[] }): Seen => {
+    const schedule = encodeSchedule(e.choices, e.faults);
     return { count: e.count, firstRun: e.firstRun, seed: e.seed, schedule, replay: replayLine(target, e.seed, schedule) };
   };
   return {

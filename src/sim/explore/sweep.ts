@@ -3,6 +3,7 @@
 // fixed PCT bound), so any subset of run numbers can go to a worker or a shard and the
 // parts merge to the whole (tally.ts).
 
+import { type FaultPolicy, type FaultSpec, RandomFaults } from '../faults.ts';
 import { parseStrategy } from '../strategies/index.ts';
 import { PctStrategy } from '../strategies/pct.ts';
 import { type Target, simulateTarget, type TargetRun } from '../target.ts';
@@ -23,7 +24,13 @@ export interface SweepSpec {
   checkDeterminism?: boolean;
   /** Judge every run by the run-level contract properties (src/sim/contracts RUN_CONTRACTS). */
   contracts?: boolean;
+  /** Inject these faults, drawn from each run's seed (faults.ts). */
+  faults?: FaultSpec;
 }
+
+/** The fault policy of the run with `seed`, if the sweep injects faults. */
+export const runFaults = (spec: Omit<SweepSpec, 'strategy'>, seed: number): { faults?: FaultPolicy } =>
+  spec.faults !== undefined ? { faults: new RandomFaults(spec.faults, seed) } : {};
 
 /** The checks a sweep's runs get: the contracts if asked for, then the caller's. */
 export const sweepChecks = (spec: Omit<SweepSpec, 'strategy'>, extra: readonly RunCheck[] = []): RunCheck[] => [...(spec.contracts ? RUN_CONTRACTS : []), ...extra];
@@ -74,7 +81,7 @@ export function runSweep(spec: SweepSpec, runs: readonly number[], extra: readon
   const strategy = parseStrategy(spec.strategy);
   const tally = new TallyBuilder();
   const checks = sweepChecks(spec, extra);
-  const once = (seed: number): TargetRun => simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: tracedRuns(spec) });
+  const once = (seed: number): TargetRun => simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: tracedRuns(spec), ...runFaults(spec, seed) });
   for (const r of runs) {
     const seed = runSeed(spec.seed, r);
     const run = once(seed);
@@ -86,7 +93,7 @@ export function runSweep(spec: SweepSpec, runs: readonly number[], extra: readon
       }
     }
     const outcome = outcomeOf(run);
-    tally.add({ firstRun: r, seed, choices: run.choices }, outcome, failure);
+    tally.add({ firstRun: r, seed, choices: run.choices, ...(run.faults.length > 0 ? { faults: run.faults } : {}) }, outcome, failure);
     onRun?.(failure !== undefined, outcomeTallyKey(outcome));
   }
   return tally.tally();

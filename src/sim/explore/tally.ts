@@ -3,13 +3,15 @@
 // keeping the lowest first run, so any split of a sweep (worker threads, shards) merges to
 // exactly the tally of the whole sweep, ordered by first run.
 
+import type { Fault } from '../faults.ts';
 import type { Failure, Outcome } from './outcome.ts';
 
-/** Where an entry was first seen: run number r of the sweep, its seed and its choices. */
+/** Where an entry was first seen: run number r of the sweep, its seed, its choices and faults. */
 export interface FirstRun {
   firstRun: number;
   seed: number;
   choices: number[];
+  faults?: Fault[];
 }
 
 export type OutcomeTally = Outcome & FirstRun & { count: number };

@@ -1,7 +1,8 @@
 // Follows a recorded schedule. Where the run no longer fits it (the recorded process is not
 // ready, the schedule runs out, or the run ends with choices left over) it says where.
 
-import { encodeSchedule } from '../schedule.ts';
+import { type FaultPolicy, PlannedFaults } from '../faults.ts';
+import { encodeSchedule, parseRunSchedule } from '../schedule.ts';
 import { type ChoiceContext, type ProcRef, ScheduleDivergence, type Strategy } from '../strategy.ts';
 
 const names = (ready: readonly ProcRef[]): string => ready.map((r) => r.name).join(' ');
@@ -37,4 +38,10 @@ export class ReplayStrategy implements Strategy {
     if (decisions >= this.choices.length) return undefined;
     return `diverged: the run ended after ${decisions} choices, but the schedule has ${this.choices.length}`;
   }
+}
+
+/** How to run a schedule string: its choices replayed, its faults (if any) injected where it says. */
+export function scheduleRun(schedule: string): { strategy: ReplayStrategy; faults?: FaultPolicy } {
+  const { choices, faults } = parseRunSchedule(schedule);
+  return { strategy: new ReplayStrategy(choices), ...(faults.length > 0 ? { faults: new PlannedFaults(faults) } : {}) };
 }

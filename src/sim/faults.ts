@@ -1,0 +1,149 @@
+// Fault injection: the environment misbehaving the ways Linux may (FoundationDB's BUGGIFY,
+// madsim). Each fault is a failure a program must handle, injected at a point of the run:
+//   fork    fork, vfork or clone fails with EAGAIN (RLIMIT_NPROC, no pid, no memory)
+//   mem     mmap, mremap or a brk that grows fails with ENOMEM
+//   signal  a signal the process handles arrives from outside (si_code SI_USER, pid 0) when
+//           a syscall blocks, so it returns EINTR or restarts under SA_RESTART
+// A fault is named by where it happens, not when: the nth point of its kind in one process
+// (`p2`'s 1st fork), so a schedule with faults replays exactly and a shrunk one keeps its
+// faults where they were. The decisions come from the run seed (a stream of their own,
+// apart from the strategy's and the kernel's) or from a schedule string that lists them.
+
+import seedrandom from 'seedrandom';
+import type { Args, Kernel } from '../process/kernel.ts';
+import { ERRNO } from '../process/errno.ts';
+import { type Process, SIG_DFL, SIG_IGN } from '../process/process.ts';
+import { SI_USER } from '../process/sigqueue.ts';
+import { sigbit, SIGKILL, SIGSTOP, signalName } from '../process/signals.ts';
+import { SYS } from '../process/sysno.ts';
+import type { ProcNames } from './names.ts';
+
+export const FAULT_KINDS = ['fork', 'mem', 'signal'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** One injected fault: the nth point of its kind in process `proc` (canonical number). */
+export interface Fault {
+  kind: FaultKind;
+  proc: number;
+  nth: number;
+}
+
+/** What `--faults LIST[:RATE]` asks for. */
+export interface FaultSpec {
+  kinds: FaultKind[];
+  /** Chance that a point of one of these kinds is faulted. */
+  rate: number;
+}
+
+export const DEFAULT_FAULT_RATE = 0.1;
+
+/** Parse `fork,mem,signal` or `fork:0.5`; throws RangeError naming what is accepted. */
+export function parseFaultSpec(text: string): FaultSpec {
+  const [list, rateText, ...rest] = text.split(':');
+  const rate = rateText === undefined ? DEFAULT_FAULT_RATE : Number(rateText);
+  if (rest.length > 0 || !(rate > 0 && rate <= 1) || (rateText !== undefined && !/^(0?\.\d+|1(\.0*)?|0)$/.test(rateText))) {
+    throw new RangeError(`--faults ${text}: the rate after ':' must be a number above 0 and at most 1 (e.g. fork,mem:0.2)`);
+  }
+  const kinds: FaultKind[] = [];
+  for (const k of list.split(',')) {
+    if (!(FAULT_KINDS as readonly string[]).includes(k)) throw new RangeError(`--faults ${text}: unknown fault '${k}' (use ${FAULT_KINDS.join(', ')})`);
+    if (!kinds.includes(k as FaultKind)) kinds.push(k as FaultKind);
+  }
+  return { kinds, rate };
+}
+
+export const faultSpecText = (s: FaultSpec): string => `${s.kinds.join(',')}${s.rate === DEFAULT_FAULT_RATE ? '' : `:${s.rate}`}`;
+
+/** Whether a fault happens at a point: drawn from the seed, or read from a list. */
+export interface FaultPolicy {
+  decide(f: Fault): boolean;
+}
+
+export class RandomFaults implements FaultPolicy {
+  private readonly rng: seedrandom.PRNG;
+  constructor(
+    private readonly spec: FaultSpec,
+    seed: number,
+  ) {
+    this.rng = seedrandom(`procsim-faults:${seed}`);
+  }
+  decide(f: Fault): boolean {
+    // A point of a kind not asked for draws nothing: adding a kind does not move the others' stream.
+    return this.spec.kinds.includes(f.kind) && this.rng.quick() < this.spec.rate;
+  }
+}
+
+export class PlannedFaults implements FaultPolicy {
+  constructor(private readonly faults: readonly Fault[]) {}
+  decide(f: Fault): boolean {
+    return this.faults.some((g) => g.kind === f.kind && g.proc === f.proc && g.nth === f.nth);
+  }
+}
+
+const CLONE_THREAD = 0x10000;
+
+/** The kind of fault the syscall p is about to run could take, if any. */
+function syscallKind(p: Process, nr: number, a: Args): FaultKind | null {
+  if (nr === SYS.clone) return (a[0] & CLONE_THREAD) !== 0 ? null : 'fork';
+  if (nr === SYS.mmap || nr === SYS.mremap) return 'mem';
+  if (nr === SYS.brk) return a[0] > p.brk ? 'mem' : null;
+  return null;
+}
+
+/** The signal a signal fault sends p: the lowest one it has a handler for and does not block (0: none). */
+function handledSignal(p: Process): number {
+  for (let sig = 1; sig < p.actions.length; sig++) {
+    if (sig === SIGKILL || sig === SIGSTOP) continue;
+    const h = p.actions[sig].handler;
+    if (h !== SIG_DFL && h !== SIG_IGN && !(p.sigmask & sigbit(sig))) return sig;
+  }
+  return 0;
+}
+
+/**
+ * Injects the faults of one run into its kernel: syscall faults through the kernel's
+ * interposer, signal faults when a step leaves a process blocked. Keeps the list of those
+ * injected, for the schedule string.
+ */
+export class FaultInjector {
+  readonly injected: Fault[] = [];
+  private readonly points = new Map<string, number>();
+  /** What the current step's fault was, for its trace line (null: none). */
+  stepFault: string | null = null;
+
+  constructor(private readonly policy: FaultPolicy) {}
+
+  attach(k: Kernel, names: ProcNames): void {
+    k.syscallInterposer = (p, nr, a) => {
+      const kind = syscallKind(p, nr, a);
+      if (kind === null || !this.point(kind, names.id(p))) return null;
+      this.stepFault = kind;
+      if (kind === 'fork') return -ERRNO.EAGAIN;
+      return nr === SYS.brk ? p.brk : -ERRNO.ENOMEM; // brk fails by leaving the break where it was
+    };
+  }
+
+  detach(k: Kernel): void {
+    k.syscallInterposer = null;
+  }
+
+  /** After a step of p: if it left p blocked in a call a handled signal could interrupt, maybe send one. */
+  afterStep(k: Kernel, p: Process, names: ProcNames): void {
+    if (p.state !== 'blocked' || !p.interruptible) return;
+    const sig = handledSignal(p);
+    if (sig === 0 || !this.point('signal', names.id(p))) return;
+    this.stepFault = `signal ${signalName(sig)}`;
+    k.sendSignal(p, sig, { code: SI_USER, pid: 0 });
+  }
+
+  /** A point of `kind` in process `proc`: counted, and faulted if the policy says so. */
+  private point(kind: FaultKind, proc: number): boolean {
+    const key = `${kind}:${proc}`;
+    const nth = (this.points.get(key) ?? 0) + 1;
+    this.points.set(key, nth);
+    const f = { kind, proc, nth };
+    if (!this.policy.decide(f)) return false;
+    this.injected.push(f);
+    return true;
+  }
+}

@@ -1,0 +1,72 @@
+// Fault injection: schedule strings carry faults and round-trip; a sweep with --faults finds
+// the bug of each fault-bugs mode (and a sweep without faults never does), shrinks it to the
+// one fault it needs, and the shrunk schedule replays the failure with the fault in its trace.
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { guestPath } from '../support/guests.ts';
+import { explore } from '../../src/sim/explore/explore.ts';
+import { failureOf } from '../../src/sim/explore/outcome.ts';
+import { FAULT_KINDS, type FaultKind, parseFaultSpec } from '../../src/sim/faults.ts';
+import { encodeSchedule, parseRunSchedule, parseSchedule, ScheduleSyntaxError } from '../../src/sim/schedule.ts';
+import { scheduleRun } from '../../src/sim/strategies/replay.ts';
+import { simulateTarget, type Target } from '../../src/sim/target.ts';
+
+const bugs = (mode: string): Target => ({
+  path: '/bin/fault-bugs',
+  elf: new Uint8Array(readFileSync(guestPath('fault-bugs'))),
+  argv: ['fault-bugs', mode],
+});
+
+describe('faults in schedule strings', () => {
+  it('choices and faults round-trip through the string', () => {
+    const fault = fc.record({ kind: fc.constantFrom(...FAULT_KINDS), proc: fc.integer({ min: 1, max: 80 }), nth: fc.integer({ min: 1, max: 5000 }) });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 40 }), fc.array(fault, { maxLength: 6 }), (choices, faults) => {
+        const s = encodeSchedule(choices, faults);
+        expect(s).toMatch(/^s1:[A-Za-z0-9_.]*$/);
+        expect(parseRunSchedule(s)).toEqual({ choices, faults });
+      }),
+    );
+  });
+
+  it('a schedule with faults is refused where only choices can be followed, and bad faults say what is expected', () => {
+    expect(() => parseSchedule('s1:ab.fb2')).toThrow(/has faults \(\.fb2\)/);
+    expect(() => parseRunSchedule('s1:ab.xb2')).toThrow(ScheduleSyntaxError);
+    expect(() => parseRunSchedule('s1:ab.fb0')).toThrow(/expected a fault/);
+    expect(parseFaultSpec('fork,signal:0.5')).toEqual({ kinds: ['fork', 'signal'], rate: 0.5 });
+    expect(() => parseFaultSpec('fork,disk')).toThrow(/unknown fault 'disk' \(use fork, mem, signal\)/);
+    expect(() => parseFaultSpec('fork:0')).toThrow(/above 0 and at most 1/);
+  });
+});
+
+describe('explore --faults', () => {
+  const cases: [string, FaultKind, string][] = [
+    ['fork', 'fork', 'fault SIGABRT'],
+    ['mem', 'mem', 'fault SIGSEGV'],
+    ['eintr', 'signal', 'fault SIGABRT'],
+  ];
+  for (const [mode, kind, failure] of cases) {
+    it(`fault-bugs ${mode}: found only with ${kind} faults, shrunk to one, replayed from its schedule`, async () => {
+      const target = bugs(mode);
+      const clean = await explore({ target, strategy: 'random', seed: 1, runs: 40 });
+      expect(clean.tally.failures).toEqual([]);
+      const r = await explore({ target, strategy: 'random', seed: 1, runs: 40, faults: { kinds: [kind], rate: 0.5 } });
+      expect(r.tally.failures.map((f) => f.class)).toEqual([failure]);
+      const s = r.shrunk.get(failure)!;
+      expect(s.run.faults).toHaveLength(1);
+      expect(s.run.faults[0].kind).toBe(kind);
+      const again = simulateTarget(target, { seed: r.tally.failures[0].seed, trace: true, ...scheduleRun(s.run.schedule) });
+      expect(failureOf(again, [])?.class).toBe(failure);
+      expect(again.trace!.hash).toBe(s.run.trace!.hash);
+      expect(again.trace!.lines.filter((l) => l.includes('"fault":'))).toHaveLength(1);
+    });
+  }
+
+  it('the same seed draws the same faults: a sweep is its own replay', async () => {
+    const o = { target: bugs('fork'), strategy: 'random', seed: 3, runs: 20, faults: { kinds: ['fork', 'mem'] as FaultKind[], rate: 0.3 } };
+    const [a, b] = [await explore(o), await explore(o)];
+    expect(a.tally).toEqual(b.tally);
+    expect(a.tally.outcomes.some((e) => (e.faults?.length ?? 0) > 0)).toBe(true);
+  });
+});
