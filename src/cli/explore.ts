@@ -30,6 +30,7 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
   'check-determinism': {},
   contracts: {},
   faults: { value: true },
+  invariants: {},
 };
 
 const DEFAULT_RUNS = 100;
@@ -74,7 +75,11 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      signal (a handled signal arrives when a syscall blocks: EINTR, or a
                      restart under SA_RESTART). Faults are in the schedule string (.fb2:
                      p2's 2nd fork failed), replay from it, and a shrunk failure keeps only
-                     the faults it needs. Not with dfs.
+                     the faults it needs. Not with dfs. Implies --invariants.
+  --invariants       check the kernel's bookkeeping after every step and at the end
+                     (descriptors and their counts, pipe ends, wait queues, the process
+                     tree, what dead processes hold, locks): a breach is failure
+                     "invariant", shrunk like the others (replay always checks)
   --shrink-runs N    candidate runs per failure when shrinking (default ${DEFAULT_SHRINK_RUNS}; 0: no shrinking)
   --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity,
   --memory-limit, --max-insns:
@@ -201,6 +206,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     checkDeterminism,
     contracts,
     ...(faults !== undefined ? { faults } : {}),
+    ...(args.flags.has('invariants') ? { invariants: true } : {}),
     shrink: shrinkRuns === 0 ? false : { maxRuns: shrinkRuns },
     onProgress: bar.update,
     ...(shard !== undefined ? { shard } : {}),

@@ -26,7 +26,7 @@ const REPLAY_FLAGS: Record<string, FlagSpec> = {
 };
 
 /** Exit codes of runs that did not end with p1's exit. */
-const REPLAY_EXIT = { deadlock: 3, budget: 4, divergence: 5, crash: 70 } as const;
+const REPLAY_EXIT = { deadlock: 3, budget: 4, divergence: 5, invariant: 6, crash: 70 } as const;
 
 export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
   Run a program under the deterministic simulator: a strategy, seeded by --seed, picks
@@ -47,7 +47,9 @@ export const REPLAY_HELP = `procsim replay [flags] ELF [ARGS...] | SCENARIO
   --max-insns N      instruction budget (default ${DEFAULT_SIM_MAX_INSNS})
   --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity, --memory-limit: as for run
   Exit code: the guest's (128+N if signal N killed it); ${REPLAY_EXIT.deadlock} deadlock, ${REPLAY_EXIT.budget} budget exhausted,
-  ${REPLAY_EXIT.divergence} schedule does not fit, ${REPLAY_EXIT.crash} simulator crash.`;
+  ${REPLAY_EXIT.divergence} schedule does not fit, ${REPLAY_EXIT.invariant} kernel invariant broken (its bookkeeping is
+  checked after every step: descriptors, pipes, wait queues, the process tree, what dead
+  processes hold), ${REPLAY_EXIT.crash} simulator crash.`;
 
 /** A command that reproduces this run: the same flags and target, and `how` (a strategy or the schedule taken). */
 function replayCommand(args: Parsed, seed: number, how: string[]): string {
@@ -82,7 +84,7 @@ export function replayCommandMain(argv: string[]): number {
   const console = new ForwardingConsole(target.stdin);
   // The trace is made for its hash: without --trace its lines go nowhere (a run of any length).
   const streams = { traceSink: out?.line ?? ((): void => {}), ...(eventsOut !== undefined ? { events: true, eventsSink: eventsOut.line } : {}) };
-  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, ...how, maxInsns, maxSteps, trace: true, console, ...streams }));
+  const r = startOrFail(target.argv[0], () => simulateTarget(target, { seed, ...how, maxInsns, maxSteps, trace: true, console, invariants: true, ...streams }));
   out?.close();
   eventsOut?.close();
   if (typeof r === 'number') return r;

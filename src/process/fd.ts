@@ -151,6 +151,11 @@ export class FdTable {
     return t;
   }
 
+  /** The description behind each descriptor, by number (for comparing tables). */
+  snapshot(): (OpenFile | undefined)[] {
+    return this.slots.map((e) => e?.file);
+  }
+
   /** Open descriptors in ascending order. */
   open(): number[] {
     const out: number[] = [];

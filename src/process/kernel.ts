@@ -44,6 +44,7 @@ import { OpenFile } from './fd.ts';
 import { InodeBackend, StdioBackend } from './files.ts';
 import { LockTable } from './locks.ts';
 import { O_RDONLY, O_WRONLY } from './fs/flags.ts';
+import { SYS } from './sysno.ts';
 import type { WaitQueue } from './wait-queue.ts';
 
 export interface KernelOptions {
@@ -153,6 +154,12 @@ export class Kernel {
    * SECCOMP_RET_ERRNO: how a simulation injects the failures Linux may give.
    */
   syscallInterposer: ((p: Process, nr: number, a: Args) => number | null) | null = null;
+  /**
+   * Check that a failed syscall leaves its caller's descriptor table as it was (no fd made
+   * and not rolled back, none lost): the first breach is kept here (invariants.ts reads it).
+   */
+  checkFailedCalls = false;
+  failedCallBreach: string | null = null;
 
   constructor(opts: KernelOptions) {
     this.console = opts.console;
@@ -339,6 +346,7 @@ export class Kernel {
     const nr = p.cpu.x[34];
     const h = this.handlers[nr];
     let r: number;
+    const fdsBefore = this.checkFailedCalls ? p.fds.snapshot() : null;
     const forced = this.syscallInterposer !== null && p.blockedIn < 0 ? this.syscallInterposer(p, nr, a) : null;
     if (forced !== null) r = forced;
     else if (h === undefined) {
@@ -361,11 +369,25 @@ export class Kernel {
       }
     }
     if (this.syscallObserver !== null) this.syscallObserver(p, nr, a, r);
+    if (fdsBefore !== null && r < 0 && r > -4096 && this.failedCallBreach === null) this.checkFailedCall(p, nr, r, fdsBefore);
     if (r === BLOCKED) return;
     p.endSyscall();
     if (!p.alive) return;
     if (r === KEEP_REGS) p.atSyscall = false;
     else p.returnFromSyscall(r);
+  }
+
+  /** A failed call changed p's descriptors: keep the first such breach. close frees its fd even when it fails. */
+  private checkFailedCall(p: Process, nr: number, r: number, before: readonly (OpenFile | undefined)[]): void {
+    if (nr === SYS.close || nr === SYS.close_range || !p.alive) return;
+    const after = p.fds.snapshot();
+    const n = Math.max(before.length, after.length);
+    for (let fd = 0; fd < n; fd++) {
+      if (before[fd] === after[fd]) continue;
+      const what = after[fd] === undefined ? 'closed' : before[fd] === undefined ? 'opened' : 'replaced';
+      this.failedCallBreach = `pid ${p.pid}: syscall ${nr} failed with errno ${-r} but ${what} fd ${fd}`;
+      return;
+    }
   }
 
   // ---- blocking and wakeups ---------------------------------------------------------------
@@ -392,6 +414,11 @@ export class Kernel {
   /** True when p's current syscall is a re-execution after it blocked. */
   resumed(p: Process): boolean {
     return p.blockedIn >= 0;
+  }
+
+  /** Blocked processes with a timeout, earliest first (for the invariants' check). */
+  sleeping(): readonly Process[] {
+    return this.sleepers;
   }
 
   wake(p: Process): void {

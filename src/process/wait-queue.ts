@@ -27,4 +27,9 @@ export class WaitQueue {
   get size(): number {
     return this.waiters.length;
   }
+
+  /** Who waits, in arrival order (for the invariants' check). */
+  members(): readonly Process[] {
+    return this.waiters;
+  }
 }

@@ -6,6 +6,7 @@
 // run ends when p1 exits, or with a verdict: deadlock, a spent budget, a schedule that does
 // not fit, or a crash of the simulator itself (a bug, reported instead of thrown).
 
+import { brokenInvariant } from '../process/invariants.ts';
 import type { Kernel } from '../process/kernel.ts';
 import type { Process } from '../process/process.ts';
 import type { Json } from './decode.ts';
@@ -27,6 +28,7 @@ export type Verdict =
   | { kind: 'deadlock'; blocked: { proc: string; reason: string }[] }
   | { kind: 'budget'; budget: 'instructions' | 'steps'; limit: number }
   | { kind: 'divergence'; message: string }
+  | { kind: 'invariant'; step: number; message: string }
   | { kind: 'crash'; message: string };
 
 export interface ProcOutcome {
@@ -58,6 +60,8 @@ export interface SimOptions {
   onStep?: (info: StepInfo) => void;
   /** Inject faults (faults.ts) where this says. */
   faults?: FaultPolicy;
+  /** Check the kernel's bookkeeping (src/process/invariants.ts) after every step and at the end. */
+  invariants?: boolean;
 }
 
 export interface SimResult {
@@ -91,6 +95,8 @@ export function verdictText(v: Verdict): string {
       return `${v.budget} budget of ${v.limit} exhausted`;
     case 'divergence':
       return `schedule does not fit: ${v.message}`;
+    case 'invariant':
+      return `kernel invariant broken after step ${v.step}: ${v.message}`;
     case 'crash':
       return `simulator crashed: ${v.message}`;
   }
@@ -104,6 +110,8 @@ function verdictLine(v: Verdict): { [k: string]: Json } {
       return { end: 'deadlock', blocked: Object.fromEntries(v.blocked.map((b) => [b.proc, b.reason])) };
     case 'budget':
       return { end: 'budget', budget: v.budget, limit: v.limit };
+    case 'invariant':
+      return { end: v.kind, step: v.step, message: v.message };
     case 'divergence':
     case 'crash':
       return { end: v.kind, message: v.message };
@@ -130,6 +138,7 @@ export function simulate(opts: SimOptions): SimResult {
     log?.drain(d);
   };
   const faults = opts.faults !== undefined ? new FaultInjector(opts.faults) : null;
+  if (opts.invariants) k.checkFailedCalls = true;
   faults?.attach(k, names);
   strategy.begin(k.seed);
   const spec = strategy.spec;
@@ -196,6 +205,17 @@ export function simulate(opts: SimOptions): SimResult {
       names.sync(k);
       rec?.afterStep();
       opts.onStep?.({ step: steps, ready: refs, chosen: refs[i] });
+      if (opts.invariants) {
+        const broken = brokenInvariant(k);
+        if (broken !== null) {
+          verdict = { kind: 'invariant', step: steps, message: broken };
+          break;
+        }
+      }
+    }
+    if (opts.invariants && verdict?.kind !== 'invariant') {
+      const broken = brokenInvariant(k);
+      if (broken !== null) verdict = { kind: 'invariant', step: steps, message: `at the end: ${broken}` };
     }
     // A replay whose run ended before its schedule did does not fit either.
     const misfit = strategy.end?.(choices.length);

@@ -7,7 +7,7 @@ import { DfsDivergence, DfsExplorer, type DfsOptions } from '../dfs/index.ts';
 import { ReplayStrategy } from '../strategies/replay.ts';
 import { simulateTarget } from '../target.ts';
 import { failureOf, outcomeOf, type Failure, type RunCheck } from './outcome.ts';
-import { type RunListener, runLimits, type SweepSpec, sweepChecks, tracedRuns } from './sweep.ts';
+import { checksInvariants, type RunListener, runLimits, type SweepSpec, sweepChecks, tracedRuns } from './sweep.ts';
 import { outcomeTallyKey, type Tally, TallyBuilder } from './tally.ts';
 
 export interface DfsSearch {
@@ -24,7 +24,7 @@ export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number,
   const limits = runLimits(spec);
   for (let strategy = dfs.next(); strategy !== undefined; strategy = dfs.next()) {
     const r = dfs.executions;
-    const run = simulateTarget(spec.target, { ...limits, seed: spec.seed, strategy, trace: tracedRuns(spec) });
+    const run = simulateTarget(spec.target, { ...limits, seed: spec.seed, strategy, trace: tracedRuns(spec), ...(checksInvariants(spec) ? { invariants: true } : {}) });
     let failure: Failure | undefined;
     try {
       dfs.done(run);

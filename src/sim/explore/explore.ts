@@ -18,7 +18,7 @@ import { ReplayStrategy } from '../strategies/replay.ts';
 import { simulateTarget, type Target, type TargetRun } from '../target.ts';
 import { runDfs } from './dfs.ts';
 import { failureOf, type RunCheck } from './outcome.ts';
-import { fixedStrategy, runLimits, runSweep, type SweepSpec, sweepChecks, tracedRuns } from './sweep.ts';
+import { checksInvariants, fixedStrategy, runLimits, runSweep, type SweepSpec, sweepChecks, tracedRuns } from './sweep.ts';
 import { type FailureTally, mergeTallies, type Tally } from './tally.ts';
 import type { WorkerJob, WorkerMessage } from './worker-main.ts';
 
@@ -50,6 +50,8 @@ export interface ExploreOptions {
   contracts?: boolean;
   /** Inject faults (faults.ts), drawn from each run's seed; not with dfs. */
   faults?: FaultSpec;
+  /** Check the kernel's bookkeeping after every step (on with faults); a breach is failure `invariant`. */
+  invariants?: boolean;
   maxSteps?: number;
   maxInsns?: number;
   /** Properties checked on every run; functions stay in this thread, so only with one worker. */
@@ -104,6 +106,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
     ...(opts.checkDeterminism ? { checkDeterminism: true } : {}),
     ...(opts.contracts ? { contracts: true } : {}),
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
+    ...(opts.invariants ? { invariants: true } : {}),
   };
   const dfs = parseDfsSpec(opts.strategy);
   if (dfs !== undefined && opts.faults !== undefined) throw new RangeError('--faults works with the random, rr and pct strategies, not dfs (it searches schedules, not faults)');
@@ -174,14 +177,15 @@ async function inWorkers(spec: SweepSpec, runs: number[], k: number, onRun: (fai
 function shrinkFailure(spec: SweepSpec, f: FailureTally, checks: readonly RunCheck[], opts: ShrinkOptions): ShrunkFailure {
   const limits = runLimits(spec);
   const planned = (faults: readonly Fault[]): { faults?: PlannedFaults } => (faults.length > 0 ? { faults: new PlannedFaults(faults) } : {});
+  const invariants = checksInvariants(spec) ? { invariants: true } : {};
   const guided = (choices: number[], faults: readonly Fault[]): TargetRun =>
-    simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id'), trace: tracedRuns(spec), ...planned(faults) });
+    simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id'), trace: tracedRuns(spec), ...planned(faults), ...invariants });
   const all = sweepChecks(spec, checks);
   const same = (r: TargetRun): boolean => failureOf(r, all)?.class === f.class;
   const first = shrinkFaults(guided(f.choices, f.faults ?? []), guided, same);
   const [start, tried] = [first.run, first.tried + 1];
   const faults = start.faults;
   const s: Shrunk<TargetRun> = shrinkSchedule(start, (c) => guided(c, faults), same, opts);
-  const run = simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new ReplayStrategy(s.run.choices), trace: true, ...planned(s.run.faults) });
+  const run = simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new ReplayStrategy(s.run.choices), trace: true, ...planned(s.run.faults), ...invariants });
   return { run, switches: s.switches, tried: s.tried + tried, fixpoint: s.fixpoint };
 }

@@ -26,11 +26,18 @@ export interface SweepSpec {
   contracts?: boolean;
   /** Inject these faults, drawn from each run's seed (faults.ts). */
   faults?: FaultSpec;
+  /** Check the kernel's bookkeeping after every step (src/process/invariants.ts); on with faults. */
+  invariants?: boolean;
 }
 
-/** The fault policy of the run with `seed`, if the sweep injects faults. */
-export const runFaults = (spec: Omit<SweepSpec, 'strategy'>, seed: number): { faults?: FaultPolicy } =>
-  spec.faults !== undefined ? { faults: new RandomFaults(spec.faults, seed) } : {};
+/** Whether a sweep's runs check the kernel's invariants: asked for, or faults are injected. */
+export const checksInvariants = (spec: Omit<SweepSpec, 'strategy'>): boolean => spec.invariants === true || spec.faults !== undefined;
+
+/** The fault policy of the run with `seed` and its invariant checks, as the sweep has them. */
+export const runFaults = (spec: Omit<SweepSpec, 'strategy'>, seed: number): { faults?: FaultPolicy; invariants?: boolean } => ({
+  ...(spec.faults !== undefined ? { faults: new RandomFaults(spec.faults, seed) } : {}),
+  ...(checksInvariants(spec) ? { invariants: true } : {}),
+});
 
 /** The checks a sweep's runs get: the contracts if asked for, then the caller's. */
 export const sweepChecks = (spec: Omit<SweepSpec, 'strategy'>, extra: readonly RunCheck[] = []): RunCheck[] => [...(spec.contracts ? RUN_CONTRACTS : []), ...extra];
