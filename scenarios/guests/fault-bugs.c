@@ -4,9 +4,12 @@
  *   mem    uses an mmap without checking it: when mmap fails it writes to MAP_FAILED
  *   eintr  reads a pipe until read returns 0 or less, taking EINTR (a handled signal while
  *          it waits, no SA_RESTART) for the end of the data
+ *   fd     opens a file without checking for -1 (EMFILE), then writes and reads through it
+ *   io     writes a file without checking the write (ENOSPC), then reads it back
  * Each aborts (SIGABRT) or faults (SIGSEGV) when its bug shows; without faults it prints
  * the same line on every schedule and exits 0. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,12 +67,40 @@ static void mode_eintr(void) {
   if (len != 10) abort();
 }
 
+static const char PATH[] = "/tmp/fault-bugs-file";
+
+static void mode_fd(void) {
+  int fd = open(PATH, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  char b[5] = {0};
+  if (write(fd, "data", 4) == 4 && lseek(fd, 0, SEEK_SET) == 0 && read(fd, b, 4) == 4) printf("read back: %s\n", b);
+  close(fd);
+  unlink(PATH);
+  if (strcmp(b, "data") != 0) abort();
+}
+
+static void mode_io(void) {
+  int fd = open(PATH, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) abort();
+  write(fd, "0123456789", 10);
+  close(fd);
+  char b[16] = {0};
+  fd = open(PATH, O_RDONLY);
+  if (fd < 0) abort();
+  ssize_t n = read(fd, b, sizeof b);
+  close(fd);
+  unlink(PATH);
+  printf("read back %zd bytes\n", n);
+  if (n != 10) abort();
+}
+
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "fork") == 0) mode_fork();
   else if (argc == 2 && strcmp(argv[1], "mem") == 0) mode_mem();
   else if (argc == 2 && strcmp(argv[1], "eintr") == 0) mode_eintr();
+  else if (argc == 2 && strcmp(argv[1], "fd") == 0) mode_fd();
+  else if (argc == 2 && strcmp(argv[1], "io") == 0) mode_io();
   else {
-    fprintf(stderr, "usage: %s fork|mem|eintr\n", argv[0]);
+    fprintf(stderr, "usage: %s fork|mem|eintr|fd|io\n", argv[0]);
     return 2;
   }
   return 0;

@@ -73,7 +73,9 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      (default ${DEFAULT_FAULT_RATE}), drawn from the run's seed: fork (fork and clone fail
                      with EAGAIN), mem (mmap, mremap, a growing brk fail with ENOMEM),
                      signal (a handled signal arrives when a syscall blocks: EINTR, or a
-                     restart under SA_RESTART). Faults are in the schedule string (.fb2:
+                     restart under SA_RESTART), fd (a call that makes a descriptor fails
+                     with EMFILE), io (a write to a regular file fails with ENOSPC, fsync
+                     with EIO). Faults are in the schedule string (.fb2:
                      p2's 2nd fork failed), replay from it, and a shrunk failure keeps only
                      the faults it needs. Not with dfs. Implies --invariants.
   --invariants       check the kernel's bookkeeping after every step and at the end

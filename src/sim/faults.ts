@@ -4,6 +4,9 @@
 //   mem     mmap, mremap or a brk that grows fails with ENOMEM
 //   signal  a signal the process handles arrives from outside (si_code SI_USER, pid 0) when
 //           a syscall blocks, so it returns EINTR or restarts under SA_RESTART
+//   fd      a call that makes a descriptor (openat, pipe2, dup, dup3, fcntl F_DUPFD, socket)
+//           fails with EMFILE (the process's RLIMIT_NOFILE reached)
+//   io      a write to a regular file fails with ENOSPC (the disk is full), an fsync with EIO
 // A fault is named by where it happens, not when: the nth point of its kind in one process
 // (`p2`'s 1st fork), so a schedule with faults replays exactly and a shrunk one keeps its
 // faults where they were. The decisions come from the run seed (a stream of their own,
@@ -12,13 +15,14 @@
 import seedrandom from 'seedrandom';
 import type { Args, Kernel } from '../process/kernel.ts';
 import { ERRNO } from '../process/errno.ts';
+import { InodeBackend } from '../process/files.ts';
 import { type Process, SIG_DFL, SIG_IGN } from '../process/process.ts';
 import { SI_USER } from '../process/sigqueue.ts';
 import { sigbit, SIGKILL, SIGSTOP, signalName } from '../process/signals.ts';
 import { SYS } from '../process/sysno.ts';
 import type { ProcNames } from './names.ts';
 
-export const FAULT_KINDS = ['fork', 'mem', 'signal'] as const;
+export const FAULT_KINDS = ['fork', 'mem', 'signal', 'fd', 'io'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** One injected fault: the nth point of its kind in process `proc` (canonical number). */
@@ -82,11 +86,26 @@ export class PlannedFaults implements FaultPolicy {
 
 const CLONE_THREAD = 0x10000;
 
-/** The kind of fault the syscall p is about to run could take, if any. */
-function syscallKind(p: Process, nr: number, a: Args): FaultKind | null {
-  if (nr === SYS.clone) return (a[0] & CLONE_THREAD) !== 0 ? null : 'fork';
-  if (nr === SYS.mmap || nr === SYS.mremap) return 'mem';
-  if (nr === SYS.brk) return a[0] > p.brk ? 'mem' : null;
+const F_DUPFD = 0;
+const F_DUPFD_CLOEXEC = 1030;
+const MAKES_FD = new Set<number>([SYS.openat, SYS.pipe2, SYS.dup, SYS.dup3, SYS.socket]);
+const WRITES = new Set<number>([SYS.write, SYS.writev, SYS.pwrite64]);
+
+/** Whether fd of p is a regular file (where a disk can fill up or fail). */
+function regularFile(p: Process, fd: number): boolean {
+  const b = p.fds.get(fd)?.file.backend;
+  return b instanceof InodeBackend && b.inode.kind === 'file';
+}
+
+/** The kind of fault the syscall p is about to run could take, if any, and the errno it gets. */
+function syscallFault(p: Process, nr: number, a: Args): [FaultKind, number] | null {
+  if (nr === SYS.clone) return (a[0] & CLONE_THREAD) !== 0 ? null : ['fork', ERRNO.EAGAIN];
+  if (nr === SYS.mmap || nr === SYS.mremap) return ['mem', ERRNO.ENOMEM];
+  if (nr === SYS.brk) return a[0] > p.brk ? ['mem', ERRNO.ENOMEM] : null;
+  if (MAKES_FD.has(nr)) return ['fd', ERRNO.EMFILE];
+  if (nr === SYS.fcntl) return (a[1] | 0) === F_DUPFD || (a[1] | 0) === F_DUPFD_CLOEXEC ? ['fd', ERRNO.EMFILE] : null;
+  if (WRITES.has(nr)) return regularFile(p, a[0] | 0) ? ['io', ERRNO.ENOSPC] : null;
+  if (nr === SYS.fsync || nr === SYS.fdatasync) return regularFile(p, a[0] | 0) ? ['io', ERRNO.EIO] : null;
   return null;
 }
 
@@ -115,11 +134,10 @@ export class FaultInjector {
 
   attach(k: Kernel, names: ProcNames): void {
     k.syscallInterposer = (p, nr, a) => {
-      const kind = syscallKind(p, nr, a);
-      if (kind === null || !this.point(kind, names.id(p))) return null;
-      this.stepFault = kind;
-      if (kind === 'fork') return -ERRNO.EAGAIN;
-      return nr === SYS.brk ? p.brk : -ERRNO.ENOMEM; // brk fails by leaving the break where it was
+      const f = syscallFault(p, nr, a);
+      if (f === null || !this.point(f[0], names.id(p))) return null;
+      this.stepFault = f[0];
+      return nr === SYS.brk ? p.brk : -f[1]; // brk fails by leaving the break where it was
     };
   }
 

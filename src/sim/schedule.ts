@@ -4,7 +4,7 @@
 //   s1:<token>*<fault>*   version 1
 //   token           id, or id followed by a decimal count (>= 2) of repetitions
 //   id              a-z for processes 1..26, A-Z for 27..52, _N_ (decimal) beyond
-//   fault           . then f (fork), m (mem) or s (signal), the id of the process, and the
+//   fault           . then f (fork), m (mem), s (signal), d (fd) or i (io), the process id, and the
 //                   decimal n of its nth point of that kind (faults.ts): .fb2 is p2's 2nd fork
 //
 // e.g. [1, 2, 2, 2, 2, 2, 1, 60, 60, 60] prints as s1:ab5a_60_3, and with p1's first mmap
@@ -24,8 +24,8 @@ function idText(id: number): string {
   return id <= LETTERS.length ? LETTERS[id - 1] : `_${id}_`;
 }
 
-const FAULT_LETTER: Record<FaultKind, string> = { fork: 'f', mem: 'm', signal: 's' };
-const LETTER_FAULT: Record<string, FaultKind> = { f: 'fork', m: 'mem', s: 'signal' };
+const FAULT_LETTER: Record<FaultKind, string> = { fork: 'f', mem: 'm', signal: 's', fd: 'd', io: 'i' };
+const LETTER_FAULT: Record<string, FaultKind> = { f: 'fork', m: 'mem', s: 'signal', d: 'fd', i: 'io' };
 
 export function encodeSchedule(choices: readonly number[], faults: readonly Fault[] = []): string {
   return encodeChoices(choices) + faults.map((f) => `.${FAULT_LETTER[f.kind]}${idText(f.proc)}${f.nth}`).join('');
@@ -87,12 +87,12 @@ export function parseRunSchedule(text: string): { choices: number[]; faults: Fau
     last = id;
   }
   const faults: Fault[] = [];
-  const fre = /\.([fms])(?:_([1-9][0-9]*)_|([a-zA-Z]))([1-9][0-9]*)/y;
+  const fre = /\.([fmsdi])(?:_([1-9][0-9]*)_|([a-zA-Z]))([1-9][0-9]*)/y;
   fre.lastIndex = end;
   while (fre.lastIndex < text.length) {
     const at = fre.lastIndex;
     const m = fre.exec(text);
-    if (m === null) fail(at, 'expected a fault: . then f, m or s, a process (a-z, A-Z or _N_) and a count from 1 (e.g. .fb2)');
+    if (m === null) fail(at, 'expected a fault: . then f, m, s, d or i, a process (a-z, A-Z or _N_) and a count from 1 (e.g. .fb2)');
     const [, kind, big, letter, nth] = m!;
     const proc = big !== undefined ? Number(big) : LETTERS.indexOf(letter!) + 1;
     if (!Number.isSafeInteger(proc) || !Number.isSafeInteger(Number(nth))) fail(at, 'a fault\'s process or count is too large');

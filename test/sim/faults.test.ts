@@ -35,7 +35,7 @@ describe('faults in schedule strings', () => {
     expect(() => parseRunSchedule('s1:ab.xb2')).toThrow(ScheduleSyntaxError);
     expect(() => parseRunSchedule('s1:ab.fb0')).toThrow(/expected a fault/);
     expect(parseFaultSpec('fork,signal:0.5')).toEqual({ kinds: ['fork', 'signal'], rate: 0.5 });
-    expect(() => parseFaultSpec('fork,disk')).toThrow(/unknown fault 'disk' \(use fork, mem, signal\)/);
+    expect(() => parseFaultSpec('fork,disk')).toThrow(/unknown fault 'disk' \(use fork, mem, signal, fd, io\)/);
     expect(() => parseFaultSpec('fork:0')).toThrow(/above 0 and at most 1/);
   });
 });
@@ -45,6 +45,8 @@ describe('explore --faults', () => {
     ['fork', 'fork', 'fault SIGABRT'],
     ['mem', 'mem', 'fault SIGSEGV'],
     ['eintr', 'signal', 'fault SIGABRT'],
+    ['fd', 'fd', 'fault SIGABRT'],
+    ['io', 'io', 'fault SIGABRT'],
   ];
   for (const [mode, kind, failure] of cases) {
     it(`fault-bugs ${mode}: found only with ${kind} faults, shrunk to one, replayed from its schedule`, async () => {
