@@ -7,6 +7,7 @@ import { boot } from '../process/run.ts';
 import { DEFAULT_SIM_MAX_INSNS, DEFAULT_SIM_MAX_STEPS } from '../sim/engine.ts';
 import { explore, type Progress } from '../sim/explore/explore.ts';
 import { PCT_CALIBRATION_RUNS } from '../sim/explore/sweep.ts';
+import { coverageLines } from '../sim/explore/coverage.ts';
 import { buildReport, type Report } from '../sim/explore/report.ts';
 import { DFS_SPEC_HELP, parseDfsSpec } from '../sim/dfs/index.ts';
 import { parseStrategy, STRATEGY_HELP } from '../sim/strategies/index.ts';
@@ -31,6 +32,7 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
   contracts: {},
   faults: { value: true },
   invariants: {},
+  coverage: {},
 };
 
 const DEFAULT_RUNS = 100;
@@ -82,6 +84,9 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      (descriptors and their counts, pipe ends, wait queues, the process
                      tree, what dead processes hold, locks): a breach is failure
                      "invariant", shrunk like the others (replay always checks)
+  --coverage         count what the runs exercised: each syscall's results (ok, blocked,
+                     interrupted, each errno) and the faults injected (in the report and
+                     its JSON)
   --shrink-runs N    candidate runs per failure when shrinking (default ${DEFAULT_SHRINK_RUNS}; 0: no shrinking)
   --stdin FILE, --max-steps N, --rootfs, --env, --cwd, --kernel, --max-procs, --event-capacity,
   --memory-limit, --max-insns:
@@ -128,7 +133,7 @@ function outputLines(label: string, text: string, out: (line: string) => void): 
 export function printReport(r: Report, out: (line: string) => void): void {
   const shard = r.shard === undefined ? '' : `, shards ${r.shard.indexes.join(',')} of ${r.shard.count}`;
   const space = r.strategy.startsWith('dfs') ? `seed ${r.seed} (at most ${r.plannedRuns} executions${shard})` : `seeds from ${r.seed} (sweep of ${r.plannedRuns}${shard})`;
-  out(`${plural(r.runs, 'run')} of ${r.target.join(' ')}: strategy ${r.strategy}, ${space}`);
+  out(`${plural(r.runs, 'run')} of ${r.target.join(' ')}: strategy ${r.strategy}${r.faults !== undefined ? `, faults ${r.faults}` : ''}, ${space}`);
   out(`${plural(r.outcomes.length, 'distinct outcome')}:`);
   r.outcomes.forEach((o, i) => {
     out(`  #${i + 1}  ${plural(o.count, 'run')} (first: seed ${o.seed})  ${o.verdict}`);
@@ -152,6 +157,7 @@ export function printReport(r: Report, out: (line: string) => void): void {
       out(`    replay: ${s.replay}`);
     }
   }
+  if (r.coverage !== undefined) for (const line of coverageLines(r.coverage)) out(line);
   const searched = r.complete ? 'yes' : r.strategy.startsWith('dfs') ? `no (stopped at ${r.plannedRuns} executions)` : 'no (sampled)';
   out(`executions: ${r.runs}; searched to completion: ${searched}${r.checkDeterminism ? '; every run checked twice, traces compared' : ''}`);
 }
@@ -209,6 +215,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     contracts,
     ...(faults !== undefined ? { faults } : {}),
     ...(args.flags.has('invariants') ? { invariants: true } : {}),
+    ...(args.flags.has('coverage') ? { coverage: true } : {}),
     shrink: shrinkRuns === 0 ? false : { maxRuns: shrinkRuns },
     onProgress: bar.update,
     ...(shard !== undefined ? { shard } : {}),

@@ -1,11 +1,13 @@
 // Fault injection: schedule strings carry faults and round-trip; a sweep with --faults finds
 // the bug of each fault-bugs mode (and a sweep without faults never does), shrinks it to the
 // one fault it needs, and the shrunk schedule replays the failure with the fault in its trace.
+// Coverage counts what the runs exercised, the same for any workers or shards.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guestPath } from '../support/guests.ts';
 import { explore } from '../../src/sim/explore/explore.ts';
+import { buildReport, mergeReports, parseReport } from '../../src/sim/explore/report.ts';
 import { failureOf } from '../../src/sim/explore/outcome.ts';
 import { FAULT_KINDS, type FaultKind, parseFaultSpec } from '../../src/sim/faults.ts';
 import { encodeSchedule, parseRunSchedule, parseSchedule, ScheduleSyntaxError } from '../../src/sim/schedule.ts';
@@ -70,5 +72,32 @@ describe('explore --faults', () => {
     const [a, b] = [await explore(o), await explore(o)];
     expect(a.tally).toEqual(b.tally);
     expect(a.tally.outcomes.some((e) => (e.faults?.length ?? 0) > 0)).toBe(true);
+  });
+});
+
+describe('explore --coverage', () => {
+  const o = { target: bugs('fork'), strategy: 'random', seed: 2, runs: 30, coverage: true, faults: { kinds: ['fork'] as FaultKind[], rate: 0.3 } };
+
+  it('counts each syscall\'s results and the faults injected, the same in any number of workers', async () => {
+    const one = await explore(o);
+    const two = await explore({ ...o, workers: 2 });
+    expect(two.tally.coverage).toEqual(one.tally.coverage);
+    const c = one.tally.coverage!;
+    // Every injected fork fault is a clone that failed with EAGAIN, and its parent's extra wait finds no child.
+    expect(c.calls.clone.EAGAIN).toBe(c.faults.fork);
+    expect(c.calls.clone.ok + c.faults.fork).toBe(90);
+    expect(c.calls.wait4.ECHILD).toBe(c.faults.fork);
+    expect(Object.keys(c.calls)).toEqual([...Object.keys(c.calls)].sort());
+  });
+
+  it('merges from shards to the whole sweep\'s, and a report with a malformed coverage is refused', async () => {
+    const target = ['fault-bugs', 'fork'];
+    const whole = buildReport(await explore(o), target, false);
+    const parts = await Promise.all([1, 2].map(async (index) => buildReport(await explore({ ...o, shard: { index, count: 2 } }), target, false)));
+    expect(mergeReports(parts)).toEqual(whole);
+    expect(whole.faults).toBe('fork:0.3');
+    const bad = JSON.stringify({ ...whole, coverage: { calls: { __proto__: { ok: 1 } }, faults: {} } }).replace('"calls":{}', '"calls":{"__proto__":{"ok":1}}');
+    expect(() => parseReport(bad, 'r.json')).toThrow(/coverage of "__proto__" is malformed/);
+    expect(() => mergeReports([parts[0], { ...parts[1], faults: 'fork:0.5' }])).toThrow(/another sweep/);
   });
 });

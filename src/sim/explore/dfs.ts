@@ -18,7 +18,7 @@ export interface DfsSearch {
 
 export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number, extra: readonly RunCheck[], onRun?: RunListener): DfsSearch {
   const checks = sweepChecks(spec, extra);
-  const tally = new TallyBuilder();
+  const tally = new TallyBuilder(spec.coverage === true);
   if (maxExecutions === 0) return { tally: tally.tally(), complete: false };
   const dfs = new DfsExplorer({ ...opts, maxExecutions });
   const limits = runLimits(spec);
@@ -41,6 +41,7 @@ export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number,
     }
     const outcome = outcomeOf(run);
     tally.add({ firstRun: r, seed: spec.seed, choices: run.choices }, outcome, failure);
+    tally.cover(run.trace);
     onRun?.(failure !== undefined, outcomeTallyKey(outcome));
     // A search that no longer fits the program cannot go on.
     if (failure?.class === 'nondeterministic') break;

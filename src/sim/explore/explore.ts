@@ -11,7 +11,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { parseDfsSpec } from '../dfs/index.ts';
-import { type Fault, type FaultSpec, PlannedFaults } from '../faults.ts';
+import { type Fault, type FaultSpec, faultSpecText, PlannedFaults } from '../faults.ts';
 import { shrinkFaults, type Shrunk, shrinkSchedule, type ShrinkOptions } from '../shrink.ts';
 import { GuidedStrategy } from '../strategies/guided.ts';
 import { ReplayStrategy } from '../strategies/replay.ts';
@@ -52,6 +52,8 @@ export interface ExploreOptions {
   faults?: FaultSpec;
   /** Check the kernel's bookkeeping after every step (on with faults); a breach is failure `invariant`. */
   invariants?: boolean;
+  /** Count what the runs exercised: each syscall's results, the faults injected. */
+  coverage?: boolean;
   maxSteps?: number;
   maxInsns?: number;
   /** Properties checked on every run; functions stay in this thread, so only with one worker. */
@@ -72,6 +74,8 @@ export interface ShrunkFailure {
 export interface ExploreResult {
   /** The strategy as the runs used it (PCT with its bound fixed). */
   strategy: string;
+  /** The faults injected, as --faults spells them. */
+  faults?: string;
   seed: number;
   plannedRuns: number;
   shard?: Shard;
@@ -107,6 +111,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
     ...(opts.contracts ? { contracts: true } : {}),
     ...(opts.faults !== undefined ? { faults: opts.faults } : {}),
     ...(opts.invariants ? { invariants: true } : {}),
+    ...(opts.coverage ? { coverage: true } : {}),
   };
   const dfs = parseDfsSpec(opts.strategy);
   if (dfs !== undefined && opts.faults !== undefined) throw new RangeError('--faults works with the random, rr and pct strategies, not dfs (it searches schedules, not faults)');
@@ -145,7 +150,7 @@ export async function explore(opts: ExploreOptions): Promise<ExploreResult> {
       shrunk.set(f.class, shrinkFailure(spec, f, opts.checks ?? [], opts.shrink ?? {}));
     }
   }
-  return { strategy: spec.strategy, seed: opts.seed, plannedRuns: opts.runs, ...(opts.shard ? { shard: opts.shard } : {}), tally, shrunk, complete, notes };
+  return { strategy: spec.strategy, ...(opts.faults !== undefined ? { faults: faultSpecText(opts.faults) } : {}), seed: opts.seed, plannedRuns: opts.runs, ...(opts.shard ? { shard: opts.shard } : {}), tally, shrunk, complete, notes };
 }
 
 /** Worker w of k takes the runs at positions w, w + k, ... */

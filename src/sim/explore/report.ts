@@ -7,6 +7,7 @@ import type { Fault } from '../faults.ts';
 import { encodeSchedule } from '../schedule.ts';
 import type { ExploreResult, Shard } from './explore.ts';
 import type { Outcome } from './outcome.ts';
+import { badCoverage, type Coverage, mergeCoverage } from './coverage.ts';
 import { failureTallyKey, mergeEntries, outcomeTallyKey } from './tally.ts';
 import { replayCommandLine } from '../replay-command.ts';
 
@@ -47,6 +48,10 @@ export interface Report {
   /** The target part of a replay command (target flags, program, arguments). */
   target: string[];
   strategy: string;
+  /** The faults the sweep injected, as --faults spells them. */
+  faults?: string;
+  /** With --coverage: each syscall's results, the faults injected. */
+  coverage?: Coverage;
   seed: number;
   /** Runs of the whole sweep; `runs` counts the ones this report covers. */
   plannedRuns: number;
@@ -73,6 +78,7 @@ export function buildReport(r: ExploreResult, target: string[], checkDeterminism
     format: REPORT_FORMAT,
     target,
     strategy: r.strategy,
+    ...(r.faults !== undefined ? { faults: r.faults } : {}),
     seed: r.seed,
     plannedRuns: r.plannedRuns,
     ...(r.shard !== undefined && r.shard.count > 1 ? { shard: { count: r.shard.count, indexes: [r.shard.index] } } : {}),
@@ -96,6 +102,7 @@ export function buildReport(r: ExploreResult, target: string[], checkDeterminism
       }
       return entry;
     }),
+    ...(r.tally.coverage !== undefined ? { coverage: r.tally.coverage } : {}),
   };
 }
 
@@ -109,11 +116,11 @@ const shardsOf = (r: Report): Shard[] =>
 export function mergeReports(reports: readonly Report[]): Report {
   if (reports.length === 0) throw new MergeError('nothing to merge');
   const [first] = reports;
-  const sweep = (r: Report) => JSON.stringify([r.format, r.target, r.strategy, r.seed, r.plannedRuns, r.checkDeterminism]);
+  const sweep = (r: Report) => JSON.stringify([r.format, r.target, r.strategy, r.faults ?? null, r.seed, r.plannedRuns, r.checkDeterminism, r.coverage !== undefined]);
   const indexes = new Set<number>();
   for (const [i, r] of reports.entries()) {
     if (r.format !== REPORT_FORMAT) throw new MergeError(`report ${i + 1}: not a ${REPORT_FORMAT} report`);
-    if (sweep(r) !== sweep(first)) throw new MergeError(`report ${i + 1} is of another sweep (target, strategy, seed, runs or --check-determinism differ)`);
+    if (sweep(r) !== sweep(first)) throw new MergeError(`report ${i + 1} is of another sweep (target, strategy, faults, seed, runs, --check-determinism or --coverage differ)`);
     const shards = shardsOf(r);
     if (shards.length === 0) throw new MergeError(`report ${i + 1} covers the whole sweep: nothing to merge it with`);
     for (const s of shards) {
@@ -128,6 +135,7 @@ export function mergeReports(reports: readonly Report[]): Report {
     format: REPORT_FORMAT,
     target: first.target,
     strategy: first.strategy,
+    ...(first.faults !== undefined ? { faults: first.faults } : {}),
     seed: first.seed,
     plannedRuns: first.plannedRuns,
     ...(all ? {} : { shard: { count, indexes: [...indexes].sort((a, b) => a - b) } }),
@@ -136,11 +144,12 @@ export function mergeReports(reports: readonly Report[]): Report {
     checkDeterminism: first.checkDeterminism,
     outcomes: mergeEntries(reports.map((r) => r.outcomes), outcomeTallyKey),
     failures: mergeEntries(reports.map((r) => r.failures), failureTallyKey),
+    ...(first.coverage !== undefined ? { coverage: mergeCoverage(reports.map((r) => r.coverage!)) } : {}),
   };
 }
 
 /** The fields of a report and of its entries: anything else (`__proto__` too) is refused. */
-const REPORT_FIELDS = ['format', 'target', 'strategy', 'seed', 'plannedRuns', 'shard', 'runs', 'complete', 'checkDeterminism', 'outcomes', 'failures'];
+const REPORT_FIELDS = ['format', 'target', 'strategy', 'faults', 'seed', 'plannedRuns', 'shard', 'runs', 'complete', 'checkDeterminism', 'outcomes', 'failures', 'coverage'];
 const SEEN_FIELDS = ['count', 'firstRun', 'seed', 'schedule', 'replay'];
 const OUTCOME_FIELDS = ['stdout', 'stderr', 'verdict', 'procs', ...SEEN_FIELDS];
 const FAILURE_FIELDS = ['class', 'message', 'shrunk', ...SEEN_FIELDS];
@@ -177,6 +186,11 @@ export function parseReport(text: string, name: string): Report {
   const runs = o.runs as number;
   if (runs > (o.plannedRuns as number) && !String(o.strategy).startsWith('dfs')) bad(`runs (${runs}) exceeds plannedRuns (${o.plannedRuns})`);
   if (typeof o.strategy !== 'string') bad('strategy is not a string');
+  if (o.faults !== undefined && typeof o.faults !== 'string') bad('faults is not a string');
+  if (o.coverage !== undefined) {
+    const why = badCoverage(o.coverage);
+    if (why !== null) bad(why);
+  }
   if (!strings(o.target) || (o.target as string[]).length === 0) bad('target is not a list of strings');
   if (typeof o.complete !== 'boolean' || typeof o.checkDeterminism !== 'boolean') bad('complete or checkDeterminism is not a boolean');
   const entries = (k: string, fields: string[], strs: string[], check: (x: Record<string, unknown>) => void): number => {

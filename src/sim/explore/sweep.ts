@@ -28,6 +28,8 @@ export interface SweepSpec {
   faults?: FaultSpec;
   /** Check the kernel's bookkeeping after every step (src/process/invariants.ts); on with faults. */
   invariants?: boolean;
+  /** Count what the runs exercised (coverage.ts): every run is traced for it. */
+  coverage?: boolean;
 }
 
 /** Whether a sweep's runs check the kernel's invariants: asked for, or faults are injected. */
@@ -43,7 +45,7 @@ export const runFaults = (spec: Omit<SweepSpec, 'strategy'>, seed: number): { fa
 export const sweepChecks = (spec: Omit<SweepSpec, 'strategy'>, extra: readonly RunCheck[] = []): RunCheck[] => [...(spec.contracts ? RUN_CONTRACTS : []), ...extra];
 
 /** Whether a sweep's runs are traced: to compare hashes, or for the contracts to read. */
-export const tracedRuns = (spec: Omit<SweepSpec, 'strategy'>): boolean => spec.checkDeterminism === true || spec.contracts === true;
+export const tracedRuns = (spec: Omit<SweepSpec, 'strategy'>): boolean => spec.checkDeterminism === true || spec.contracts === true || spec.coverage === true;
 
 /** The seed of run r. */
 export const runSeed = (base: number, r: number): number => base + r;
@@ -86,7 +88,7 @@ export type RunListener = (failed: boolean, outcomeKey: string) => void;
 /** Run `runs` (run numbers) of the sweep in this thread. */
 export function runSweep(spec: SweepSpec, runs: readonly number[], extra: readonly RunCheck[] = [], onRun?: RunListener): Tally {
   const strategy = parseStrategy(spec.strategy);
-  const tally = new TallyBuilder();
+  const tally = new TallyBuilder(spec.coverage === true);
   const checks = sweepChecks(spec, extra);
   const once = (seed: number): TargetRun => simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: tracedRuns(spec), ...runFaults(spec, seed) });
   for (const r of runs) {
@@ -101,6 +103,7 @@ export function runSweep(spec: SweepSpec, runs: readonly number[], extra: readon
     }
     const outcome = outcomeOf(run);
     tally.add({ firstRun: r, seed, choices: run.choices, ...(run.faults.length > 0 ? { faults: run.faults } : {}) }, outcome, failure);
+    tally.cover(run.trace);
     onRun?.(failure !== undefined, outcomeTallyKey(outcome));
   }
   return tally.tally();

@@ -4,6 +4,8 @@
 // exactly the tally of the whole sweep, ordered by first run.
 
 import type { Fault } from '../faults.ts';
+import type { Trace } from '../trace.ts';
+import { addTrace, type Coverage, emptyCoverage, mergeCoverage } from './coverage.ts';
 import type { Failure, Outcome } from './outcome.ts';
 
 /** Where an entry was first seen: run number r of the sweep, its seed, its choices and faults. */
@@ -21,6 +23,8 @@ export interface Tally {
   runs: number;
   outcomes: OutcomeTally[];
   failures: FailureTally[];
+  /** With --coverage: what the runs exercised. */
+  coverage?: Coverage;
 }
 
 /**
@@ -48,6 +52,16 @@ export class TallyBuilder {
   private runs = 0;
   private readonly outcomes = new Map<string, OutcomeTally>();
   private readonly failures = new Map<string, FailureTally>();
+  private readonly coverage: Coverage | null;
+
+  constructor(coverage = false) {
+    this.coverage = coverage ? emptyCoverage() : null;
+  }
+
+  /** Count what a run's trace exercised (when the tally keeps coverage). */
+  cover(trace: Trace | undefined): void {
+    if (this.coverage !== null && trace !== undefined) addTrace(this.coverage, trace);
+  }
 
   add(run: FirstRun, outcome: Outcome, failure: Failure | undefined): void {
     this.runs++;
@@ -56,7 +70,9 @@ export class TallyBuilder {
   }
 
   tally(): Tally {
-    return { runs: this.runs, outcomes: [...this.outcomes.values()], failures: [...this.failures.values()] };
+    const t: Tally = { runs: this.runs, outcomes: [...this.outcomes.values()], failures: [...this.failures.values()] };
+    if (this.coverage !== null) t.coverage = mergeCoverage([this.coverage]);
+    return t;
   }
 }
 
@@ -70,9 +86,12 @@ export const outcomeTallyKey = (o: Outcome): string => JSON.stringify([o.stdout,
 export const failureTallyKey = (f: Failure): string => f.class;
 
 export function mergeTallies(parts: readonly Tally[]): Tally {
-  return {
+  const t: Tally = {
     runs: parts.reduce((n, t) => n + t.runs, 0),
     outcomes: mergeEntries(parts.map((t) => t.outcomes), outcomeTallyKey),
     failures: mergeEntries(parts.map((t) => t.failures), failureTallyKey),
   };
+  const covered = parts.flatMap((p) => (p.coverage !== undefined ? [p.coverage] : []));
+  if (covered.length > 0) t.coverage = mergeCoverage(covered);
+  return t;
 }
