@@ -33,6 +33,7 @@ const EXPLORE_FLAGS: Record<string, FlagSpec> = {
   faults: { value: true },
   invariants: {},
   coverage: {},
+  swarm: {},
 };
 
 const DEFAULT_RUNS = 100;
@@ -80,6 +81,8 @@ export const EXPLORE_HELP = `procsim explore [flags] ELF [ARGS...] | SCENARIO
                      with EIO). Faults are in the schedule string (.fb2:
                      p2's 2nd fork failed), replay from it, and a shrunk failure keeps only
                      the faults it needs. Not with dfs. Implies --invariants.
+  --swarm            with --faults: each run injects only a subset of the kinds (each on
+                     with chance 1/2, at least one), drawn from its seed (swarm testing)
   --invariants       check the kernel's bookkeeping after every step and at the end
                      (descriptors and their counts, pipe ends, wait queues, the process
                      tree, what dead processes hold, locks): a breach is failure
@@ -195,6 +198,10 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   if (faults !== undefined && parseDfsSpec(strategy) !== undefined) throw new UsageError('--faults works with the random, rr and pct strategies, not dfs');
+  if (args.flags.has('swarm')) {
+    if (faults === undefined) throw new UsageError('--swarm picks subsets of the --faults kinds: give --faults too');
+    faults.swarm = true;
+  }
   for (const f of ['json', 'trace']) {
     const path = args.flags.get(f)?.[0];
     if (path !== undefined) checkOutputFile(f, path);

@@ -37,6 +37,8 @@ export interface FaultSpec {
   kinds: FaultKind[];
   /** Chance that a point of one of these kinds is faulted. */
   rate: number;
+  /** Swarm testing: each run injects only a subset of the kinds, drawn from its seed. */
+  swarm?: boolean;
 }
 
 export const DEFAULT_FAULT_RATE = 0.1;
@@ -56,7 +58,7 @@ export function parseFaultSpec(text: string): FaultSpec {
   return { kinds, rate };
 }
 
-export const faultSpecText = (s: FaultSpec): string => `${s.kinds.join(',')}${s.rate === DEFAULT_FAULT_RATE ? '' : `:${s.rate}`}`;
+export const faultSpecText = (s: FaultSpec): string => `${s.kinds.join(',')}${s.rate === DEFAULT_FAULT_RATE ? '' : `:${s.rate}`}${s.swarm ? ' (swarm)' : ''}`;
 
 /** Whether a fault happens at a point: drawn from the seed, or read from a list. */
 export interface FaultPolicy {
@@ -65,16 +67,27 @@ export interface FaultPolicy {
 
 export class RandomFaults implements FaultPolicy {
   private readonly rng: seedrandom.PRNG;
-  constructor(
-    private readonly spec: FaultSpec,
-    seed: number,
-  ) {
+  /** The kinds this run injects: all of the spec's, or under swarm a nonempty subset. */
+  readonly kinds: readonly FaultKind[];
+  constructor(spec: FaultSpec, seed: number) {
+    this.kinds = spec.swarm ? swarmKinds(spec.kinds, seedrandom(`procsim-swarm:${seed}`)) : spec.kinds;
+    this.rate = spec.rate;
     this.rng = seedrandom(`procsim-faults:${seed}`);
   }
+  private readonly rate: number;
   decide(f: Fault): boolean {
     // A point of a kind not asked for draws nothing: adding a kind does not move the others' stream.
-    return this.spec.kinds.includes(f.kind) && this.rng.quick() < this.spec.rate;
+    return this.kinds.includes(f.kind) && this.rng.quick() < this.rate;
   }
+}
+
+/**
+ * Swarm testing (Groce et al.): each kind is on with chance 1/2, at least one. A run with
+ * fewer kinds of faults goes deeper into each; over a sweep every combination is tried.
+ */
+function swarmKinds(kinds: readonly FaultKind[], rng: seedrandom.PRNG): FaultKind[] {
+  const on = kinds.filter(() => rng.quick() < 0.5);
+  return on.length > 0 ? on : [kinds[Math.floor(rng.quick() * kinds.length)]];
 }
 
 export class PlannedFaults implements FaultPolicy {

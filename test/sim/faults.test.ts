@@ -9,7 +9,7 @@ import { guestPath } from '../support/guests.ts';
 import { explore } from '../../src/sim/explore/explore.ts';
 import { buildReport, mergeReports, parseReport } from '../../src/sim/explore/report.ts';
 import { failureOf } from '../../src/sim/explore/outcome.ts';
-import { FAULT_KINDS, type FaultKind, parseFaultSpec } from '../../src/sim/faults.ts';
+import { FAULT_KINDS, type FaultKind, parseFaultSpec, RandomFaults } from '../../src/sim/faults.ts';
 import { encodeSchedule, parseRunSchedule, parseSchedule, ScheduleSyntaxError } from '../../src/sim/schedule.ts';
 import { scheduleRun } from '../../src/sim/strategies/replay.ts';
 import { simulateTarget, type Target } from '../../src/sim/target.ts';
@@ -66,6 +66,20 @@ describe('explore --faults', () => {
       expect(again.trace!.lines.filter((l) => l.includes('"fault":'))).toHaveLength(1);
     });
   }
+
+  it('swarm: each run injects a nonempty subset of the kinds, drawn from its seed; over a sweep, many subsets', () => {
+    const spec = { kinds: [...FAULT_KINDS], rate: 0.2, swarm: true };
+    const subsets = new Set<string>();
+    for (let seed = 0; seed < 64; seed++) {
+      const { kinds } = new RandomFaults(spec, seed);
+      expect(kinds.length).toBeGreaterThan(0);
+      expect(kinds.every((k) => FAULT_KINDS.includes(k))).toBe(true);
+      expect(new RandomFaults(spec, seed).kinds).toEqual(kinds);
+      subsets.add(kinds.join(','));
+    }
+    expect(subsets.size).toBeGreaterThan(10);
+    expect(new RandomFaults({ ...spec, swarm: false }, 5).kinds).toEqual(FAULT_KINDS);
+  });
 
   it('the same seed draws the same faults: a sweep is its own replay', async () => {
     const o = { target: bugs('fork'), strategy: 'random', seed: 3, runs: 20, faults: { kinds: ['fork', 'mem'] as FaultKind[], rate: 0.3 } };
