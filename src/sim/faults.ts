@@ -67,6 +67,7 @@ export interface FaultPolicy {
 
 export class RandomFaults implements FaultPolicy {
   private readonly rng: seedrandom.PRNG;
+  private readonly rate: number;
   /** The kinds this run injects: all of the spec's, or under swarm a nonempty subset. */
   readonly kinds: readonly FaultKind[];
   constructor(spec: FaultSpec, seed: number) {
@@ -74,9 +75,8 @@ export class RandomFaults implements FaultPolicy {
     this.rate = spec.rate;
     this.rng = seedrandom(`procsim-faults:${seed}`);
   }
-  private readonly rate: number;
   decide(f: Fault): boolean {
-    // A point of a kind not asked for draws nothing: adding a kind does not move the others' stream.
+    // A point of a kind this run does not inject draws nothing from the stream.
     return this.kinds.includes(f.kind) && this.rng.quick() < this.rate;
   }
 }
