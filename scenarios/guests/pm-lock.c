@@ -6,6 +6,8 @@
  *   fork     a child does not inherit its parent's locks; its own go when it exits
  *   wait     F_SETLKW waits for the holder; two processes waiting for each other: one of
  *            them gets EDEADLK, the other its lock
+ *   restart  a handled signal cuts F_SETLKW and a blocking flock short: EINTR, or a
+ *            restart under SA_RESTART
  *   ofd      open file description locks: owned by the description (a second open of the
  *            file conflicts, a fork child shares them), kept until its last close
  *   flock    flock(2): per description, apart from fcntl locks, conversions that are not
@@ -229,6 +231,61 @@ static void mode_wait(void) {
   unlink(path);
 }
 
+static volatile sig_atomic_t handled;
+static void on_usr1(int sig) {
+  (void)sig;
+  handled++;
+}
+
+/* In a child: wait for a lock the parent holds (SIGUSR1 handled since before the fork). */
+static void child_waits(int fd, int restart, int use_flock, struct gate done) {
+  int fd2 = use_flock ? (int)must("open", open(path, O_RDWR)) : fd;
+  int r = use_flock ? flock(fd2, LOCK_EX) : lk(fd, F_SETLKW, F_WRLCK, SEEK_SET, 0, 1);
+  int e = errno;
+  gate_release(done, 1);
+  printf("child: %s%s: %s\n", use_flock ? "flock(LOCK_EX)" : "F_SETLKW", restart ? " with SA_RESTART" : "", r == 0 ? "0" : strerrorname_np(e));
+  yes("child: the handler ran", handled > 0);
+  child_exit(0);
+}
+
+/* In the parent: signal the child every 5 ms until it says its call returned (restart: 5 times, then unlock). */
+static void parent_signals(pid_t c, int fd, int restart, int use_flock, struct gate done) {
+  fcntl(done.r, F_SETFL, O_NONBLOCK);
+  char b;
+  for (int i = 0; restart ? i < 5 : read(done.r, &b, 1) != 1; i++) {
+    if (i == 2000) die("the child's call never returned");
+    kill(c, SIGUSR1);
+    usleep(5000);
+  }
+  if (use_flock) must("LOCK_UN", flock(fd, LOCK_UN));
+  else must("unlock", lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 1));
+  printf("child: %s\n", status_str(reap(c)));
+  if (use_flock) must("LOCK_EX", flock(fd, LOCK_EX));
+  else must("lock", lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1));
+}
+
+static void mode_restart(void) {
+  int fd = temp_file();
+  must("lock", lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 1));
+  must("flock", flock(fd, LOCK_EX));
+  for (int use_flock = 0; use_flock <= 1; use_flock++) {
+    for (int restart = 0; restart <= 1; restart++) {
+      struct sigaction sa = {0};
+      sa.sa_handler = on_usr1;
+      sa.sa_flags = restart ? SA_RESTART : 0;
+      sigaction(SIGUSR1, &sa, NULL);
+      handled = 0;
+      struct gate done = gate_new();
+      pid_t c = pm_fork();
+      if (c == 0) child_waits(fd, restart, use_flock, done);
+      parent_signals(c, fd, restart, use_flock, done);
+      gate_close(done);
+    }
+  }
+  close(fd);
+  unlink(path);
+}
+
 static void mode_ofd(void) {
   int fd1 = temp_file();
   int fd2 = (int)must("open", open(path, O_RDWR));
@@ -301,7 +358,7 @@ static void mode_flock(void) {
 
 static const struct pm_mode MODES[] = {
     {"record", mode_record}, {"errors", mode_errors}, {"fork", mode_fork},
-    {"wait", mode_wait},     {"ofd", mode_ofd},       {"flock", mode_flock},
+    {"wait", mode_wait},     {"ofd", mode_ofd},       {"flock", mode_flock}, {"restart", mode_restart},
 };
 
 int main(int argc, char **argv) { return pm_main(argc, argv, MODES, COUNT(MODES)); }

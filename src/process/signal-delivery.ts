@@ -52,7 +52,7 @@ export const TRAP_BRKPT = 1;
 export type SendInfo = SigInfo;
 
 /** Syscalls that SA_RESTART restarts (Linux's ERESTARTSYS); the rest return EINTR. */
-const RESTARTABLE = new Set<number>([SYS.read, SYS.readv, SYS.write, SYS.writev, SYS.wait4, SYS.waitid, SYS.openat]);
+const RESTARTABLE = new Set<number>([SYS.read, SYS.readv, SYS.write, SYS.writev, SYS.wait4, SYS.waitid, SYS.openat, SYS.fcntl, SYS.flock]);
 
 /** Would sig, if it arrived now, be thrown away without any effect? */
 export function ignored(p: Process, sig: number): boolean {

@@ -1095,6 +1095,23 @@ const CASES: ModeCase[] = [
     ],
   },
   {
+    guest: 'pm-lock', mode: 'restart',
+    lines: [
+      'child: F_SETLKW: EINTR',
+      'child: the handler ran: yes',
+      'child: exited 0',
+      'child: F_SETLKW with SA_RESTART: 0',
+      'child: the handler ran: yes',
+      'child: exited 0',
+      'child: flock(LOCK_EX): EINTR',
+      'child: the handler ran: yes',
+      'child: exited 0',
+      'child: flock(LOCK_EX) with SA_RESTART: 0',
+      'child: the handler ran: yes',
+      'child: exited 0',
+    ],
+  },
+  {
     guest: 'pm-timer', mode: 'create', linux: 'native',
     lines: [
       'timer_create(CLOCK_MONOTONIC): 0',
