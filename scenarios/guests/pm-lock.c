@@ -185,21 +185,30 @@ static void mode_fork(void) {
   unlink(path);
 }
 
+/* In a child: whether the parent has let the gate go already (a byte is there now). */
+static int released(struct gate g) {
+  fcntl(g.r, F_SETFL, O_NONBLOCK);
+  return gate_wait(g);
+}
+
+/* In the parent: give a child time to block, say what comes next, and let the gate go. */
+static void announce_release(const char *line, struct gate g) {
+  usleep(20000);
+  printf("%s\n", line);
+  fflush(stdout);
+  gate_release(g, 1);
+}
+
 static void mode_wait(void) {
   int fd = temp_file();
   struct gate unlocked = gate_new();
   res("parent: write lock on [0,10)", lk(fd, F_SETLK, F_WRLCK, SEEK_SET, 0, 10));
   if (pm_fork() == 0) {
-    int r = lk(fd, F_SETLKW, F_WRLCK, SEEK_SET, 5, 1);
-    fcntl(unlocked.r, F_SETFL, O_NONBLOCK);
-    res("child: F_SETLKW at 5", r);
-    yes("child: it returned after the parent's unlock", gate_wait(unlocked));
+    res("child: F_SETLKW at 5", lk(fd, F_SETLKW, F_WRLCK, SEEK_SET, 5, 1));
+    yes("child: it returned after the parent's unlock", released(unlocked));
     child_exit(0);
   }
-  usleep(20000);
-  printf("parent: unlocking\n");
-  fflush(stdout);
-  gate_release(unlocked, 1);
+  announce_release("parent: unlocking", unlocked);
   must("unlock", lk(fd, F_SETLK, F_UNLCK, SEEK_SET, 0, 10));
   printf("child: %s\n", status_str(reap_any()));
 
@@ -339,16 +348,11 @@ static void mode_flock(void) {
   if (pm_fork() == 0) {
     close(fd1);
     int fd4 = (int)must("open", open(path, O_RDWR));
-    int r = flock(fd4, LOCK_EX);
-    fcntl(closed.r, F_SETFL, O_NONBLOCK);
-    res("child: LOCK_EX on its own open", r);
-    yes("child: it returned after the parent's last close of fd1", gate_wait(closed));
+    res("child: LOCK_EX on its own open", flock(fd4, LOCK_EX));
+    yes("child: it returned after the parent's last close of fd1", released(closed));
     child_exit(0);
   }
-  usleep(20000);
-  printf("parent: closing fd1\n");
-  fflush(stdout);
-  gate_release(closed, 1);
+  announce_release("parent: closing fd1", closed);
   close(fd1);
   printf("child: %s\n", status_str(reap_any()));
   gate_close(closed);

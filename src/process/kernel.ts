@@ -453,8 +453,7 @@ export class Kernel {
 
   /** Earliest expiry of an ITIMER_REAL or a POSIX timer on a time clock. */
   private nextTimer(): bigint {
-    const [a, b] = [this.realTimers.next, this.posixTimers.next];
-    return a < b ? a : b;
+    return this.realTimers.next < this.posixTimers.next ? this.realTimers.next : this.posixTimers.next;
   }
 
   /**

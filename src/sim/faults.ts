@@ -16,6 +16,7 @@ import seedrandom from 'seedrandom';
 import type { Args, Kernel } from '../process/kernel.ts';
 import { ERRNO } from '../process/errno.ts';
 import { InodeBackend } from '../process/files.ts';
+import { F_DUPFD, F_DUPFD_CLOEXEC } from '../process/fs/flags.ts';
 import { type Process, SIG_DFL, SIG_IGN } from '../process/process.ts';
 import { SI_USER } from '../process/sigqueue.ts';
 import { sigbit, SIGKILL, SIGSTOP, signalName } from '../process/signals.ts';
@@ -97,10 +98,8 @@ export class PlannedFaults implements FaultPolicy {
   }
 }
 
+/** Not imported from syscalls/clone.ts: loading it from here would enter the syscall table's import cycle first. */
 const CLONE_THREAD = 0x10000;
-
-const F_DUPFD = 0;
-const F_DUPFD_CLOEXEC = 1030;
 const MAKES_FD = new Set<number>([SYS.openat, SYS.pipe2, SYS.dup, SYS.dup3, SYS.socket]);
 const WRITES = new Set<number>([SYS.write, SYS.writev, SYS.pwrite64]);
 

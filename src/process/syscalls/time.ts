@@ -13,7 +13,7 @@ const CLOCK_PROCESS_CPUTIME_ID = 2;
 const CLOCK_THREAD_CPUTIME_ID = 3;
 const CLOCK_REALTIME_COARSE = 5;
 const CLOCK_TAI = 11;
-const TIMER_ABSTIME = 1;
+export const TIMER_ABSTIME = 1;
 
 /** Wall clocks count from the epoch: their seconds get EPOCH_SEC added when shown. */
 function isWallClock(clk: number): boolean {
@@ -53,10 +53,13 @@ export function timespec(ns: bigint, baseSec = 0): Uint8Array {
 
 /** A guest struct timespec in exact ns (less baseSec seconds); null when out of range (EINVAL). */
 export function readTimespec(p: Process, addr: number, baseSec = 0): bigint | null {
-  const b = p.mem.read(addr, 16);
-  const dv = new DataView(b.buffer);
-  const sec = dv.getBigInt64(0, true);
-  const nsec = dv.getBigInt64(8, true);
+  return timespecAt(new DataView(p.mem.read(addr, 16).buffer), 0, baseSec);
+}
+
+/** The struct timespec at byte off of dv, as readTimespec reads one (timespec64_valid). */
+export function timespecAt(dv: DataView, off: number, baseSec = 0): bigint | null {
+  const sec = dv.getBigInt64(off, true);
+  const nsec = dv.getBigInt64(off + 8, true);
   if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return null;
   return (sec - BigInt(baseSec)) * NS_PER_SEC + nsec;
 }

@@ -4,17 +4,16 @@
 import { ERRNO } from '../errno.ts';
 import { EPOCH_SEC, type Kernel } from '../kernel.ts';
 import { clockOf, type PosixTimer, remaining } from '../posix-timers.ts';
-import { expiry, NS_PER_SEC, type Process } from '../process.ts';
+import { expiry, NS_PER_SEC } from '../process.ts';
+import { SIGRTMAX } from '../sigqueue.ts';
 import { SIGALRM } from '../signals.ts';
 import type { Handler } from './table.ts';
-import { timespec } from './time.ts';
+import { TIMER_ABSTIME, timespec, timespecAt } from './time.ts';
 
 const SIGEV_SIGNAL = 0;
 const SIGEV_NONE = 1;
 const SIGEV_THREAD = 2;
 const SIGEV_THREAD_ID = 4;
-const SIGRTMAX = 64;
-const TIMER_ABSTIME = 1;
 /** struct sigevent: sigev_value @0 (8), sigev_signo @8, sigev_notify @12, the thread id @16. */
 const SIGEVENT_SIZE = 64;
 
@@ -67,10 +66,6 @@ export const timer_create: Handler = (k, p, a) => {
   return 0;
 };
 
-function timerOf(p: Process, id: number): PosixTimer | undefined {
-  return p.posixTimers.get(id);
-}
-
 /** struct itimerspec as timer_gettime shows t: the interval, then the time left. */
 function itimerspec(k: Kernel, t: PosixTimer): Uint8Array {
   const b = new Uint8Array(32);
@@ -79,19 +74,12 @@ function itimerspec(k: Kernel, t: PosixTimer): Uint8Array {
   return b;
 }
 
-/** A guest timespec at byte off of b in ns, or null when out of range (timespec64_valid). */
-function readSpec(dv: DataView, off: number): bigint | null {
-  const [sec, nsec] = [dv.getBigInt64(off, true), dv.getBigInt64(off + 8, true)];
-  if (sec < 0n || nsec < 0n || nsec >= NS_PER_SEC) return null;
-  return sec * NS_PER_SEC + nsec;
-}
-
 export const timer_settime: Handler = (k, p, a) => {
   const [id, flags, newp, oldp] = [a[0] | 0, a[1] | 0, a[2], a[3]];
   const dv = new DataView(p.mem.read(newp, 32).buffer);
-  const [interval, value] = [readSpec(dv, 0), readSpec(dv, 16)];
+  const [interval, value] = [timespecAt(dv, 0), timespecAt(dv, 16)];
   if (interval === null || value === null) return -ERRNO.EINVAL;
-  const t = timerOf(p, id);
+  const t = p.posixTimers.get(id);
   if (t === undefined) return -ERRNO.EINVAL;
   const old = itimerspec(k, t);
   let at: bigint | null = null;
@@ -106,16 +94,16 @@ export const timer_settime: Handler = (k, p, a) => {
 };
 
 export const timer_gettime: Handler = (k, p, a) => {
-  const t = timerOf(p, a[0] | 0);
+  const t = p.posixTimers.get(a[0] | 0);
   if (t === undefined) return -ERRNO.EINVAL;
   p.mem.write(a[1], itimerspec(k, t));
   return 0;
 };
 
-export const timer_getoverrun: Handler = (_k, p, a) => timerOf(p, a[0] | 0)?.overrun ?? -ERRNO.EINVAL;
+export const timer_getoverrun: Handler = (_k, p, a) => p.posixTimers.get(a[0] | 0)?.overrun ?? -ERRNO.EINVAL;
 
 export const timer_delete: Handler = (k, p, a) => {
-  const t = timerOf(p, a[0] | 0);
+  const t = p.posixTimers.get(a[0] | 0);
   if (t === undefined) return -ERRNO.EINVAL;
   k.deletePosixTimers(p, t);
   return 0;

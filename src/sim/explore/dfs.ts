@@ -24,7 +24,7 @@ export function runDfs(spec: SweepSpec, opts: DfsOptions, maxExecutions: number,
   const limits = runLimits(spec);
   for (let strategy = dfs.next(); strategy !== undefined; strategy = dfs.next()) {
     const r = dfs.executions;
-    const run = simulateTarget(spec.target, { ...limits, seed: spec.seed, strategy, trace: tracedRuns(spec), ...(checksInvariants(spec) ? { invariants: true } : {}) });
+    const run = simulateTarget(spec.target, { ...limits, seed: spec.seed, strategy, trace: tracedRuns(spec), invariants: checksInvariants(spec) });
     let failure: Failure | undefined;
     try {
       dfs.done(run);

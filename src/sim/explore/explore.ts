@@ -182,15 +182,13 @@ async function inWorkers(spec: SweepSpec, runs: number[], k: number, onRun: (fai
 function shrinkFailure(spec: SweepSpec, f: FailureTally, checks: readonly RunCheck[], opts: ShrinkOptions): ShrunkFailure {
   const limits = runLimits(spec);
   const planned = (faults: readonly Fault[]): { faults?: PlannedFaults } => (faults.length > 0 ? { faults: new PlannedFaults(faults) } : {});
-  const invariants = checksInvariants(spec) ? { invariants: true } : {};
+  const invariants = checksInvariants(spec);
   const guided = (choices: number[], faults: readonly Fault[]): TargetRun =>
-    simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id'), trace: tracedRuns(spec), ...planned(faults), ...invariants });
+    simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new GuidedStrategy(choices, 'id'), trace: tracedRuns(spec), invariants, ...planned(faults) });
   const all = sweepChecks(spec, checks);
   const same = (r: TargetRun): boolean => failureOf(r, all)?.class === f.class;
-  const first = shrinkFaults(guided(f.choices, f.faults ?? []), guided, same);
-  const [start, tried] = [first.run, first.tried + 1];
-  const faults = start.faults;
-  const s: Shrunk<TargetRun> = shrinkSchedule(start, (c) => guided(c, faults), same, opts);
-  const run = simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new ReplayStrategy(s.run.choices), trace: true, ...planned(s.run.faults), ...invariants });
-  return { run, switches: s.switches, tried: s.tried + tried, fixpoint: s.fixpoint };
+  const few = shrinkFaults(guided(f.choices, f.faults ?? []), guided, same);
+  const s: Shrunk<TargetRun> = shrinkSchedule(few.run, (c) => guided(c, few.run.faults), same, opts);
+  const run = simulateTarget(spec.target, { ...limits, seed: f.seed, strategy: new ReplayStrategy(s.run.choices), trace: true, invariants, ...planned(s.run.faults) });
+  return { run, switches: s.switches, tried: s.tried + few.tried + 1, fixpoint: s.fixpoint };
 }

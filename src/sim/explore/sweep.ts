@@ -35,11 +35,9 @@ export interface SweepSpec {
 /** Whether a sweep's runs check the kernel's invariants: asked for, or faults are injected. */
 export const checksInvariants = (spec: Omit<SweepSpec, 'strategy'>): boolean => spec.invariants === true || spec.faults !== undefined;
 
-/** The fault policy of the run with `seed` and its invariant checks, as the sweep has them. */
-export const runFaults = (spec: Omit<SweepSpec, 'strategy'>, seed: number): { faults?: FaultPolicy; invariants?: boolean } => ({
-  ...(spec.faults !== undefined ? { faults: new RandomFaults(spec.faults, seed) } : {}),
-  ...(checksInvariants(spec) ? { invariants: true } : {}),
-});
+/** The fault policy of the run with `seed`, if the sweep injects faults. */
+const runFaults = (spec: Omit<SweepSpec, 'strategy'>, seed: number): { faults?: FaultPolicy } =>
+  spec.faults !== undefined ? { faults: new RandomFaults(spec.faults, seed) } : {};
 
 /** The checks a sweep's runs get: the contracts if asked for, then the caller's. */
 export const sweepChecks = (spec: Omit<SweepSpec, 'strategy'>, extra: readonly RunCheck[] = []): RunCheck[] => [...(spec.contracts ? RUN_CONTRACTS : []), ...extra];
@@ -90,7 +88,7 @@ export function runSweep(spec: SweepSpec, runs: readonly number[], extra: readon
   const strategy = parseStrategy(spec.strategy);
   const tally = new TallyBuilder(spec.coverage === true);
   const checks = sweepChecks(spec, extra);
-  const once = (seed: number): TargetRun => simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: tracedRuns(spec), ...runFaults(spec, seed) });
+  const once = (seed: number): TargetRun => simulateTarget(spec.target, { ...runLimits(spec), seed, strategy, trace: tracedRuns(spec), invariants: checksInvariants(spec), ...runFaults(spec, seed) });
   for (const r of runs) {
     const seed = runSeed(spec.seed, r);
     const run = once(seed);

@@ -5,7 +5,7 @@
 
 import type { Fault } from '../faults.ts';
 import type { Trace } from '../trace.ts';
-import { addTrace, type Coverage, emptyCoverage, mergeCoverage } from './coverage.ts';
+import { addTrace, type Coverage, emptyCoverage, mergeCoverage, sorted } from './coverage.ts';
 import type { Failure, Outcome } from './outcome.ts';
 
 /** Where an entry was first seen: run number r of the sweep, its seed, its choices and faults. */
@@ -71,7 +71,7 @@ export class TallyBuilder {
 
   tally(): Tally {
     const t: Tally = { runs: this.runs, outcomes: [...this.outcomes.values()], failures: [...this.failures.values()] };
-    if (this.coverage !== null) t.coverage = mergeCoverage([this.coverage]);
+    if (this.coverage !== null) t.coverage = sorted(this.coverage);
     return t;
   }
 }
